@@ -1,0 +1,201 @@
+"""Checks the schema cannot make: ids, links, files, images and sizes across the course."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from . import model
+from .loader import LoadContext
+from .markdown import find_links, headings
+
+SAFE_SCHEMES = {"http", "https", "mailto"}
+LONG_TOPIC_WORDS = 4000
+SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def inside_course(root: Path, path: Path) -> str | None:
+    """Why ``path`` is not a safe file inside ``root`` (None if it is)."""
+    if path.is_symlink() and not path.resolve().is_relative_to(root):
+        return "symbolic link points outside the course directory"
+    if not path.resolve().is_relative_to(root):
+        return "path leads outside the course directory"
+    return None
+
+
+def check_course(course: model.Course, ctx: LoadContext) -> None:
+    check_unique_ids(course, ctx)
+    for text, path, line, where, base in markdown_texts(course, ctx):
+        check_markdown(course, ctx, text, path, line, where, base)
+    for topic in course.topics:
+        check_topic_size(topic, ctx)
+    check_resources(course, ctx)
+    course.assets = sorted(set(course.assets))
+
+
+def check_unique_ids(course: model.Course, ctx: LoadContext) -> None:
+    seen: dict[str, str] = {course.id: "course.yaml"}
+    for module in course.modules:
+        _claim(ctx, seen, module.id, module.source, ("id",))
+        for topic in module.topics:
+            _claim(ctx, seen, topic.id, ctx.shown(Path(course.root) / topic.source), ("id",))
+            _unique_questions(ctx, topic.questions, ctx.shown(Path(course.root) / topic.source), ("questions",))
+        if module.meta.assessment:
+            _unique_questions(ctx, module.meta.assessment.questions, module.source, ("assessment", "questions"))
+    glossary_file = ctx.shown(Path(course.root) / "glossary.yaml")
+    _unique_list(ctx, [t.id for t in course.glossary], glossary_file, "terms")
+    _unique_list(ctx, [r.id for r in course.resources], ctx.shown(Path(course.root) / "resources.yaml"), "resources")
+
+
+def _claim(ctx: LoadContext, seen: dict[str, str], ident: str, shown: str, loc: tuple[str, ...]) -> None:
+    if ident in seen:
+        ctx.error(shown, ctx.line(shown, loc), "id", f"duplicate id '{ident}' (already used in {seen[ident]})")
+    else:
+        seen[ident] = shown
+
+
+def _unique_questions(ctx: LoadContext, questions: list, shown: str, loc: tuple[str, ...]) -> None:
+    _unique_list(ctx, [q.id for q in questions], shown, ".".join(loc), loc)
+
+
+def _unique_list(ctx: LoadContext, ids: list[str], shown: str, name: str, loc: tuple[str, ...] | None = None) -> None:
+    first: dict[str, int] = {}
+    for index, ident in enumerate(ids):
+        if ident in first:
+            line = ctx.line(shown, (*(loc or (name,)), index, "id"))
+            ctx.error(shown, line, f"{name}[{index}].id", f"duplicate id '{ident}' (also {name}[{first[ident]}])")
+        first.setdefault(ident, index)
+
+
+MarkdownText = tuple[str, str, int, str, PurePosixPath]
+
+
+def markdown_texts(course: model.Course, ctx: LoadContext) -> Iterator[MarkdownText]:
+    """(text, shown path, first line, field, folder relative to the course) of every Markdown text."""
+    root = Path(course.root)
+    course_file = ctx.shown(root / "course.yaml")
+    for name in ("description", "how_to_use"):
+        value = getattr(course.meta, name)
+        if value:
+            yield value, course_file, ctx.line(course_file, (name,)), name, PurePosixPath(".")
+    for module in course.modules:
+        folder = PurePosixPath(module.source).parent.relative_to(PurePosixPath(ctx.shown(root)))
+        yield module.meta.aim, module.source, ctx.line(module.source, ("aim",)), "aim", folder
+        if module.meta.assessment:
+            yield from _question_texts(
+                module.meta.assessment.questions, module.source, ctx, ("assessment", "questions"), folder
+            )
+        for topic in module.topics:
+            shown = ctx.shown(root / topic.source)
+            base = PurePosixPath(topic.source).parent
+            yield topic.body, shown, topic.body_line, "body", base
+            yield from _question_texts(topic.questions, shown, ctx, ("questions",), base)
+
+
+def _question_texts(
+    questions: list, shown: str, ctx: LoadContext, loc: tuple, base: PurePosixPath
+) -> Iterator[MarkdownText]:
+    for index, question in enumerate(questions):
+        here = (*loc, index)
+        where = ".".join(str(p) for p in loc) + f"[{index}]"
+        yield question.prompt, shown, ctx.line(shown, (*here, "prompt")), f"{where}.prompt", base
+        for kind in ("correct", "incorrect"):
+            text = getattr(question.feedback, kind)
+            yield text, shown, ctx.line(shown, (*here, "feedback", kind)), f"{where}.feedback.{kind}", base
+
+
+def check_markdown(
+    course: model.Course, ctx: LoadContext, text: str, shown: str, line: int, where: str, base: PurePosixPath
+) -> None:
+    """Links, images and headings of one Markdown text."""
+    glossary_ids = {t.id for t in course.glossary}
+    for ref in find_links(text):
+        at = line + ref.line
+        problem = _link_problem(course, ctx, ref.target, base, glossary_ids, is_image=ref.kind == "image")
+        if problem:
+            ctx.error(shown, at, where, problem)
+        if ref.kind == "image" and not ref.text:
+            ctx.error(shown, at, where, f"image '{ref.target}' has no alt text")
+    if where == "body":
+        for level, title, offset in headings(text):
+            if level == 1:
+                ctx.warn(
+                    shown,
+                    line + offset,
+                    where,
+                    f"heading '{title}' is level 1; the topic title is the page's h1, start at ##",
+                )
+
+
+def _link_problem(
+    course: model.Course, ctx: LoadContext, target: str, base: PurePosixPath, glossary_ids: set[str], *, is_image: bool
+) -> str | None:
+    target = target.strip()
+    scheme = SCHEME.match(target)
+    if scheme:
+        name = scheme.group(1).lower()
+        if name == "glossary" and not is_image:
+            term = target.split(":", 1)[1]
+            return None if term in glossary_ids else f"glossary term '{term}' not found in glossary.yaml"
+        if is_image:
+            return f"image '{target}' must be a file inside the course, not a '{name}:' address"
+        return (
+            None
+            if name in SAFE_SCHEMES
+            else f"unsafe link scheme '{name}:' (use https, http, mailto or a relative path)"
+        )
+    if target.startswith("//"):
+        return f"protocol-relative link '{target}' (use https://)"
+    parts = urlsplit(target)
+    if not parts.path:
+        return None  # same-page anchor
+    path_text = unquote(parts.path)
+    if path_text.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path_text):
+        return f"absolute path '{path_text}' (use a path relative to this file)"
+    root = Path(course.root)
+    resolved = root / base / path_text
+    problem = inside_course(root, resolved)
+    if problem:
+        return f"'{path_text}': {problem}"
+    if path_text.endswith(".md"):
+        rel = resolved.resolve().relative_to(root).as_posix()
+        if rel not in {t.source for t in course.topics}:
+            return f"link to '{path_text}' does not resolve to a topic of the course"
+        return None
+    if not resolved.is_file():
+        return f"file '{path_text}' not found"
+    course.assets.append(resolved.resolve().relative_to(root).as_posix())
+    return None
+
+
+def check_topic_size(topic: model.Topic, ctx: LoadContext) -> None:
+    shown = ctx.shown(Path(ctx.root) / topic.source)
+    if topic.word_count > LONG_TOPIC_WORDS:
+        ctx.warn(shown, topic.body_line, "body", f"very long topic ({topic.word_count} words); consider splitting it")
+    if not topic.questions:
+        ctx.warn(shown, ctx.line(shown, ("id",)), "questions", "topic has no knowledge-check questions")
+    if not topic.body.strip():
+        ctx.warn(shown, topic.body_line, "body", "topic has no text")
+
+
+def check_resources(course: model.Course, ctx: LoadContext) -> None:
+    root = Path(course.root)
+    shown = ctx.shown(root / "resources.yaml")
+    module_ids = {m.id for m in course.modules}
+    for index, resource in enumerate(course.resources):
+        if resource.module and resource.module not in module_ids:
+            ctx.error(
+                shown,
+                ctx.line(shown, ("resources", index, "module")),
+                f"resources[{index}].module",
+                f"unknown module '{resource.module}'",
+            )
+        if resource.file:
+            path = root / resource.file
+            problem = inside_course(root, path) or (None if path.is_file() else f"file '{resource.file}' not found")
+            if problem:
+                ctx.error(shown, ctx.line(shown, ("resources", index, "file")), f"resources[{index}].file", problem)
+            else:
+                course.assets.append(PurePosixPath(resource.file).as_posix())

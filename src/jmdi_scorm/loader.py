@@ -1,0 +1,225 @@
+"""Load a course directory into the validated :class:`~jmdi_scorm.model.Course`.
+
+Every file is read, parsed and validated even when others fail, so one run reports every
+problem; :class:`~jmdi_scorm.errors.CourseError` is raised at the end if any is an error.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import model
+from .errors import CourseError, Problem
+from .sources import Positions, SourceProblem, dotted, parse_yaml, read_text, split_front_matter
+
+M = TypeVar("M", bound=BaseModel)
+COURSE_FILE, GLOSSARY_FILE, RESOURCES_FILE, MODULES_DIR = "course.yaml", "glossary.yaml", "resources.yaml", "modules"
+
+
+@dataclass
+class LoadContext:
+    """What a load gathers besides the model: problems and the line map of every file."""
+
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+    positions: dict[str, Positions] = field(default_factory=dict)
+
+    def shown(self, path: Path) -> str:
+        """The path as printed in messages: relative to the course's parent when possible."""
+        try:
+            return path.relative_to(self.root.parent).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def error(self, path: str, line: int, where: str, message: str) -> None:
+        self.problems.append(Problem(path, line, where, message))
+
+    def warn(self, path: str, line: int, where: str, message: str) -> None:
+        self.problems.append(Problem(path, line, where, message, "warning"))
+
+    def line(self, shown: str, loc: tuple[str | int, ...]) -> int:
+        positions = self.positions.get(shown)
+        return positions.line(loc) if positions else 1
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def load_course(root: Path) -> tuple[model.Course, LoadContext]:
+    """Load and check the course in ``root``; raise CourseError listing every problem."""
+    from .checks import check_course  # checks import the loader's context type
+
+    root = root.resolve()
+    ctx = LoadContext(root)
+    if not (root / COURSE_FILE).is_file():
+        raise CourseError([Problem(ctx.shown(root / COURSE_FILE), 1, "", "course.yaml not found")])
+    meta = _load_yaml_model(ctx, root / COURSE_FILE, model.CourseFile)
+    glossary = _optional(ctx, root / GLOSSARY_FILE, model.GlossaryFile)
+    resources = _optional(ctx, root / RESOURCES_FILE, model.ResourcesFile)
+    modules = _load_modules(ctx, root)
+    if meta is None or ctx.has_errors:
+        raise CourseError(ctx.problems)
+    course = model.Course(
+        meta=meta,
+        root=str(root),
+        modules=modules,
+        glossary=glossary.terms if glossary else [],
+        resources=resources.resources if resources else [],
+    )
+    check_course(course, ctx)
+    if ctx.has_errors:
+        raise CourseError(ctx.problems)
+    return course, ctx
+
+
+def _optional(ctx: LoadContext, path: Path, cls: type[M]) -> M | None:
+    return _load_yaml_model(ctx, path, cls) if path.exists() else None
+
+
+def _load_yaml_model(ctx: LoadContext, path: Path, cls: type[M]) -> M | None:
+    shown = ctx.shown(path)
+    try:
+        data, positions = parse_yaml(read_text(path, shown), shown)
+    except SourceProblem as exc:
+        ctx.problems.append(exc.problem)
+        return None
+    ctx.positions[shown] = positions
+    return validate_data(ctx, data, positions, cls)
+
+
+def validate_data(ctx: LoadContext, data: Any, positions: Positions, cls: type[M]) -> M | None:
+    """Validate parsed data against a model, turning pydantic errors into located problems."""
+    if not isinstance(data, dict):
+        ctx.error(positions.path, positions.line(()), "", f"expected a mapping of {cls.__name__} fields")
+        return None
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            ctx.problems.append(_problem_from_pydantic(err, data, positions))
+        return None
+
+
+def _problem_from_pydantic(err: Any, data: Any, positions: Positions) -> Problem:
+    loc = _data_loc(err["loc"], data)
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        loc = (*loc, "type")
+    where = dotted(loc)
+    message = err["msg"]
+    if err["type"] == "missing":
+        message = "field required"
+    elif err["type"] == "extra_forbidden":
+        message = f"unknown key '{loc[-1]}'" + _did_you_mean(str(loc[-1]))
+    elif err["type"] == "union_tag_not_found":
+        message = f"field required; one of {', '.join(model.QUESTION_TYPES)}"
+    elif err["type"] == "union_tag_invalid":
+        message = f"unknown question type; expected one of {', '.join(model.QUESTION_TYPES)}"
+    elif message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    return Problem(positions.path, positions.line(loc), where, message)
+
+
+def _data_loc(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
+    """Drop pydantic's union-tag entries from ``loc`` so it names the path in the data."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if (
+            isinstance(node, dict)
+            and part in node
+            or isinstance(node, list)
+            and isinstance(part, int)
+            and part < len(node)
+        ):
+            node = node[part]
+        elif isinstance(node, dict) and part in model.QUESTION_TYPES:
+            continue
+        else:
+            node = None
+        out.append(part)
+    return tuple(out)
+
+
+def _all_field_names() -> set[str]:
+    names: set[str] = set()
+    for value in vars(model).values():
+        if isinstance(value, type) and issubclass(value, model.StrictModel):
+            names.update(value.model_fields)
+    return names
+
+
+def _did_you_mean(key: str) -> str:
+    close = difflib.get_close_matches(key, sorted(_all_field_names()), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _load_modules(ctx: LoadContext, root: Path) -> list[model.Module]:
+    modules_dir = root / MODULES_DIR
+    folders = sorted(p for p in modules_dir.iterdir() if p.is_dir()) if modules_dir.is_dir() else []
+    if not folders:
+        ctx.error(ctx.shown(modules_dir), 1, "", "no module folders found (expected modules/<id>/module.yaml)")
+    modules = [m for m in (_load_module(ctx, folder) for folder in folders) if m is not None]
+    return sorted(modules, key=lambda m: (m.meta.order, m.id))
+
+
+def _load_module(ctx: LoadContext, folder: Path) -> model.Module | None:
+    yaml_path = folder / "module.yaml"
+    if not yaml_path.is_file():
+        ctx.error(ctx.shown(folder), 1, "", "module folder has no module.yaml")
+        return None
+    meta = _load_yaml_model(ctx, yaml_path, model.ModuleFile)
+    if meta is None:
+        return None
+    shown = ctx.shown(yaml_path)
+    topics = [t for t in (_load_listed_topic(ctx, folder, meta, i) for i in range(len(meta.topics))) if t]
+    _report_stray_topics(ctx, folder, meta)
+    if not meta.topics:
+        ctx.error(shown, ctx.line(shown, ("topics",)), "topics", "module has no topics")
+    return model.Module(meta=meta, source=shown, topics=topics)
+
+
+def _load_listed_topic(ctx: LoadContext, folder: Path, meta: model.ModuleFile, index: int) -> model.Topic | None:
+    from .checks import inside_course
+
+    shown_module = ctx.shown(folder / "module.yaml")
+    where, line = f"topics[{index}]", ctx.line(shown_module, ("topics", index))
+    path = folder / meta.topics[index]
+    problem = inside_course(ctx.root, path)
+    if problem:
+        ctx.error(shown_module, line, where, problem)
+        return None
+    if not path.is_file():
+        ctx.error(shown_module, line, where, f"topic file '{meta.topics[index]}' not found")
+        return None
+    return load_topic(ctx, path, meta.id)
+
+
+def load_topic(ctx: LoadContext, path: Path, module_id: str) -> model.Topic | None:
+    """Load one topic Markdown file (front matter validated, body kept as text)."""
+    shown = ctx.shown(path)
+    try:
+        text = read_text(path, shown)
+        front, body, body_line = split_front_matter(text, shown)
+        data, positions = parse_yaml(front or "{}", shown, first_line=2)
+    except SourceProblem as exc:
+        ctx.problems.append(exc.problem)
+        return None
+    ctx.positions[shown] = positions
+    meta = validate_data(ctx, data, positions, model.TopicFrontMatter)
+    if meta is None:
+        return None
+    source = path.relative_to(ctx.root).as_posix()
+    return model.Topic(meta=meta, module_id=module_id, source=source, body=body, body_line=body_line)
+
+
+def _report_stray_topics(ctx: LoadContext, folder: Path, meta: model.ModuleFile) -> None:
+    listed = {(folder / name).resolve() for name in meta.topics}
+    for path in sorted(folder.glob("*.md")):
+        if path.resolve() not in listed:
+            ctx.error(ctx.shown(path), 1, "", f"topic file is not listed in {ctx.shown(folder / 'module.yaml')} topics")

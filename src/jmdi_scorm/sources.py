@@ -1,0 +1,134 @@
+"""Reading source files: UTF-8 text, YAML with line numbers, Markdown front matter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+MAX_YAML_NODES = 200_000  # guards against alias bombs ("billion laughs")
+Loc = tuple[str | int, ...]
+
+
+class SourceProblem(Exception):
+    """A file could not be read or parsed; carries the located problem."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class Positions:
+    """Line of every node of one YAML document, keyed by its path of keys and indexes."""
+
+    path: str
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def line(self, loc: Loc) -> int:
+        """Line of the deepest known node on ``loc`` (1 if none)."""
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.lines:
+                return self.lines[loc[:end]]
+        return 1
+
+
+def read_text(path: Path, shown: str) -> str:
+    """Read a source file as UTF-8, refusing a BOM, bad bytes and empty files."""
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise SourceProblem(
+            Problem(shown, 1, "", "file starts with a byte order mark (BOM); save it as UTF-8 without BOM")
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceProblem(Problem(shown, line, "", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})")) from None
+    if not text.strip():
+        raise SourceProblem(Problem(shown, 1, "", "file is empty"))
+    return text
+
+
+def parse_yaml(text: str, shown: str, first_line: int = 1) -> tuple[Any, Positions]:
+    """Parse one YAML document safely, recording the line of every node."""
+    positions = Positions(shown)
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = _Builder(loader, positions, first_line - 1).build(node, ()) if node else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + first_line) if mark else first_line
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if "\t" in text and "'\\t'" in message:
+            message += " (indent with spaces, not tabs)"
+        raise SourceProblem(Problem(shown, line, "", f"invalid YAML: {message}")) from None
+    except yaml.YAMLError as exc:
+        raise SourceProblem(Problem(shown, first_line, "", f"invalid YAML: {exc}")) from None
+    except RecursionError:
+        raise SourceProblem(Problem(shown, first_line, "", "invalid YAML: nested too deeply")) from None
+    return data, positions
+
+
+class _Builder:
+    """Turns composed YAML nodes into Python data while recording node lines."""
+
+    def __init__(self, loader: yaml.SafeLoader, positions: Positions, offset: int):
+        self.loader, self.positions, self.offset, self.count = loader, positions, offset, 0
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.count += 1
+        if self.count > MAX_YAML_NODES:
+            raise SourceProblem(Problem(self.positions.path, 1, "", "YAML document too large (alias expansion?)"))
+        self.positions.lines.setdefault(loc, node.start_mark.line + 1 + self.offset)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*loc, index)) for index, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+        self.loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1 + self.offset
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SourceProblem(Problem(self.positions.path, line, _dotted(loc), "mapping keys must be plain text"))
+            key = self.loader.construct_object(key_node)
+            key = key if isinstance(key, str) else str(key)
+            if key in result:
+                raise SourceProblem(Problem(self.positions.path, line, _dotted((*loc, key)), "duplicate key"))
+            self.positions.lines[(*loc, key)] = line
+            result[key] = self.build(value_node, (*loc, key))
+            self.positions.lines[(*loc, key)] = line
+        return result
+
+
+def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
+    """Split a topic file into (front matter YAML, body, first line of the body)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        raise SourceProblem(Problem(shown, 1, "", "topic file must start with '---' and YAML front matter"))
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    raise SourceProblem(Problem(shown, 1, "", "front matter is not closed with a '---' line"))
+
+
+def _dotted(loc: Loc) -> str:
+    """Render a data path as ``questions[0].choices[1].text``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+dotted = _dotted
