@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite: set-up, lint, format check, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+ruff check .
+ruff format --check .
+python3 -m pytest -q -p no:cacheprovider "$@"
