@@ -10,6 +10,7 @@ import yaml
 
 from .errors import Problem
 
+PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 MAX_YAML_NODES = 200_000  # guards against alias bombs ("billion laughs")
 Loc = tuple[str | int, ...]
 
@@ -68,6 +69,8 @@ def parse_yaml(text: str, shown: str, first_line: int = 1) -> tuple[Any, Positio
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + first_line) if mark else first_line
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            message += f" (the construct starts at line {exc.context_mark.line + first_line})"
         if "\t" in text and "'\\t'" in message:
             message += " (indent with spaces, not tabs)"
         raise SourceProblem(Problem(shown, line, "", f"invalid YAML: {message}")) from None
@@ -88,7 +91,12 @@ class _Builder:
         self.count += 1
         if self.count > MAX_YAML_NODES:
             raise SourceProblem(Problem(self.positions.path, 1, "", "YAML document too large (alias expansion?)"))
-        self.positions.lines.setdefault(loc, node.start_mark.line + 1 + self.offset)
+        line = node.start_mark.line + 1 + self.offset
+        self.positions.lines.setdefault(loc, line)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in PLAIN_COLLECTION_TAGS:
+            raise SourceProblem(
+                Problem(self.positions.path, line, _dotted(loc), f"invalid YAML: unsupported tag {node.tag}")
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
