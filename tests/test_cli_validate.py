@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from jmdi_scorm.cli import main
 from jmdi_scorm.loader import load_course
-from jmdi_scorm.schema import render_schemas
+from jmdi_scorm.schema import render_reference, render_schemas
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,8 +78,14 @@ def test_committed_schemas_are_up_to_date() -> None:
         assert committed.read_text(encoding="utf-8") == text, f"schemas/{name} is stale: run `jmdi-scorm schema`"
 
 
+def test_committed_reference_is_up_to_date() -> None:
+    committed = (ROOT / "docs/reference.md").read_text(encoding="utf-8")
+    assert committed == render_reference(), "docs/reference.md is stale: run `jmdi-scorm schema`"
+
+
 def test_schema_command_writes_files(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["schema", "--out", str(tmp_path)])
+    result = CliRunner().invoke(main, ["schema", "--out", str(tmp_path), "--reference", str(tmp_path / "ref.md")])
+    assert "| `mastery_score` | number | no |" in (tmp_path / "ref.md").read_text(encoding="utf-8")
     assert result.exit_code == 0
     schema = json.loads((tmp_path / "course.schema.json").read_text(encoding="utf-8"))
     assert schema["properties"]["tracking"]["description"]

@@ -53,11 +53,17 @@ def _report(problems: list[Problem], fmt: str) -> None:
 
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), help="Output folder.")
-def schema(out: Path) -> None:
-    """Write the JSON Schemas of the course format (course.schema.json, ...)."""
-    from .schema import write_schemas
+@click.option(
+    "--reference",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("docs/reference.md"),
+    help="Where to write the Markdown field reference.",
+)
+def schema(out: Path, reference: Path) -> None:
+    """Write the JSON Schemas of the course format and its Markdown field reference."""
+    from .schema import write_reference, write_schemas
 
-    for path in write_schemas(out):
+    for path in [*write_schemas(out), write_reference(reference)]:
         click.echo(f"wrote {path}")
 
 
