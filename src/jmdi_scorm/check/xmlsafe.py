@@ -1,0 +1,74 @@
+"""Parse descriptor XML from an untrusted package: no DTD, no entities, no network, bounded size.
+
+A descriptor with a DOCTYPE is refused before parsing: SCORM, TinCan and cmi5 descriptors never
+need one, and it is where billion-laughs and external-entity attacks live. The parser is also
+configured so that, were one to slip through, entities are neither expanded nor fetched.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .report import Report
+
+_MARKERS = ("<!DOCTYPE", "<!ENTITY")
+_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+def safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_pis=False,
+    )
+
+
+def doctype_line(data: bytes) -> int:
+    """1-based line of a DOCTYPE or ENTITY declaration in ``data`` (any common encoding), 0 if none."""
+    for encoding in _ENCODINGS:
+        newline = "\n".encode(encoding)
+        for marker in _MARKERS:
+            at = data.find(marker.encode(encoding))
+            if at >= 0:
+                return data.count(newline, 0, at) + 1
+    return 0
+
+
+def parse(data: bytes, entry: str, report: Report) -> etree._Element | None:
+    """The root element, or None after reporting why the XML cannot be used."""
+    line = doctype_line(data)
+    if line:
+        report.error(
+            entry,
+            "XML declares a DOCTYPE or entities; refused (entity expansion and external entities are never processed)",
+            line=line,
+        )
+        return None
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        report.error(entry, f"not well-formed XML: {exc.msg}", line=exc.lineno or 0)
+        return None
+    except (ValueError, etree.LxmlError) as exc:
+        report.error(entry, f"unreadable XML: {exc}")
+        return None
+    if root is None:
+        report.error(entry, "empty XML document")
+    return root
+
+
+def local(node: etree._Element) -> str:
+    """Local name of an element ('' for comments and processing instructions)."""
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+
+
+def namespace(node: etree._Element) -> str:
+    return (etree.QName(node).namespace or "") if isinstance(node.tag, str) else ""
+
+
+def children(node: etree._Element) -> list[etree._Element]:
+    """Element children only (no comments or processing instructions)."""
+    return [child for child in node if isinstance(child.tag, str)]
