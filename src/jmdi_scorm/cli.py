@@ -98,6 +98,24 @@ def check(packages: tuple[Path, ...], xsd_dir: Path | None, as_json: bool, stric
     sys.exit(1 if any(r.errors or (strict and r.warnings) for r in reports) else 0)
 
 
+@main.command()
+@click.argument("dest", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--id", "course_id", help="Course id (default: made from the folder name).")
+@click.option("--title", default="My new course", show_default=True, help="Course title.")
+@click.option("--language", type=click.Choice(["en", "fr", "es", "ar"]), default="en", show_default=True)
+def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
+    """Create a starter course in DIR (new or empty) that validates and builds."""
+    from .scaffold import create_course, default_id
+
+    try:
+        written = create_course(dest, course_id or default_id(dest), title, language)
+    except JmdiError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"created {dest} ({len(written)} files)")
+    click.echo(f"next: jmdi-scorm validate {dest} && jmdi-scorm build {dest}")
+
+
 def run() -> None:
     """Entry point: user errors exit 1 with a message, never a traceback."""
     try:
