@@ -1,0 +1,115 @@
+"""Writing packages: deterministic zips and folders, written atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+
+from .errors import BuildError
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+FILE_MODE = 0o644
+
+
+def zip_timestamp() -> tuple[int, int, int, int, int, int]:
+    """The date of every entry: ``SOURCE_DATE_EPOCH`` (reproducible-builds.org) or 1980-01-01."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return ZIP_EPOCH
+    try:
+        stamp = time.gmtime(int(value))
+    except (ValueError, OverflowError, OSError) as exc:
+        raise BuildError(f"SOURCE_DATE_EPOCH must be a number of seconds, not '{value}'") from exc
+    # Zip dates span 1980-2107 with two-second steps.
+    if stamp.tm_year < 1980:
+        return ZIP_EPOCH
+    year = min(stamp.tm_year, 2107)
+    return (year, stamp.tm_mon, stamp.tm_mday, stamp.tm_hour, stamp.tm_min, stamp.tm_sec - stamp.tm_sec % 2)
+
+
+def check_entry_name(name: str) -> None:
+    """Refuse names a zip reader could place outside its folder (standards.md §1.1)."""
+    parts = PurePosixPath(name).parts
+    if (
+        not name
+        or name.startswith("/")
+        or "\\" in name
+        or ":" in name
+        or "//" in name
+        or name.endswith("/")
+        or any(part in ("..", ".") for part in parts)
+    ):
+        raise BuildError(f"unsafe file name in package: '{name}'")
+
+
+def zip_bytes(files: Mapping[str, bytes]) -> bytes:
+    """The zip of ``files``: sorted entries, fixed date and permissions, deflate, no directories."""
+    stamp = zip_timestamp()
+    folded: dict[str, str] = {}
+    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as buffer:
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for name in sorted(files):
+                check_entry_name(name)
+                if name.lower() in folded:
+                    raise BuildError(f"'{name}' and '{folded[name.lower()]}' differ only by case")
+                folded[name.lower()] = name
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3  # Unix, so external_attr carries the permissions
+                info.external_attr = (0o100000 | FILE_MODE) << 16
+                archive.writestr(info, files[name])
+        buffer.seek(0)
+        return buffer.read()
+
+
+def atomic_write(dest: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``dest``, then rename it over ``dest``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(tmp).chmod(FILE_MODE)
+        Path(tmp).replace(dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_zip(files: Mapping[str, bytes], dest: Path) -> Path:
+    """Write the deterministic zip of ``files`` to ``dest`` atomically; return ``dest``."""
+    atomic_write(dest, zip_bytes(files))
+    return dest
+
+
+def write_tree(files: Mapping[str, bytes], dest: Path) -> Path:
+    """Write ``files`` as the folder ``dest``, replacing any previous one only once complete."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        staging.chmod(0o755)
+        for name in sorted(files):
+            check_entry_name(name)
+            path = staging.joinpath(*PurePosixPath(name).parts)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(files[name])
+        old = dest.with_name(f".{dest.name}.old")
+        if dest.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            dest.rename(old)
+        staging.rename(dest)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return dest
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

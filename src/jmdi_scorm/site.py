@@ -1,0 +1,204 @@
+"""The rendered site every package is made from: its pages, files and launch page.
+
+Page ids are what deep links (``index.html#/<page-id>``), bookmarks (``cmi.location``) and the
+learner state use. They are computed once here from the course ids:
+
+=================  ==========================  ==============================
+page               id                          content script
+=================  ==========================  ==============================
+course home        ``home``                    (embedded in ``index.html``)
+module overview    ``<module-id>``             ``content/<module-id>.js``
+topic              ``<topic-id>``              ``content/<topic-id>.js``
+module assessment  ``<module-id>.assessment``  ``content/<module-id>.assessment.js``
+glossary           ``glossary``                ``content/glossary.js``
+resources          ``resources``               ``content/resources.js``
+results            ``summary``                 ``content/summary.js``
+=================  ==========================  ==============================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from . import model
+from .errors import BuildError, CourseError, Problem
+
+HOME, GLOSSARY, RESOURCES, SUMMARY = "home", "glossary", "resources", "summary"
+RESERVED_PAGE_IDS = frozenset({HOME, GLOSSARY, RESOURCES, SUMMARY})
+LAUNCH = "index.html"
+RUNTIME_DIR = "runtime"  # folder of the runtime files inside packages
+ADAPTER_PREFIX = f"{RUNTIME_DIR}/jmdi-"  # adapter scripts: runtime/jmdi-<adapter>.js
+
+PageKind = Literal["home", "module", "topic", "assessment", "glossary", "resources", "summary"]
+
+
+def assessment_page_id(module_id: str) -> str:
+    """The page (and interaction-id prefix) of a module assessment: ``m1.assessment``."""
+    return f"{module_id}.assessment"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one package covers: the whole course (``module=None``) or one module (``--split module``)."""
+
+    module: str | None = None
+
+    @property
+    def suffix(self) -> str:
+        """Part of the package name: ``""`` or ``"-<module-id>"``."""
+        return f"-{self.module}" if self.module else ""
+
+    def covers(self, page: Page) -> bool:
+        return self.module is None or page.module is None or page.module == self.module
+
+
+COURSE = Scope()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the site; ``questions`` holds the ids of its questions (topic, assessment)."""
+
+    id: str
+    kind: PageKind
+    title: str
+    module: str | None = None
+    questions: tuple[str, ...] = ()
+
+    @property
+    def content_path(self) -> str:
+        return f"content/{self.id}.js"
+
+    @property
+    def href(self) -> str:
+        """The deep link of the page, relative to the package root."""
+        return f"{LAUNCH}#/{self.id}"
+
+    @property
+    def tracked(self) -> bool:
+        """Whether the page has a status in the learner state (topics and assessments)."""
+        return self.kind in ("topic", "assessment")
+
+    @property
+    def in_sequence(self) -> bool:
+        """Whether Previous/Next pass through the page (reference pages stand aside)."""
+        return self.kind not in ("glossary", "resources")
+
+    def interaction_id(self, question_id: str) -> str:
+        return f"{self.id}.{question_id}"
+
+    def config(self) -> dict[str, Any]:
+        """The page as the JS core sees it."""
+        data: dict[str, Any] = {"id": self.id, "kind": self.kind, "title": self.title}
+        if self.module:
+            data["module"] = self.module
+        if self.questions:
+            data["q"] = list(self.questions)
+        return data
+
+
+def course_pages(course: model.Course) -> list[Page]:
+    """Every page of the course in reading order: home, each module's pages, results, reference."""
+    _check_reserved(course)
+    pages = [Page(HOME, "home", course.meta.title)]
+    for module in course.modules:
+        pages.append(Page(module.id, "module", module.title, module.id))
+        for topic in module.topics:
+            questions = tuple(q.id for q in topic.questions)
+            pages.append(Page(topic.id, "topic", topic.title, module.id, questions))
+        if module.meta.assessment:
+            assessment = module.meta.assessment
+            questions = tuple(q.id for q in assessment.questions)
+            pages.append(Page(assessment_page_id(module.id), "assessment", assessment.title, module.id, questions))
+    pages.append(Page(SUMMARY, "summary", ""))
+    pages.append(Page(GLOSSARY, "glossary", ""))
+    pages.append(Page(RESOURCES, "resources", ""))
+    return pages
+
+
+def _check_reserved(course: model.Course) -> None:
+    problems = []
+    for module in course.modules:
+        for ident, source in [(module.id, module.source)] + [(t.id, t.source) for t in module.topics]:
+            if ident in RESERVED_PAGE_IDS:
+                message = f"id '{ident}' is reserved for a page of the site; choose another id"
+                problems.append(Problem(source, 1, "id", message))
+    if problems:
+        raise CourseError(problems)
+
+
+ShellRenderer = Callable[[str, Scope, "dict[str, Any] | None", "dict[str, str] | None"], bytes]
+
+
+@dataclass
+class Site:
+    """The site rendered once per build; targets package it (docs/architecture.md).
+
+    ``files`` holds every file shared by the targets: content scripts, print pages, assets,
+    the runtime core and stylesheet, and every adapter script. ``package_files`` is the usual
+    starting point of a target: the files of one scope, the launch page and one adapter only.
+    """
+
+    course: model.Course
+    pages: list[Page]
+    shared: dict[str, bytes]
+    adapters: dict[str, bytes]
+    render_shell: ShellRenderer
+    page_files: dict[str, frozenset[str]] = field(default_factory=dict)  # page id -> files it uses
+    always: frozenset[str] = frozenset()  # files every scope needs
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        return {**self.shared, **{f"{ADAPTER_PREFIX}{name}.js": data for name, data in self.adapters.items()}}
+
+    def page(self, page_id: str) -> Page:
+        for page in self.pages:
+            if page.id == page_id:
+                return page
+        raise KeyError(page_id)
+
+    def shell(
+        self,
+        adapter: str,
+        scope: Scope | None = None,
+        adapter_config: dict[str, Any] | None = None,
+        csp: dict[str, str] | None = None,
+    ) -> bytes:
+        """The launch page ``index.html`` for one JS adapter (``local``, ``scorm12``, ...).
+
+        ``adapter_config`` reaches the adapter factory as ``config.adapterConfig``; ``csp``
+        replaces directives of the page's Content-Security-Policy (an LRS adapter needs
+        ``{"connect-src": ...}`` for an endpoint known only at launch).
+        """
+        if adapter not in self.adapters:
+            known = ", ".join(sorted(self.adapters))
+            raise BuildError(f"no runtime adapter '{adapter}' (src/jmdi_scorm/runtime/jmdi-{adapter}.js); have {known}")
+        return self.render_shell(adapter, scope or COURSE, adapter_config, csp)
+
+    def files_for(self, scope: Scope | None = None) -> dict[str, bytes]:
+        """The shared files one scope needs (all of them for the whole course), adapters excluded."""
+        scope = scope or COURSE
+        if scope.module is None:
+            return dict(self.shared)
+        wanted = set(self.always)
+        for page in self.pages:
+            if scope.covers(page):
+                wanted.add(page.content_path)
+                wanted.update(self.page_files.get(page.id, ()))
+        return {name: data for name, data in self.shared.items() if name in wanted}
+
+    def package_files(
+        self, adapter: str, scope: Scope | None = None, adapter_config: dict[str, Any] | None = None
+    ) -> dict[str, bytes]:
+        """``files_for(scope)`` plus ``index.html`` and the one adapter script it loads."""
+        files = self.files_for(scope)
+        files[LAUNCH] = self.shell(adapter, scope, adapter_config)
+        files[f"{ADAPTER_PREFIX}{adapter}.js"] = self.adapters[adapter]
+        return files
+
+
+def read_course_file(course: model.Course, relative: str) -> bytes:
+    return (Path(course.root) / relative).read_bytes()

@@ -1,0 +1,67 @@
+"""Package targets: one module per output standard, each exposing a ``Target``.
+
+Registering a target is one line at the bottom of its module::
+
+    TARGET = WebTarget()
+
+Every module of this package is imported on first use of :data:`TARGETS`, and each module-level
+``TARGET`` or ``TARGET_<SUFFIX>`` object is registered under its ``name`` (the ``--format`` value).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from ..model import Course
+    from ..site import Scope, Site
+
+#: Order of the formats in ``--format all`` and in the build summary; others follow by name.
+PREFERRED_ORDER = ("scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5", "web")
+
+
+@runtime_checkable
+class Target(Protocol):
+    """One output standard (docs/architecture.md).
+
+    Optional attributes the build reads when present:
+
+    - ``archive_name(course, scope) -> str``: the zip's file name (default
+      ``<course>[-<module>]-<name>.zip``);
+    - ``unpacked: bool``: also write the package as a folder next to the zip;
+    - ``side_files(course, site, scope) -> dict[str, bytes]``: files written next to the zip
+      (e.g. an LMS import sheet);
+    - ``notes: list[str]``: lines for the build summary, read after ``package``.
+    """
+
+    name: str
+
+    def package(self, course: Course, site: Site, scope: Scope) -> dict[str, bytes]:
+        """The complete file tree of one package: site files, launch page, descriptor."""
+        ...
+
+
+def _discover() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for attr, value in vars(module).items():
+            if (attr == "TARGET" or attr.startswith("TARGET_")) and isinstance(value, Target):
+                found[value.name] = value
+    rank = {name: index for index, name in enumerate(PREFERRED_ORDER)}
+    return dict(sorted(found.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
+
+
+_registry: dict[str, Any] | None = None
+
+
+def __getattr__(name: str) -> Any:
+    # TARGETS is built lazily so importing one target module does not import all the others.
+    global _registry
+    if name == "TARGETS":
+        if _registry is None:
+            _registry = _discover()
+        return _registry
+    raise AttributeError(name)
