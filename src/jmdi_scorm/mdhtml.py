@@ -1,0 +1,252 @@
+"""Markdown to HTML for the site and the print pages.
+
+The course dialect (``markdown.new_parser``: raw HTML off) with the site's rewrites:
+
+- a link to a topic file (``../m1/m1-03.md#data``) becomes an in-course link ``#/m1-03/data``
+  (in a print page: an anchor in the page when the topic is printed there, else plain text);
+- ``glossary:<id>`` becomes a link to the glossary entry ``#/glossary/term-<id>``;
+- a link to a course file becomes a link to its copy in the package, opened in a new window;
+- external links open in a new window so the launch page (and the LMS session) stays open;
+- an image alone in its paragraph with a title becomes ``<figure>`` with ``<figcaption>``;
+- the four ``:::`` blocks become labelled ``<aside role="note">`` boxes;
+- headings get GitHub-style ids; tables scroll horizontally on narrow screens.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.anchors.index import slugify
+
+from . import model
+from .markdown import CONTAINERS, new_parser
+
+Mode = Literal["site", "print"]
+SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+EXTERNAL_SCHEMES = ("http", "https", "mailto")
+
+
+@dataclass
+class Context:
+    """Where a Markdown text is rendered: its folder, page, output mode and what it uses."""
+
+    base: str  # folder of the source file, relative to the course directory ("." for course.yaml)
+    page: str  # page id (ids of boxes and footnotes are made unique with it)
+    mode: Mode = "site"
+    printed: frozenset[str] = frozenset()  # topics of the print page being rendered
+    id_prefix: str = ""  # prefix of heading ids (print pages hold several topics)
+    assets: set[str] = field(default_factory=set)  # course files the text uses
+    slugs: set[str] = field(default_factory=set)
+    counter: list[int] = field(default_factory=lambda: [0])
+    links: list[str] = field(default_factory=list)  # stack: "a" or "span" per open link
+
+    def next_id(self, kind: str) -> str:
+        self.counter[0] += 1
+        return f"{kind}-{self.page.replace('.', '-')}-{self.counter[0]}"
+
+    @property
+    def root(self) -> str:
+        """Prefix from the rendered document to the package root."""
+        return "../" if self.mode == "print" else ""
+
+
+class MarkdownRenderer:
+    """Renders the Markdown texts of one course (see the module docstring)."""
+
+    def __init__(self, course: model.Course, strings: dict[str, str]):
+        self.strings = strings
+        self.topic_by_source = {topic.source: topic.id for topic in course.topics}
+        self.md = self._parser()
+
+    def _parser(self) -> MarkdownIt:
+        md = new_parser()
+        md.core.ruler.push("jmdi_headings", _heading_ids)
+        md.core.ruler.push("jmdi_figures", _mark_figures)
+        rules = {
+            "link_open": self._link_open,
+            "link_close": self._link_close,
+            "image": self._image,
+            "paragraph_open": _paragraph_open,
+            "paragraph_close": _paragraph_close,
+            "table_open": self._table_open,
+            "table_close": _table_close,
+        }
+        for name in CONTAINERS:
+            rules[f"container_{name}_open"] = self._box_open
+            rules[f"container_{name}_close"] = _box_close
+        for name, rule in rules.items():
+            md.add_render_rule(name, _as_function(rule))
+        return md
+
+    def html(self, text: str, ctx: Context) -> str:
+        """The HTML of a Markdown text (block content)."""
+        env: dict[str, Any] = {"jmdi": ctx, "docId": ctx.next_id("fn")}
+        return self.md.render(text, env)
+
+    def inline(self, text: str, ctx: Context) -> str:
+        """The HTML of a short Markdown text without its paragraph (choices, list items)."""
+        html = self.html(text, ctx).strip()
+        match = re.fullmatch(r"<p>(.*)</p>", html, re.DOTALL)
+        return match.group(1) if match and "<p>" not in match.group(1) else html
+
+    # --- links and images ------------------------------------------------------------------
+
+    def _link_open(self, renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        ctx: Context = env["jmdi"]
+        token = tokens[idx]
+        href = self._resolve(str(token.attrGet("href") or ""), ctx)
+        if href is None:
+            ctx.links.append("span")
+            return '<span class="jmdi-xref">'
+        ctx.links.append("a")
+        attrs = {"href": href}
+        scheme = SCHEME.match(href)
+        if scheme and scheme.group(1).lower() in EXTERNAL_SCHEMES or href.startswith(ctx.root + "assets/"):
+            attrs.update({"target": "_blank", "rel": "noopener noreferrer", "class": "jmdi-ext"})
+        if href.startswith("#/glossary/"):
+            attrs["class"] = "jmdi-term"
+        if token.attrGet("title"):
+            attrs["title"] = str(token.attrGet("title"))
+        return "<a" + "".join(f' {k}="{escape(v)}"' for k, v in attrs.items()) + ">"
+
+    def _link_close(self, renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        ctx: Context = env["jmdi"]
+        kind = ctx.links.pop() if ctx.links else "a"
+        return "</span>" if kind == "span" else "</a>"
+
+    def _resolve(self, href: str, ctx: Context) -> str | None:
+        """The output address of a link, or None to print its text without a link."""
+        scheme = SCHEME.match(href)
+        if scheme:
+            name = scheme.group(1).lower()
+            if name == "glossary":
+                term = href.split(":", 1)[1]
+                return f"#/glossary/term-{term}" if ctx.mode == "site" else None
+            return href
+        parts = urlsplit(href)
+        if not parts.path:
+            return f"#{ctx.id_prefix}{parts.fragment}" if ctx.id_prefix and parts.fragment else href
+        target = posixpath.normpath(posixpath.join(ctx.base, unquote(parts.path)))
+        if target.endswith(".md"):
+            return self._topic_link(self.topic_by_source.get(target, ""), unquote(parts.fragment), ctx)
+        ctx.assets.add(target)
+        return ctx.root + target
+
+    @staticmethod
+    def _topic_link(topic: str, fragment: str, ctx: Context) -> str | None:
+        if ctx.mode == "site":
+            return f"#/{topic}/{fragment}" if fragment else f"#/{topic}"
+        if topic in ctx.printed:
+            return f"#{topic}--{fragment}" if fragment else f"#{topic}"
+        return None
+
+    def _image(self, renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        ctx: Context = env["jmdi"]
+        token = tokens[idx]
+        src = str(token.attrGet("src") or "")
+        if not SCHEME.match(src):
+            target = posixpath.normpath(posixpath.join(ctx.base, unquote(urlsplit(src).path)))
+            ctx.assets.add(target)
+            src = ctx.root + target
+        alt = renderer.renderInlineAsText(token.children or [], options, env)
+        lazy = ' loading="lazy"' if ctx.mode == "site" else ""
+        img = f'<img src="{escape(src)}" alt="{escape(alt)}"{lazy} decoding="async">'
+        title = str(token.attrGet("title") or "")
+        if token.meta.get("figure"):
+            return f"{img}<figcaption>{escape(title)}</figcaption>"
+        return img[:-1] + f' title="{escape(title)}">' if title else img
+
+    def _table_open(self, renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        # A focusable, named region so keyboard users can scroll a wide table (WCAG 2.1.1).
+        ctx: Context = env["jmdi"]
+        if ctx.mode == "print":
+            return "<table>\n"
+        label = escape(self.strings["table"])
+        return f'<div class="jmdi-table" role="region" tabindex="0" aria-label="{label}">\n<table>\n'
+
+    # --- boxes -----------------------------------------------------------------------------
+
+    def _box_open(self, renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        ctx: Context = env["jmdi"]
+        token = tokens[idx]
+        name, _, title = token.info.strip().partition(" ")
+        label_id = ctx.next_id("box")
+        label = escape(self.strings.get(f"box_{name}", name))
+        title_html = f' <span class="jmdi-box-name">{escape(title.strip())}</span>' if title.strip() else ""
+        return (
+            f'<aside class="jmdi-box jmdi-box-{name}" role="note" aria-labelledby="{label_id}">\n'
+            f'<p class="jmdi-box-title" id="{label_id}"><span class="jmdi-box-kind">{label}</span>{title_html}</p>\n'
+        )
+
+
+def _as_function(rule: Any) -> Any:
+    """markdown-it binds render rules to its renderer; wrap bound methods so they receive it too."""
+
+    def function(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return str(rule(renderer, tokens, idx, options, env))
+
+    return function
+
+
+def _box_close(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    return "</aside>\n"
+
+
+def _heading_ids(state: StateCore) -> None:
+    ctx: Context = state.env["jmdi"]
+    for index, token in enumerate(state.tokens):
+        if token.type != "heading_open":
+            continue
+        if ctx.mode == "print":  # a print page's h1 is the module and its h2 the topic title
+            level = f"h{min(int(token.tag[1]) + 1, 6)}"
+            token.tag = state.tokens[index + 2].tag = level
+        if token.tag not in ("h2", "h3", "h4", "h5"):
+            continue
+        inline = state.tokens[index + 1]
+        title = "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
+        slug = base = slugify(title) or "section"
+        number = 1
+        while slug in ctx.slugs:
+            slug, number = f"{base}-{number}", number + 1
+        ctx.slugs.add(slug)
+        token.attrSet("id", ctx.id_prefix + slug)
+
+
+def _mark_figures(state: StateCore) -> None:
+    """An image with a title alone in its paragraph becomes a figure with a caption."""
+    tokens = state.tokens
+    for index in range(len(tokens) - 2):
+        opening, inline = tokens[index], tokens[index + 1]
+        if opening.type != "paragraph_open" or inline.type != "inline":
+            continue
+        children = [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())]
+        if len(children) == 1 and children[0].type == "image" and children[0].attrGet("title"):
+            children[0].meta["figure"] = True
+            inline.children = children
+            opening.meta["figure"] = tokens[index + 2].meta["figure"] = True
+
+
+def _paragraph_open(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    if tokens[idx].meta.get("figure"):
+        return '<figure class="jmdi-figure">'
+    return str(renderer.renderToken(tokens, idx, options, env))
+
+
+def _paragraph_close(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    if tokens[idx].meta.get("figure"):
+        return "</figure>\n"
+    return str(renderer.renderToken(tokens, idx, options, env))
+
+
+def _table_close(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    ctx: Context = env["jmdi"]
+    return "</table>\n" if ctx.mode == "print" else "</table>\n</div>\n"

@@ -1,0 +1,290 @@
+"""Render the course once into the :class:`~jmdi_scorm.site.Site` every target packages.
+
+Pages are HTML fragments wrapped in content scripts (``content/<page-id>.js`` calls
+``JMDI.page({...})``) that the launch page loads with a ``<script>`` element, so the site
+works from ``file://`` as well as over HTTP and the launch page never unloads. The home page
+is embedded in the launch page itself. Each module also gets a standalone print page
+``print/<module-id>.html`` (no JavaScript).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from . import __version__, i18n, model
+from .mdhtml import Context, MarkdownRenderer
+from .site import LAUNCH, RUNTIME_DIR, Page, Scope, Site, assessment_page_id, course_pages
+from .theme import environment
+from .views import question_views
+
+#: The only origins a page may use: its own package (no CDN, fonts, icons or analytics).
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "media-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'none'",
+}
+CORE_FILES = ("jmdi-core.js", "jmdi.css", "jmdi-icon.svg")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Rendering choices of one build."""
+
+    generator: str = f"jmdi-scorm {__version__}"
+
+
+@dataclass
+class _Renderer:
+    course: model.Course
+    env: Environment
+    md: MarkdownRenderer
+    strings: dict[str, str]
+    options: RenderOptions
+    pages: list[Page]
+    page_files: dict[str, set[str]] = field(default_factory=dict)
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        meta = self.course.meta
+        return {"s": self.strings, "course": meta, "lang": meta.language, "dir": i18n.direction(meta.language)} | extra
+
+    def markdown(self, text: str | None, ctx: Context) -> Markup:
+        return Markup(self.md.html(text, ctx)) if text else Markup("")
+
+    def fragment(self, template: str, page: Page, **extra: Any) -> str:
+        return self.env.get_template(template).render(self.context(page=page, **extra))
+
+
+def render_site(course: model.Course, options: RenderOptions | None = None) -> Site:
+    """Render every page, print page and shared file of ``course`` once."""
+    strings = i18n.strings(course.meta.language)
+    renderer = _Renderer(
+        course=course,
+        env=environment(Path(course.root)),
+        md=MarkdownRenderer(course, strings),
+        strings=strings,
+        options=options or RenderOptions(),
+        pages=course_pages(course),
+    )
+    shared: dict[str, bytes] = {}
+    home_html = _render_pages(renderer, shared)
+    for module in course.modules:
+        shared[f"print/{module.id}.html"] = _print_page(renderer, module)
+    runtime = _runtime_files()
+    shared.update({f"{RUNTIME_DIR}/{name}": data for name, data in runtime.items() if name in CORE_FILES})
+    for name in sorted(set(course.assets) | {r.file for r in course.resources if r.file}):
+        shared[name] = (Path(course.root) / name).read_bytes()
+    adapters = {name[5:-3]: data for name, data in runtime.items() if name.startswith("jmdi-") and name.endswith(".js")}
+    adapters.pop("core", None)
+    return Site(
+        course=course,
+        pages=renderer.pages,
+        shared=shared,
+        adapters=adapters,
+        render_shell=lambda adapter, scope, config, csp=None: _shell(renderer, home_html, adapter, scope, config, csp),
+        page_files={page: frozenset(files) for page, files in renderer.page_files.items()},
+        always=frozenset(f"{RUNTIME_DIR}/{name}" for name in CORE_FILES),
+    )
+
+
+def _runtime_files() -> dict[str, bytes]:
+    folder = resources.files("jmdi_scorm") / "runtime"
+    return {item.name: item.read_bytes() for item in folder.iterdir() if item.is_file()}
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def _render_pages(r: _Renderer, shared: dict[str, bytes]) -> str:
+    """Write every page's content script into ``shared``; return the home page HTML."""
+    home_html = ""
+    for page in r.pages:
+        ctx = Context(base=_page_base(r.course, page), page=page.id)
+        html, questions = _page_html(r, page, ctx)
+        r.page_files.setdefault(page.id, set()).update(ctx.assets)
+        if page.kind == "home":
+            home_html = html
+            continue
+        data = {"id": page.id, "html": html, "questions": questions}
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        shared[page.content_path] = f"JMDI.page({text});\n".encode()
+    return home_html
+
+
+def _page_base(course: model.Course, page: Page) -> str:
+    module = _module(course, page.module) if page.module else None
+    if page.kind == "topic" and module:
+        return posixpath.dirname(next(t.source for t in module.topics if t.id == page.id))
+    return _module_folder(module) if module else "."
+
+
+def _module_folder(module: model.Module) -> str:
+    return posixpath.dirname(module.topics[0].source) if module.topics else f"modules/{module.id}"
+
+
+def _module(course: model.Course, module_id: str) -> model.Module:
+    return next(m for m in course.modules if m.id == module_id)
+
+
+def _page_html(r: _Renderer, page: Page, ctx: Context) -> tuple[str, dict[str, Any]]:
+    """The HTML fragment of one page and the answer data of its questions."""
+    builder = {
+        "home": _home,
+        "module": _module_overview,
+        "topic": _topic,
+        "assessment": _assessment,
+        "glossary": _glossary,
+        "resources": _resources,
+        "summary": _summary,
+    }[page.kind]
+    extra, views = builder(r, page, ctx)
+    html = r.fragment(f"pages/{page.kind}.html", page, questions=views, **extra)
+    return html, {view.qid: view.data for view in views}
+
+
+def _home(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], list]:
+    meta = r.course.meta
+    modules = [
+        {"page": m.id, "title": m.title, "minutes": sum(t.meta.minutes for t in m.topics), "topics": len(m.topics)}
+        for m in r.course.modules
+    ]
+    first = next((p for p in r.pages if p.kind == "module"), None)
+    return {
+        "description": r.markdown(meta.description, ctx),
+        "how_to_use": r.markdown(meta.how_to_use, ctx),
+        "modules": modules,
+        "first": first,
+        "rules": _rules(r),
+    }, []
+
+
+def _rules(r: _Renderer) -> list[str]:
+    tracking, s = r.course.meta.tracking, r.strings
+    pct = lambda value: round(value * 100)  # noqa: E731
+    mastery = s["mastery_note"] if tracking.attempts else s["mastery_note_unlimited"]
+    return [
+        s["completion_note"].format(pct=pct(tracking.completion_threshold)),
+        mastery.format(pct=pct(tracking.mastery_score), attempts=tracking.attempts),
+    ]
+
+
+def _module_overview(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], list]:
+    module = _module(r.course, page.id)
+    topics = [
+        {"page": t.id, "title": t.title, "summary": t.meta.summary, "minutes": t.meta.minutes} for t in module.topics
+    ]
+    assessment = assessment_page_id(module.id) if module.meta.assessment else None
+    r.page_files.setdefault(page.id, set()).add(f"print/{module.id}.html")
+    return {
+        "module": module.meta,
+        "aim": r.markdown(module.meta.aim, ctx),
+        "topics": topics,
+        "assessment": next((p for p in r.pages if p.id == assessment), None),
+        "print_href": f"print/{module.id}.html",
+    }, []
+
+
+def _topic(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], list]:
+    module = _module(r.course, page.module or "")
+    topic = next(t for t in module.topics if t.id == page.id)
+    views = question_views(topic.questions, page.id, r.md, ctx, r.strings)
+    return {"module": module.meta, "topic": topic.meta, "body": r.markdown(topic.body, ctx)}, views
+
+
+def _assessment(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], list]:
+    module = _module(r.course, page.module or "")
+    assert module.meta.assessment is not None
+    views = question_views(module.meta.assessment.questions, page.id, r.md, ctx, r.strings)
+    return {"module": module.meta, "assessment": module.meta.assessment}, views
+
+
+def _glossary(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], list]:
+    return {"terms": sorted(r.course.glossary, key=lambda t: t.term.casefold())}, []
+
+
+def _resources(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], list]:
+    groups = [{"title": r.strings["general_resources"], "items": [x for x in r.course.resources if not x.module]}]
+    for module in r.course.modules:
+        groups.append({"title": module.title, "items": [x for x in r.course.resources if x.module == module.id]})
+    ctx.assets.update(x.file for x in r.course.resources if x.file)
+    return {"groups": [g for g in groups if g["items"]]}, []
+
+
+def _summary(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], list]:
+    return {"modules": r.course.modules, "rules": _rules(r)}, []
+
+
+# --- print pages and the launch page ---------------------------------------------------------
+
+
+def _print_page(r: _Renderer, module: model.Module) -> bytes:
+    printed = frozenset(t.id for t in module.topics)
+    ctx = Context(base=_module_folder(module), page=module.id, mode="print", printed=printed)
+    topics = []
+    for topic in module.topics:
+        topic_ctx = Context(
+            base=posixpath.dirname(topic.source),
+            page=topic.id,
+            mode="print",
+            printed=printed,
+            id_prefix=f"{topic.id}--",
+        )
+        views = question_views(topic.questions, topic.id, r.md, topic_ctx, r.strings)
+        topics.append({"meta": topic.meta, "body": r.markdown(topic.body, topic_ctx), "questions": views})
+        ctx.assets.update(topic_ctx.assets)
+    html = r.env.get_template("print.html").render(
+        r.context(module=module.meta, aim=r.markdown(module.meta.aim, ctx), topics=topics, csp=_csp(None))
+    )
+    r.page_files.setdefault(module.id, set()).update(ctx.assets)
+    return html.encode()
+
+
+def _csp(extra: dict[str, str] | None) -> str:
+    return "; ".join(f"{name} {value}" for name, value in (CSP | (extra or {})).items())
+
+
+def _shell(
+    r: _Renderer, home_html: str, adapter: str, scope: Scope, adapter_config: dict[str, Any] | None, csp: Any
+) -> bytes:
+    pages = [page for page in r.pages if scope.covers(page)]
+    config = {
+        "course": r.course.id,
+        "title": r.course.meta.title,
+        "version": r.course.meta.version,
+        "lang": r.course.meta.language,
+        "adapter": adapter,
+        "adapterConfig": adapter_config or {},
+        "scope": scope.module,
+        "tracking": r.course.meta.tracking.model_dump(),
+        "pages": [page.config() for page in pages],
+        "strings": i18n.client_strings(r.course.meta.language),
+    }
+    # JSON inside <script type="application/json">: "<" escaped so no "</script>" can end it.
+    config_json = json.dumps(config, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    html = r.env.get_template("shell.html").render(
+        r.context(
+            pages=pages,
+            modules=[m for m in r.course.modules if scope.module in (None, m.id)],
+            home=Markup(home_html),
+            config=Markup(config_json),
+            adapter_src=f"{RUNTIME_DIR}/jmdi-{adapter}.js",
+            runtime=RUNTIME_DIR,
+            csp=_csp(csp),
+            generator=r.options.generator,
+            launch=LAUNCH,
+        )
+    )
+    return html.encode()
