@@ -1,0 +1,722 @@
+/* jmdi-core.js: the learner-side runtime of every jmdi-scorm package.
+ *
+ * The launch page (index.html) owns the session: pages are content scripts
+ * (content/<page-id>.js calling JMDI.page) shown inside it, so moving between pages never
+ * unloads it. One state object holds progress and answers; one adapter (jmdi-<name>.js)
+ * persists it. Adapter interface (docs/architecture.md):
+ *   start()             -> Promise<{state, mode, learner?, notice?}>
+ *   save(snapshot)      -> Promise<boolean>
+ *   interaction(record) -> void
+ *   finish(snapshot)    -> Promise<void>, called exactly once
+ * No dependencies, no build step, no request outside the package.
+ */
+(function () {
+  "use strict";
+
+  var JMDI = (window.JMDI = window.JMDI || {});
+  var adapters = {};
+  var RETRY_MS = 15000;
+
+  JMDI.registerAdapter = function (name, factory) {
+    adapters[name] = factory;
+  };
+
+  // ---- state codec: the same encoding as state_codec.py ---------------------------------
+
+  function escapeText(text) {
+    var out = "";
+    for (var ch of String(text)) {
+      if (/^[A-Za-z0-9_-]$/.test(ch)) out += ch;
+      else if (ch === " ") out += "+";
+      else out += "%" + ch.codePointAt(0).toString(36).padStart(4, "0");
+    }
+    return out;
+  }
+
+  function unescapeText(text) {
+    return text.replace(/\+|%([0-9a-z]{4})/g, function (match, code) {
+      return match === "+" ? " " : String.fromCodePoint(parseInt(code, 36));
+    });
+  }
+
+  /* The longest prefix of text whose escaped form has at most budget characters. */
+  function fitText(text, budget) {
+    var out = "";
+    var used = 0;
+    for (var ch of String(text)) {
+      used += escapeText(ch).length;
+      if (used > budget) break;
+      out += ch;
+    }
+    return out;
+  }
+
+  function byKey(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  function encodeState(state) {
+    var owners = {};
+    Object.keys(state.pages || {}).forEach(function (page) {
+      owners[page] = { status: state.pages[page] | 0, answers: {} };
+    });
+    Object.keys(state.answers || {}).forEach(function (key) {
+      var cut = key.lastIndexOf(".");
+      var page = key.slice(0, cut);
+      owners[page] = owners[page] || { status: 0, answers: {} };
+      owners[page].answers[key.slice(cut + 1)] = state.answers[key];
+    });
+    var entries = Object.keys(owners).sort(byKey).map(function (page) {
+      var owner = owners[page];
+      return (
+        page + "*" + owner.status +
+        Object.keys(owner.answers).sort(byKey).map(function (q) {
+          var a = owner.answers[q];
+          return "!" + q + "." + Math.min(a.tries | 0, 99) + (a.correct ? "y" : "n") + escapeText(a.response || "");
+        }).join("")
+      );
+    });
+    return "1~" + (state.location || "") + "~" + entries.join(",");
+  }
+
+  function decodeState(text) {
+    var match = typeof text === "string" && /^1~([^~]*)~([\s\S]*)$/.exec(text);
+    if (!match) return null;
+    var state = { location: match[1], pages: {}, answers: {} };
+    var entries = match[2] ? match[2].split(",") : [];
+    try {
+      entries.forEach(function (entry) {
+        var parts = entry.split("!");
+        var head = /^([a-z0-9.-]+)\*([0-2])$/.exec(parts[0]);
+        if (!head) throw new Error("state");
+        if (+head[2]) state.pages[head[1]] = +head[2];
+        parts.slice(1).forEach(function (part) {
+          var q = /^([a-z0-9-]+)\.(\d{1,2})([yn])([A-Za-z0-9_+%-]*)$/.exec(part);
+          if (!q) throw new Error("state");
+          state.answers[head[1] + "." + q[1]] = { response: unescapeText(q[4]), tries: +q[2], correct: q[3] === "y" };
+        });
+      });
+    } catch (e) {
+      return null;
+    }
+    return state;
+  }
+
+  JMDI.encodeState = encodeState;
+  JMDI.decodeState = decodeState;
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  function $(selector, root) {
+    return (root || document).querySelector(selector);
+  }
+
+  function $$(selector, root) {
+    return Array.prototype.slice.call((root || document).querySelectorAll(selector));
+  }
+
+  function fmt(text, fields) {
+    return String(text).replace(/\{(\w+)\}/g, function (m, key) {
+      return key in fields ? fields[key] : m;
+    });
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // ---- the session --------------------------------------------------------------------------
+
+  var config, S, adapter, mode = "normal";
+  var pages = {}, sequence = [], tracked = [], cache = {}, waiting = {};
+  var state = { location: "", pages: {}, answers: {} };
+  var current = null, currentData = null, started = Date.now();
+  var finished = false, finishing = null, saving = null, savePending = false, retryTimer = null;
+  var lastStatus = "", lastSaved = null;
+
+  /* Pages of this launch: the package scope, narrowed by ?sco=<module-or-page-id>. */
+  function scopePages(all) {
+    var sco = new URLSearchParams(location.search).get("sco");
+    if (!sco || !all.some(function (p) { return p.id === sco || p.module === sco; })) return all;
+    var isModule = all.some(function (p) { return p.kind === "module" && p.id === sco; });
+    return all.filter(function (p) {
+      if (isModule) return p.module === sco || !p.module;
+      return p.id === sco || (!p.module && p.kind !== "home" && p.kind !== "summary");
+    });
+  }
+
+  function isFinal(answer) {
+    var attempts = config.tracking.attempts;
+    return !!answer && (answer.correct || (attempts > 0 && answer.tries >= attempts));
+  }
+
+  function pageStatus(id) {
+    var page = pages[id];
+    if (!page) return 0;
+    if (page.kind === "module") {
+      var children = tracked.filter(function (p) { return p.module === id; });
+      var sum = children.reduce(function (n, p) { return n + pageStatus(p.id); }, 0);
+      return !sum ? 0 : sum === 2 * children.length ? 2 : 1;
+    }
+    return state.pages[id] | 0;
+  }
+
+  function refreshPageStatus(id) {
+    var page = pages[id];
+    if (!page || tracked.indexOf(page) < 0 || !state.pages[id]) return;
+    var done = (page.q || []).every(function (q) { return isFinal(state.answers[id + "." + q]); });
+    state.pages[id] = done ? 2 : 1;
+  }
+
+  function totals() {
+    var topics = tracked.filter(function (p) { return p.kind === "topic"; });
+    var units = topics.length ? topics : tracked;
+    var done = units.filter(function (p) { return pageStatus(p.id) === 2; }).length;
+    var max = 0, earned = 0, open = 0;
+    tracked.forEach(function (p) {
+      (p.q || []).forEach(function (q) {
+        var a = state.answers[p.id + "." + q];
+        max += 1;
+        if (a && a.correct) earned += 1;
+        else if (!isFinal(a)) open += 1;
+      });
+    });
+    var t = config.tracking;
+    var needUnits = Math.ceil(t.completion_threshold * units.length - 1e-9);
+    var needPoints = Math.ceil(t.mastery_score * max - 1e-9);
+    return {
+      progress: units.length ? done / units.length : 1,
+      done: done,
+      units: units.length,
+      completion: done >= needUnits ? "completed" : "incomplete",
+      success: !max ? "unknown" : earned >= needPoints ? "passed" : earned + open < needPoints ? "failed" : "unknown",
+      score: max ? { raw: earned, min: 0, max: max, scaled: Math.round((earned / max) * 10000) / 10000 } : null,
+    };
+  }
+
+  function snapshot() {
+    var t = totals();
+    return {
+      stateText: encodeState(state),
+      state: JSON.parse(JSON.stringify(state)),
+      location: state.location,
+      completion: t.completion,
+      success: t.success,
+      score: t.score,
+      progress: Math.round(t.progress * 10000) / 10000,
+      sessionSeconds: Math.round((Date.now() - started) / 10) / 100,
+    };
+  }
+
+  /* Save once per page change and on each status change (and when asked to). */
+  function changed(pageChanged) {
+    var t = totals();
+    var status = t.completion + "/" + t.success;
+    var statusChanged = status !== lastStatus;
+    lastStatus = status;
+    updateChrome();
+    if (pageChanged || statusChanged) commit();
+  }
+
+  function commit() {
+    if (finished || mode === "review" || !adapter) return Promise.resolve(true);
+    if (saving) {
+      savePending = true;
+      return saving;
+    }
+    var snap = snapshot();
+    saving = Promise.resolve()
+      .then(function () { return adapter.save(snap); })
+      .then(function (ok) { return ok !== false; }, function () { return false; })
+      .then(function (ok) {
+        saving = null;
+        clearTimeout(retryTimer);
+        if (ok) {
+          lastSaved = snap.stateText + "|" + snap.completion + "|" + snap.success;
+          notice("#jmdi-alert", "");
+        } else {
+          notice("#jmdi-alert", S.save_failed);
+          retryTimer = setTimeout(commit, RETRY_MS);
+        }
+        if (savePending) {
+          savePending = false;
+          commit();
+        }
+        return ok;
+      });
+    return saving;
+  }
+
+  function dirty() {
+    var snap = snapshot();
+    return lastSaved !== snap.stateText + "|" + snap.completion + "|" + snap.success;
+  }
+
+  function finish() {
+    if (finished) return finishing;
+    finished = true;
+    clearTimeout(retryTimer);
+    var snap = snapshot();
+    finishing = Promise.resolve()
+      .then(function () { return adapter && adapter.finish(snap); })
+      .catch(function () {});
+    return finishing;
+  }
+
+  JMDI.finish = finish;
+  JMDI.snapshot = snapshot;
+
+  function notice(selector, text) {
+    var box = $(selector);
+    if (box) box.textContent = text || "";
+  }
+
+  // ---- navigation ---------------------------------------------------------------------------
+
+  function parseHash() {
+    var match = /^#\/([^/]+)(?:\/(.*))?$/.exec(location.hash);
+    return match ? { id: decodeURIComponent(match[1]), anchor: match[2] ? decodeURIComponent(match[2]) : "" } : null;
+  }
+
+  function route() {
+    var target = parseHash();
+    if (target) show(target.id, target.anchor);
+  }
+
+  function show(id, anchor) {
+    var page = pages[id];
+    if (!page) return renderMessage(S.not_in_package);
+    current = id;
+    if (mode !== "review") state.location = id;
+    load(id).then(
+      function (data) {
+        if (current !== id) return;
+        render(page, data, anchor);
+        if (tracked.indexOf(page) >= 0 && mode !== "review") {
+          state.pages[id] = state.pages[id] || 1;
+          refreshPageStatus(id);
+        }
+        changed(true);
+      },
+      function () {
+        if (current === id) renderMessage(S.load_error);
+      }
+    );
+  }
+
+  function load(id) {
+    if (cache[id]) return Promise.resolve(cache[id]);
+    return new Promise(function (resolve, reject) {
+      waiting[id] = resolve;
+      var script = document.createElement("script");
+      script.src = "content/" + id + ".js";
+      script.onload = function () {
+        script.remove();
+        if (waiting[id]) reject(new Error(id));
+      };
+      script.onerror = function () {
+        script.remove();
+        delete waiting[id];
+        reject(new Error(id));
+      };
+      document.head.appendChild(script);
+    });
+  }
+
+  JMDI.page = function (data) {
+    cache[data.id] = data;
+    if (waiting[data.id]) {
+      waiting[data.id](data);
+      delete waiting[data.id];
+    }
+  };
+
+  var firstRender = true;
+
+  function render(page, data, anchor) {
+    var host = $("#jmdi-page");
+    if (host.getAttribute("data-page") !== page.id || !firstRender) host.innerHTML = data.html;
+    host.setAttribute("data-page", page.id);
+    currentData = data;
+    document.title = (page.kind === "home" ? "" : titleOf(page) + " – ") + config.title;
+    $$("form.jmdi-q", host).forEach(setupQuestion);
+    fillOutputs();
+    var target = anchor && document.getElementById(anchor);
+    if (!firstRender) {
+      var heading = target && target.hasAttribute("tabindex") ? target : $("h1", host);
+      if (heading) heading.focus({ preventScroll: true });
+      closeMenu();
+    }
+    if (target) target.scrollIntoView();
+    else if (!firstRender) window.scrollTo(0, 0);
+    firstRender = false;
+  }
+
+  function titleOf(page) {
+    return page.title || (($("h1", $("#jmdi-page")) || {}).textContent || "").trim();
+  }
+
+  function renderMessage(text) {
+    currentData = null;
+    var host = $("#jmdi-page");
+    host.innerHTML = '<h1 tabindex="-1">' + escapeHtml(text) + "</h1>";
+    host.setAttribute("data-page", "");
+    updateChrome();
+  }
+
+  /* TOC states, aria-current, previous/next, progress bar and every data-jmdi-out field. */
+  function updateChrome() {
+    $$("[data-state-of]").forEach(function (link) {
+      var status = pageStatus(link.getAttribute("data-state-of"));
+      link.setAttribute("data-state", status);
+      var text = $(".jmdi-state-text", link);
+      if (text) text.textContent = "(" + S["state_" + status] + ")";
+    });
+    $$("#jmdi-toc a[data-page]").forEach(function (link) {
+      if (link.getAttribute("data-page") === current) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    });
+    var index = sequence.indexOf(pages[current]);
+    pagerLink("#jmdi-prev", index > 0 ? sequence[index - 1] : null, S.previous);
+    pagerLink("#jmdi-next", index >= 0 && index < sequence.length - 1 ? sequence[index + 1] : null, S.next);
+    var t = totals();
+    var pct = Math.round(t.progress * 100);
+    var bar = $("#jmdi-progress");
+    if (bar) {
+      bar.value = pct;
+      bar.textContent = pct + "%";
+    }
+    fillOutputs(t);
+  }
+
+  function pagerLink(selector, page, label) {
+    var link = $(selector);
+    if (!link) return;
+    link.hidden = !page;
+    if (page) {
+      link.href = "#/" + page.id;
+      link.textContent = label + ": " + titleOf(page);
+    }
+  }
+
+  function fillOutputs(t) {
+    t = t || totals();
+    var out = {
+      progress: Math.round(t.progress * 100) + "%",
+      completion: S[t.completion],
+      success: S[t.success],
+      score: t.score ? t.score.raw + " / " + t.score.max + " (" + Math.round(t.score.scaled * 100) + "%)" : S.no_score,
+    };
+    $$("[data-jmdi-out]").forEach(function (el) {
+      var key = el.getAttribute("data-jmdi-out");
+      if (key in out) el.textContent = out[key];
+    });
+    $$("tr[data-module]").forEach(function (row) {
+      var id = row.getAttribute("data-module");
+      var mine = tracked.filter(function (p) { return p.module === id; });
+      var topics = mine.filter(function (p) { return p.kind === "topic"; });
+      var done = topics.filter(function (p) { return pageStatus(p.id) === 2; }).length;
+      var max = 0, right = 0;
+      mine.forEach(function (p) {
+        (p.q || []).forEach(function (q) {
+          max += 1;
+          var a = state.answers[p.id + "." + q];
+          if (a && a.correct) right += 1;
+        });
+      });
+      $('[data-jmdi-out="topics"]', row).textContent = done + " / " + topics.length;
+      $('[data-jmdi-out="right"]', row).textContent = max ? right + " / " + max : "–";
+    });
+    var resume = $('[data-jmdi-out="resume"]');
+    var last = pages[state.location];
+    if (resume && last && last.kind !== "home" && state.location !== current) {
+      resume.hidden = false;
+      resume.href = "#/" + last.id;
+      resume.textContent = (S.resume || "") + ": " + titleOf(last);
+    }
+  }
+
+  // ---- knowledge checks ---------------------------------------------------------------------
+
+  function questionOf(form) {
+    return currentData && currentData.questions && currentData.questions[form.getAttribute("data-q")];
+  }
+
+  function setupQuestion(form) {
+    var q = questionOf(form);
+    var answer = state.answers[form.getAttribute("data-key")];
+    form.jmdiShown = Date.now();
+    if (answer) {
+      writeResponse(form, q, answer.response);
+      showResult(form, q, answer, false);
+    }
+    if (mode === "review") lock(form);
+  }
+
+  function readResponse(form, q) {
+    var type = q.type;
+    if (type === "single" || type === "true-false" || type === "multiple") {
+      var picked = $$("input:checked", form).map(function (i) { return i.value; });
+      return picked.length ? picked.sort().join("") : null;
+    }
+    if (type === "fill-in") {
+      var text = $("input[type=text]", form).value.trim();
+      return text || null;
+    }
+    if (type === "matching") {
+      var chosen = $$("select", form).map(function (s) { return s.value; });
+      return chosen.every(Boolean) ? chosen.join("") : null;
+    }
+    return $$(".jmdi-order li", form).map(function (li) { return li.getAttribute("data-item"); }).join("");
+  }
+
+  function writeResponse(form, q, response) {
+    var type = q.type;
+    if (type === "fill-in") {
+      $("input[type=text]", form).value = response;
+    } else if (type === "matching") {
+      $$("select", form).forEach(function (s, i) {
+        s.value = response.charAt(i) === "-" ? "" : response.charAt(i);
+      });
+    } else if (type === "ordering") {
+      var list = $(".jmdi-order", form);
+      response.split("").forEach(function (id) {
+        var li = $('li[data-item="' + id + '"]', list);
+        if (li) list.appendChild(li);
+      });
+    } else {
+      $$("input", form).forEach(function (i) {
+        i.checked = response.indexOf(i.value) >= 0;
+      });
+    }
+  }
+
+  function normalise(text, caseSensitive) {
+    var out = String(text).normalize("NFC").replace(/\s+/g, " ").trim();
+    return caseSensitive ? out : out.toLowerCase();
+  }
+
+  function isCorrect(q, response) {
+    if (q.type === "fill-in") {
+      return q.answers.some(function (a) { return normalise(a, q.cs) === normalise(response, q.cs); });
+    }
+    return response === q.correct;
+  }
+
+  function recordResponse(q, response) {
+    if (q.type === "true-false") return [response === "t" ? "true" : "false"];
+    if (q.type === "fill-in") return [response];
+    if (q.type === "matching") {
+      return response.split("").map(function (right, i) { return i + 1 + "." + right; });
+    }
+    return response.split("");
+  }
+
+  function submit(form) {
+    var q = questionOf(form);
+    var key = form.getAttribute("data-key");
+    var answer = state.answers[key] || { response: "", tries: 0, correct: false };
+    if (!q || isFinal(answer) || mode === "review" || finished) return;
+    var response = readResponse(form, q);
+    var feedback = $(".jmdi-feedback", form);
+    if (response === null) {
+      feedback.innerHTML = "<p>" + escapeHtml(S.choose_first) + "</p>";
+      return;
+    }
+    var now = new Date();
+    var correct = isCorrect(q, response);
+    // The state keeps what fits the budget the build sized the state for (state_codec.py).
+    var kept = q.type === "fill-in" ? fitText(response, q.budget) : response;
+    answer = { response: kept, tries: Math.min(answer.tries + 1, 99), correct: correct };
+    state.answers[key] = answer;
+    if (mode !== "browse" && adapter) {
+      try {
+        adapter.interaction({
+          id: key,
+          type: q.type,
+          response: recordResponse(q, response),
+          correctResponse: q.pattern,
+          result: correct ? "correct" : "incorrect",
+          description: q.desc,
+          timestamp: now,
+          latencySeconds: Math.round((now - form.jmdiShown) / 10) / 100,
+          attempt: answer.tries,
+          final: isFinal(answer),
+        });
+      } catch (e) {
+        /* an adapter's bug must not block the learner */
+      }
+    }
+    form.jmdiShown = Date.now();
+    showResult(form, q, answer, true);
+    refreshPageStatus(current);
+    changed(false);
+  }
+
+  function showResult(form, q, answer, announce) {
+    var feedback = $(".jmdi-feedback", form);
+    var final = isFinal(answer);
+    var choice = (q.cfb && answer.response.split("").map(function (id) { return q.cfb[id] || ""; }).join("")) || "";
+    var html;
+    if (answer.correct) {
+      html = "<p><strong>" + escapeHtml(S.correct) + "</strong></p>" + choice + q.fb.correct;
+    } else if (!final) {
+      var attempts = config.tracking.attempts;
+      var left = attempts > 0 ? " " + fmt(S.tries_left, { n: attempts - answer.tries }) : "";
+      html = "<p><strong>" + escapeHtml(S.try_again) + "</strong>" + escapeHtml(left) + "</p>" + choice;
+    } else {
+      html = "<p><strong>" + escapeHtml(S.incorrect) + "</strong></p>" + choice + q.fb.incorrect +
+        '<div class="jmdi-reveal"><p>' + escapeHtml(S.answer_is) + "</p>" + q.reveal + "</div>";
+    }
+    feedback.innerHTML = html;
+    form.classList.toggle("jmdi-is-correct", answer.correct);
+    form.classList.toggle("jmdi-is-incorrect", !answer.correct);
+    if (final) {
+      lock(form);
+      if (announce) feedback.focus();
+    }
+  }
+
+  function lock(form) {
+    $("fieldset", form).disabled = true;
+    var button = $("button[type=submit]", form);
+    if (button) button.hidden = true;
+  }
+
+  function move(button) {
+    var li = button.closest("li");
+    var list = li.parentNode;
+    var step = +button.getAttribute("data-move");
+    var sibling = step < 0 ? li.previousElementSibling : li.nextElementSibling;
+    if (!sibling || button.closest("fieldset").disabled) return;
+    list.insertBefore(li, step < 0 ? sibling : sibling.nextElementSibling);
+    button.focus();
+    var items = $$("li", list);
+    var status = $("[data-jmdi-order-status]", button.closest("form"));
+    if (status) {
+      status.textContent = fmt(S.position, {
+        item: $(".jmdi-order-text", li).textContent,
+        n: items.indexOf(li) + 1,
+        total: items.length,
+      });
+    }
+  }
+
+  // ---- events and start -----------------------------------------------------------------------
+
+  function closeMenu() {
+    var toggle = $(".jmdi-menu");
+    if (toggle && toggle.getAttribute("aria-expanded") === "true") {
+      toggle.setAttribute("aria-expanded", "false");
+      document.body.classList.remove("jmdi-menu-open");
+    }
+  }
+
+  function onClick(event) {
+    var el = event.target.closest("a, button");
+    if (!el) return;
+    if (el.matches("[data-move]")) return move(el);
+    if (el.matches('[data-jmdi-action="exit"]')) return exit();
+    if (el.matches(".jmdi-menu")) {
+      var open = el.getAttribute("aria-expanded") !== "true";
+      el.setAttribute("aria-expanded", String(open));
+      document.body.classList.toggle("jmdi-menu-open", open);
+      return;
+    }
+    var href = el.getAttribute("href") || "";
+    if (el.tagName === "A" && href.charAt(0) === "#" && href.charAt(1) !== "/") {
+      // In-page anchors (skip link, footnotes) must not replace the #/<page> route.
+      var target = document.getElementById(decodeURIComponent(href.slice(1)));
+      event.preventDefault();
+      if (target) {
+        if (!target.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) {
+          target.setAttribute("tabindex", "-1");
+        }
+        target.focus();
+        target.scrollIntoView();
+      }
+    }
+  }
+
+  function exit() {
+    finish().then(function () {
+      var host = $("#jmdi-page");
+      host.innerHTML = '<h1 tabindex="-1">' + escapeHtml(S.exited) + "</h1>";
+      host.setAttribute("data-page", "");
+      $$(".jmdi-pager a, .jmdi-exit").forEach(function (el) { el.hidden = true; });
+      $("h1", host).focus();
+    });
+  }
+
+  function firstPage() {
+    var target = parseHash();
+    if (target && pages[target.id]) return target;
+    var sco = new URLSearchParams(location.search).get("sco");
+    if (sco && pages[sco]) return { id: sco, anchor: "" };
+    if (state.location && pages[state.location]) return { id: state.location, anchor: "" };
+    return { id: sequence[0].id, anchor: "" };
+  }
+
+  function boot() {
+    var node = document.getElementById("jmdi-config");
+    if (!node) return;
+    config = JSON.parse(node.textContent);
+    S = config.strings;
+    var scoped = scopePages(config.pages);
+    scoped.forEach(function (p) { pages[p.id] = p; });
+    sequence = scoped.filter(function (p) { return p.kind !== "glossary" && p.kind !== "resources"; });
+    tracked = scoped.filter(function (p) { return p.kind === "topic" || p.kind === "assessment"; });
+    $$("#jmdi-toc a[data-page]").forEach(function (link) {
+      if (!pages[link.getAttribute("data-page")]) link.parentNode.hidden = true;
+    });
+    var home = $("#jmdi-page");
+    if (home) cache.home = { id: "home", html: home.innerHTML, questions: {} };
+    $$(".jmdi-menu, .jmdi-exit").forEach(function (el) { el.hidden = false; });
+    document.addEventListener("click", onClick);
+    document.addEventListener("submit", function (event) {
+      if (event.target.matches("form.jmdi-q")) {
+        event.preventDefault();
+        submit(event.target);
+      }
+    });
+    var factory = adapters[config.adapter];
+    adapter = factory ? factory(config) : null;
+    Promise.resolve()
+      .then(function () { return adapter ? adapter.start() : { state: null, mode: "normal" }; })
+      .catch(function () { return { state: null, mode: "normal" }; })
+      .then(function (result) {
+        result = result || {};
+        var restored = typeof result.state === "string" ? decodeState(result.state) : result.state;
+        if (restored && restored.pages && restored.answers) state = restored;
+        mode = result.mode || "normal";
+        if (result.notice) notice("#jmdi-status", result.notice);
+        lastStatus = (function (t) { return t.completion + "/" + t.success; })(totals());
+        lastSaved = (function (s) { return s.stateText + "|" + s.completion + "|" + s.success; })(snapshot());
+        var start = firstPage();
+        history.replaceState(history.state, "", "#/" + start.id + (start.anchor ? "/" + start.anchor : ""));
+        window.addEventListener("hashchange", route);
+        show(start.id, start.anchor);
+      });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden" && dirty()) commit();
+    });
+    window.addEventListener("pagehide", finish);
+  }
+
+  // Deferred scripts run while readyState is "interactive", before the adapter script that
+  // follows the core: start on DOMContentLoaded (or load, when injected later), exactly once.
+  var booted = false;
+  function bootOnce() {
+    if (!booted) {
+      booted = true;
+      boot();
+    }
+  }
+  if (document.readyState === "complete") setTimeout(bootOnce, 0);
+  else {
+    document.addEventListener("DOMContentLoaded", bootOnce);
+    window.addEventListener("load", bootOnce);
+  }
+})();
