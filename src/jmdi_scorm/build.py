@@ -1,0 +1,143 @@
+"""Build packages: load → check → render once → package per target → write.
+
+Everything is rendered and packaged in memory first; nothing is written unless every package
+of the build could be made, so a failing build leaves no partial output.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import model
+from .errors import BuildError, Problem
+from .loader import load_course
+from .package import atomic_write, sha256, write_tree, zip_bytes
+from .render import RenderOptions, render_site
+from .site import COURSE, Scope, Site
+
+SPLITS = ("module",)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """``formats`` empty or ``("all",)`` builds every registered target."""
+
+    formats: tuple[str, ...] = ()
+    out: Path = Path("dist")
+    split: str | None = None
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One written package."""
+
+    path: Path
+    format: str
+    scope: Scope
+    files: int
+    size: int
+    sha256: str
+    folder: Path | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "package": str(self.path),
+            "format": self.format,
+            "module": self.scope.module,
+            "files": self.files,
+            "size": self.size,
+            "sha256": self.sha256,
+            "folder": str(self.folder) if self.folder else None,
+        }
+
+
+@dataclass
+class BuildResult:
+    artifacts: list[Artifact]
+    problems: list[Problem] = field(default_factory=list)  # warnings of the course source
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class _Planned:
+    target: Any
+    scope: Scope
+    name: str
+    files: dict[str, bytes]
+    archive: bytes
+    side_files: dict[str, bytes]
+    notes: list[str]
+
+
+def build(course_dir: Path, options: BuildOptions) -> BuildResult:
+    """Build the packages of the course in ``course_dir``; raise a JmdiError if any fails."""
+    started = time.perf_counter()
+    targets = select_targets(options.formats)
+    if options.split not in (None, *SPLITS):
+        raise BuildError(f"unknown --split '{options.split}' (use one of {', '.join(SPLITS)})")
+    if not course_dir.is_dir():
+        raise BuildError(f"{course_dir}: course directory not found")
+    course, ctx = load_course(course_dir)
+    site = render_site(course, RenderOptions())
+    planned = [_package(target, course, site, scope) for target in targets for scope in scopes(course, options.split)]
+    artifacts = [_write(plan, options.out) for plan in planned]
+    notes = [f"{plan.name}: {note}" for plan in planned for note in plan.notes]
+    return BuildResult(artifacts, ctx.problems, notes, time.perf_counter() - started)
+
+
+def select_targets(formats: tuple[str, ...]) -> list[Any]:
+    from .targets import TARGETS
+
+    names = [name for value in formats for name in value.split(",") if name.strip()]
+    if not names or "all" in names:
+        return list(TARGETS.values())
+    unknown = [name for name in names if name not in TARGETS]
+    if unknown:
+        raise BuildError(f"unknown format '{unknown[0]}' (choose from {', '.join(TARGETS)}, all)")
+    return [TARGETS[name] for name in dict.fromkeys(names)]
+
+
+def scopes(course: model.Course, split: str | None) -> list[Scope]:
+    if split == "module":
+        return [Scope(module.id) for module in course.modules]
+    return [COURSE]
+
+
+def archive_name(target: Any, course: model.Course, scope: Scope) -> str:
+    custom = getattr(target, "archive_name", None)
+    return custom(course, scope) if callable(custom) else f"{course.id}{scope.suffix}-{target.name}.zip"
+
+
+def _package(target: Any, course: model.Course, site: Site, scope: Scope) -> _Planned:
+    files = target.package(course, site, scope)
+    notes = list(getattr(target, "notes", None) or [])  # set by package() for this scope
+    side = getattr(target, "side_files", None)
+    return _Planned(
+        target=target,
+        scope=scope,
+        name=archive_name(target, course, scope),
+        files=files,
+        archive=zip_bytes(files),
+        side_files=side(course, site, scope) if callable(side) else {},
+        notes=notes,
+    )
+
+
+def _write(plan: _Planned, out: Path) -> Artifact:
+    dest = out / plan.name
+    folder = dest.with_suffix("") if getattr(plan.target, "unpacked", False) else None
+    try:
+        atomic_write(dest, plan.archive)
+        if folder is not None:
+            write_tree(plan.files, folder)
+        for name, data in plan.side_files.items():
+            atomic_write(out / name, data)
+    except OSError as exc:
+        raise BuildError(f"cannot write {dest}: {exc.strerror or exc}") from exc
+    return Artifact(
+        dest, plan.target.name, plan.scope, len(plan.files), len(plan.archive), sha256(plan.archive), folder
+    )

@@ -1,0 +1,24 @@
+"""The ``web`` target: the course as an offline web site, no LMS needed.
+
+``dist/<course>-web.zip`` plus the same files unzipped in ``dist/<course>-web/``, whose
+``index.html`` works opened straight from disk (file://) or from any web server. Progress is
+kept in the browser by the ``local`` adapter (runtime/jmdi-local.js).
+"""
+
+from __future__ import annotations
+
+from .. import model
+from ..site import Scope, Site
+
+
+class WebTarget:
+    name = "web"
+    description = "offline web site (zip and folder), progress kept in the browser"
+    adapter = "local"
+    unpacked = True
+
+    def package(self, course: model.Course, site: Site, scope: Scope) -> dict[str, bytes]:
+        return site.package_files(self.adapter, scope)
+
+
+TARGET = WebTarget()
