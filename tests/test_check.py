@@ -701,6 +701,52 @@ def test_limits_bound_descriptor_size_and_findings() -> None:
     assert many.errors >= 700
 
 
+def test_hostile_dependency_chain_stays_fast() -> None:
+    count = 5000
+    resources = "".join(
+        f'<resource identifier="R{i}" type="webcontent" adlcp:scormtype="asset" href="p{i}.html">'
+        f'<file href="x.html"/><dependency identifierref="R{i + 1}"/></resource>'
+        for i in range(count)
+    )
+    items = "".join(f'<item identifier="I{i}" identifierref="R{i}"><title>t</title></item>' for i in range(count))
+    manifest = M12.replace(
+        "</resources>",
+        resources + '<resource identifier="R5000" type="webcontent" adlcp:scormtype="asset"/></resources>',
+    ).replace("</organization>", items + "</organization>")
+    files = {**package("scorm12"), "imsmanifest.xml": manifest.encode(), "x.html": b""}
+    files.update({f"p{i}.html": b"" for i in range(count)})
+    started = time.monotonic()
+    report = check_bytes(zip_bytes(files))
+    assert time.monotonic() - started < 10
+    assert "dependency graph too large: launch pages not all checked against <file> lists" in report.notes
+    errors = [f.message for f in report.findings if f.severity == "error"]
+    assert errors and all(m.endswith("is not listed in its <file> elements") for m in errors)
+
+
+def test_prerequisites_and_1_2_leaf_without_resource_are_warnings() -> None:
+    text = M12.replace(
+        "<adlcp:masteryscore>80</adlcp:masteryscore>",
+        '<adlcp:prerequisites type="aicc_script">MOD-core &amp; ITEM-9</adlcp:prerequisites>',
+    ).replace(
+        '<item identifier="MOD-core">',
+        '<item identifier="MOD-core"><title>Intro</title><item identifier="X"><title>Note</title></item>',
+        1,
+    )
+    write(Path("pkg.zip"), {**package("scorm12"), "imsmanifest.xml": text.encode()})
+    result = run("pkg.zip")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    at = line(M12, "<adlcp:masteryscore>")
+    assert (
+        f"pkg.zip:imsmanifest.xml:{at}: warning: adlcp:prerequisites refers to 'ITEM-9', which is not an item identifier [PKG-09]"
+        in lines
+    )
+    assert (
+        f"pkg.zip:imsmanifest.xml:{line(M12, '<item identifier=')}: warning: leaf item 'X' launches nothing (no identifierref) [PKG-12]"
+        in lines
+    )
+
+
 # --- control files and XSD ----------------------------------------------------------------------
 
 

@@ -120,13 +120,17 @@ def check_12(manifest: Manifest, report: Report) -> None:
         if namespace(child) != ADLCP12:
             continue
         text, name = (child.text or "").strip(), local(child)
-        problem = _value_12(name, text, child, items)
+        problem = _value_12(name, text, child)
         if problem:
-            severity = "warning" if name == "prerequisites" and "not an item" in problem else "error"
-            report.add(manifest.entry, f"adlcp:{name} {problem}", "PKG-07", child.sourceline or 0, severity)
+            report.error(manifest.entry, f"adlcp:{name} {problem}", "PKG-07", child.sourceline)
+        elif name == "prerequisites":
+            unknown = [t for t in AICC_TOKEN.findall(text) if t not in items and t.lower() not in AICC_WORDS]
+            if unknown:
+                message = f"adlcp:prerequisites refers to '{unknown[0]}', which is not an item identifier"
+                report.warn(manifest.entry, message, "PKG-09", child.sourceline)
 
 
-def _value_12(name: str, text: str, element: etree._Element, items: set[str]) -> str | None:
+def _value_12(name: str, text: str, element: etree._Element) -> str | None:
     if name == "masteryscore" and not in_range(text, 0, 100):
         return f"'{text}' must be a number from 0 to 100"
     if name == "maxtimeallowed" and not CMI_TIMESPAN.match(text):
@@ -140,9 +144,6 @@ def _value_12(name: str, text: str, element: etree._Element, items: set[str]) ->
             return f"is {len(text)} characters; SCORM 1.2 allows 200"
         if element.get("type") != "aicc_script":
             return "must have type='aicc_script'"
-        unknown = [t for t in AICC_TOKEN.findall(text) if t not in items and t.lower() not in AICC_WORDS]
-        if unknown:
-            return f"refers to '{unknown[0]}', which is not an item identifier"
     return None
 
 
