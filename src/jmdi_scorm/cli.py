@@ -126,6 +126,87 @@ def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
     click.echo(f"created {dest} ({len(written)} files)")
     click.echo(f"next: jmdi-scorm validate {dest} && jmdi-scorm build {dest}")
 
+
+@main.command()
+@COURSE_DIR
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT",
+    help="Package format (repeatable or comma-separated; default: every format). See --list-formats.",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), help="Output folder.")
+@click.option("--split", type=click.Choice(["module"]), default=None, help="One package per module.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--list-formats", is_flag=True, help="List the package formats and exit.")
+def build(
+    course_dir: Path, formats: tuple[str, ...], out: Path, split: str | None, as_json: bool, list_formats: bool
+) -> None:
+    """Build the course's packages into the output folder and print a summary."""
+    from .build import BuildOptions
+    from .build import build as run_build
+
+    if list_formats:
+        _list_formats()
+        return
+    try:
+        result = run_build(course_dir, BuildOptions(formats=formats, out=out, split=split))
+    except CourseError as exc:
+        _build_failed(as_json, str(exc), exc.problems)
+    except JmdiError as exc:
+        _build_failed(as_json, str(exc), [])
+    if as_json:
+        click.echo(json.dumps(_build_json(result), indent=2))
+        return
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    _summary_table(result)
+
+
+def _list_formats() -> None:
+    from .targets import TARGETS
+
+    for name, target in TARGETS.items():
+        click.echo(f"{name:15} {getattr(target, 'description', '')}".rstrip())
+
+
+def _build_failed(as_json: bool, message: str, problems: list[Problem]) -> None:
+    if as_json:
+        click.echo(json.dumps({"ok": False, "error": message, "problems": [p.as_dict() for p in problems]}, indent=2))
+    else:
+        _report(problems, "text")
+        click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _build_json(result) -> dict:
+    return {
+        "ok": True,
+        "packages": [artifact.as_dict() for artifact in result.artifacts],
+        "problems": [p.as_dict() for p in result.problems],
+        "notes": result.notes,
+        "seconds": round(result.seconds, 3),
+    }
+
+
+def _summary_table(result) -> None:
+    rows = [("package", "format", "files", "size", "sha-256")]
+    rows += [(str(a.path), a.format, str(a.files), _size(a.size), a.sha256) for a in result.artifacts]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].rjust(widths[2]), row[3].rjust(widths[3])]
+        click.echo("  ".join([*cells, row[4]]))
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    count = len(result.artifacts)
+    click.echo(f"{count} package(s) in {result.seconds:.2f} s", err=True)
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.1f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.2f} MiB"
+
+
 def run() -> None:
     """Entry point: user errors exit 1 with a message, never a traceback."""
     try:
