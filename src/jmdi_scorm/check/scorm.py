@@ -34,7 +34,7 @@ SCHEMAVERSIONS = {
 #: xs:ID is an NCName: a letter or '_' first, then letters, digits, '.', '-', '_' (§1.4)
 NCNAME = re.compile(r"^[^\W\d][\w.\-\u00b7]*$")
 MAX_UNLISTED = 20
-MAX_DEPENDENCY_STEPS = 200_000
+MAX_DEPENDENCY_STEPS = 50_000
 
 
 @dataclass
