@@ -70,6 +70,19 @@ def symlink_image_out(root: Path) -> None:
     (root / "assets/diagram.svg").symlink_to(outside)
 
 
+def symlink_glossary_out(root: Path) -> None:
+    outside = root.parent / "passwd"
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (root / "glossary.yaml").unlink()
+    (root / "glossary.yaml").symlink_to(outside)
+
+
+def symlink_module_folder_out(root: Path) -> None:
+    outside = root.parent / "elsewhere"
+    (root / "modules/practice").rename(outside)
+    (root / "modules/practice").symlink_to(outside, target_is_directory=True)
+
+
 def non_utf8(root: Path) -> None:
     path = root / INTRO2
     path.write_bytes(path.read_bytes().replace(b"The [diaspora]", b"The \xff\xfe [diaspora]"))
@@ -207,6 +220,8 @@ CASES = [
     ),
     Case("symlink-escape-topic", symlink_out, INTRO_YAML, "- intro-02.md", r"symbolic link points outside"),
     Case("symlink-escape-image", symlink_image_out, INTRO1, "diagram.svg", r"symbolic link points outside"),
+    Case("symlink-escape-glossary", symlink_glossary_out, "glossary.yaml", 1, r"symbolic link points outside"),
+    Case("symlink-escape-module", symlink_module_folder_out, "modules/practice/module.yaml", 1, r"outside the course"),
     Case("non-utf8-bytes", non_utf8, INTRO2, "The \ufffd", r"not valid UTF-8"),
     Case("bom", write("glossary.yaml", b"\xef\xbb\xbfterms: []\n"), "glossary.yaml", 1, r"byte order mark"),
     Case("empty-file", write("glossary.yaml", ""), "glossary.yaml", 1, r"file is empty"),

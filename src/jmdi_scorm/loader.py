@@ -83,7 +83,13 @@ def _optional(ctx: LoadContext, path: Path, cls: type[M]) -> M | None:
 
 
 def _load_yaml_model(ctx: LoadContext, path: Path, cls: type[M]) -> M | None:
+    from .checks import inside_course
+
     shown = ctx.shown(path)
+    escape = inside_course(ctx.root, path)
+    if escape:
+        ctx.error(shown, 1, "", escape)
+        return None
     try:
         data, positions = parse_yaml(read_text(path, shown), shown)
     except SourceProblem as exc:
@@ -202,7 +208,13 @@ def _load_listed_topic(ctx: LoadContext, folder: Path, meta: model.ModuleFile, i
 
 def load_topic(ctx: LoadContext, path: Path, module_id: str) -> model.Topic | None:
     """Load one topic Markdown file (front matter validated, body kept as text)."""
+    from .checks import inside_course
+
     shown = ctx.shown(path)
+    escape = inside_course(ctx.root, path)
+    if escape:
+        ctx.error(shown, 1, "", escape)
+        return None
     try:
         text = read_text(path, shown)
         front, body, body_line = split_front_matter(text, shown)
