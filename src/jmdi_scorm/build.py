@@ -76,11 +76,11 @@ class _Planned:
 def build(course_dir: Path, options: BuildOptions) -> BuildResult:
     """Build the packages of the course in ``course_dir``; raise a JmdiError if any fails."""
     started = time.perf_counter()
-    targets = select_targets(options.formats)
-    if options.split not in (None, *SPLITS):
-        raise BuildError(f"unknown --split '{options.split}' (use one of {', '.join(SPLITS)})")
     if not course_dir.is_dir():
         raise BuildError(f"{course_dir}: course directory not found")
+    if options.split not in (None, *SPLITS):
+        raise BuildError(f"unknown --split '{options.split}' (use one of {', '.join(SPLITS)})")
+    targets = select_targets(options.formats)
     course, ctx = load_course(course_dir)
     site = render_site(course, RenderOptions())
     planned = [_package(target, course, site, scope) for target in targets for scope in scopes(course, options.split)]
@@ -90,12 +90,14 @@ def build(course_dir: Path, options: BuildOptions) -> BuildResult:
 
 
 def select_targets(formats: tuple[str, ...]) -> list[Any]:
-    from .targets import TARGETS
+    from .targets import BROKEN, TARGETS
 
-    names = [name for value in formats for name in value.split(",") if name.strip()]
+    names = [name.strip() for value in formats for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in TARGETS and name != "all"]
+    if BROKEN and (not names or "all" in names or unknown):
+        raise next(iter(BROKEN.values()))  # a bug, not a user error: keep its traceback
     if not names or "all" in names:
         return list(TARGETS.values())
-    unknown = [name for name in names if name not in TARGETS]
     if unknown:
         raise BuildError(f"unknown format '{unknown[0]}' (choose from {', '.join(TARGETS)}, all)")
     return [TARGETS[name] for name in dict.fromkeys(names)]

@@ -104,6 +104,7 @@
 
   JMDI.encodeState = encodeState;
   JMDI.decodeState = decodeState;
+  JMDI.fitText = fitText;
 
   // ---- helpers ------------------------------------------------------------------------------
 

@@ -43,10 +43,19 @@ class Target(Protocol):
         ...
 
 
+#: Target modules that failed to import, by module name: a build asking for every format (or
+#: for a format no module provides) re-raises their error, others still work.
+BROKEN: dict[str, BaseException] = {}
+
+
 def _discover() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
+        try:
+            module = importlib.import_module(f"{__name__}.{info.name}")
+        except Exception as exc:  # a bug in one target must not stop the others
+            BROKEN[info.name] = exc
+            continue
         for attr, value in vars(module).items():
             if (attr == "TARGET" or attr.startswith("TARGET_")) and isinstance(value, Target):
                 found[value.name] = value
