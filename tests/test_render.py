@@ -1,0 +1,245 @@
+"""Rendering the site: Markdown rewrites, pages, print pages, launch page, theme overrides."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from jmdi_scorm import i18n
+from jmdi_scorm.errors import BuildError, CourseError
+from jmdi_scorm.loader import load_course
+from jmdi_scorm.mdhtml import Context, MarkdownRenderer
+from jmdi_scorm.render import render_site
+from jmdi_scorm.site import Scope
+
+from .conftest import MINIMAL
+
+
+@pytest.fixture(scope="module")
+def course():
+    return load_course(MINIMAL)[0]
+
+
+@pytest.fixture(scope="module")
+def site(course):
+    return render_site(course)
+
+
+@pytest.fixture(scope="module")
+def md(course):
+    return MarkdownRenderer(course, i18n.strings("en"))
+
+
+def page_data(site, page_id: str) -> dict:
+    text = site.files[f"content/{page_id}.js"].decode()
+    assert text.startswith("JMDI.page(") and text.endswith(");\n")
+    return json.loads(text[len("JMDI.page(") : -3])
+
+
+def render(md, text: str, **kw) -> str:
+    return md.html(text, Context(base="modules/intro", page="intro-01", **kw))
+
+
+def test_topic_links_become_course_links(md) -> None:
+    html = render(md, "[a](intro-02.md) [b](../practice/practice-01.md#some-part) [c](#here)")
+    assert '<a href="#/intro-02">a</a>' in html
+    assert '<a href="#/practice-01/some-part">b</a>' in html
+    assert '<a href="#here">c</a>' in html
+
+
+def test_glossary_links_point_at_the_glossary_entry(md) -> None:
+    html = render(md, "[money](glossary:remittances)")
+    assert '<a href="#/glossary/term-remittances" class="jmdi-term">money</a>' in html
+
+
+def test_external_and_file_links_open_a_new_window(md) -> None:
+    html = render(md, "[site](https://example.org/) [file](../../assets/handout.txt)")
+    assert '<a href="https://example.org/" target="_blank" rel="noopener noreferrer" class="jmdi-ext">' in html
+    assert 'href="assets/handout.txt" target="_blank"' in html
+
+
+def test_titled_image_alone_becomes_a_figure(md) -> None:
+    html = render(
+        md, '![Alt text](../../assets/diagram.svg "A caption & source")\n\nText ![x](../../assets/diagram.svg "t") y'
+    )
+    assert re.search(
+        r'<figure class="jmdi-figure"><img src="assets/diagram.svg" alt="Alt text"[^>]*>'
+        r"<figcaption>A caption &amp; source</figcaption></figure>",
+        html,
+    )
+    assert '<p>Text <img src="assets/diagram.svg" alt="x" loading="lazy" decoding="async" title="t"> y</p>' in html
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("case-study", "Case study"),
+        ("takeaway", "Key takeaway"),
+        ("definition", "Definition"),
+        ("did-you-know", "Did you know?"),
+    ],
+)
+def test_containers_are_labelled_asides(md, name: str, label: str) -> None:
+    html = render(md, f"::: {name} Its title\nBody.\n:::\n")
+    match = re.search(r'<aside class="jmdi-box jmdi-box-([a-z-]+)" role="note" aria-labelledby="([^"]+)">', html)
+    assert match and match.group(1) == name
+    assert f'id="{match.group(2)}"><span class="jmdi-box-kind">{label}</span>' in html
+    assert '<span class="jmdi-box-name">Its title</span>' in html and "<p>Body.</p>" in html
+
+
+def test_raw_html_is_escaped_and_headings_get_ids(md) -> None:
+    html = render(md, "<script>alert(1)</script>\n\n## A heading\n\n## A heading\n\n[x](javascript:alert(1))")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<h2 id="a-heading">' in html and '<h2 id="a-heading-1">' in html
+    assert "javascript:" not in html.replace("[x](javascript:alert(1))", "")
+
+
+def test_tables_scroll_in_a_focusable_region(md) -> None:
+    html = render(md, "| a | b |\n|---|---|\n| 1 | 2 |\n")
+    assert '<div class="jmdi-table" role="region" tabindex="0" aria-label="Table">' in html
+
+
+def test_print_mode_links_and_headings(md) -> None:
+    printed = frozenset({"intro-01", "intro-02"})
+    html = render(
+        md,
+        "## Part\n\n[a](intro-02.md#sec) [b](../practice/practice-01.md) [g](glossary:diaspora) ![i](../../assets/diagram.svg)",
+        mode="print",
+        printed=printed,
+        id_prefix="intro-01--",
+    )
+    assert '<h3 id="intro-01--part">Part</h3>' in html
+    assert '<a href="#intro-02--sec">a</a>' in html
+    assert '<span class="jmdi-xref">b</span>' in html and '<span class="jmdi-xref">g</span>' in html
+    assert '<img src="../assets/diagram.svg" alt="i" decoding="async">' in html
+
+
+def test_every_page_has_a_content_script(site) -> None:
+    ids = [p.id for p in site.pages]
+    assert ids == [
+        "home", "intro", "intro-01", "intro-02", "practice", "practice-01", "practice.assessment",
+        "summary", "glossary", "resources",
+    ]  # fmt: skip
+    for page in site.pages[1:]:
+        assert page_data(site, page.id)["id"] == page.id
+    assert "content/home.js" not in site.files  # the home page is inside index.html
+
+
+def test_topic_page_has_its_knowledge_check_at_the_end(site) -> None:
+    data = page_data(site, "intro-01")
+    html = data["html"]
+    assert html.index('class="jmdi-body"') < html.index('class="jmdi-check"')
+    assert [m for m in re.findall(r'data-key="([^"]+)"', html)] == ["intro-01.q1", "intro-01.q2", "intro-01.q3"]
+    assert data["questions"]["q2"]["correct"] == "ac"
+    assert data["questions"]["q2"]["pattern"] == ["a", "c"]
+    assert data["questions"]["q3"]["pattern"] == ["true"]
+
+
+def test_matching_and_ordering_are_shuffled_and_recorded_by_position(site) -> None:
+    data = page_data(site, "practice-01")
+    assert data["questions"]["q1"]["pattern"] == ["1.a", "2.b"]
+    assert data["questions"]["q2"]["correct"] == "abcd"
+    order = re.findall(r'<li data-item="([a-d])">', data["html"])
+    assert sorted(order) == list("abcd") and order != list("abcd")
+    options = re.findall(r'<option value="([ab])">', data["html"])
+    assert options[:2] != ["a", "b"]
+
+
+def test_fill_in_keeps_a_bounded_answer(site) -> None:
+    q = page_data(site, "intro-02")["questions"]["q1"]
+    assert q["answers"] == ["remittances", "remittance"] and q["cs"] is False and q["budget"] == 40
+
+
+def test_launch_page(site) -> None:
+    html = site.shell("local").decode()
+    assert '<html lang="en" dir="ltr">' in html
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html).group(1)
+    assert csp.replace("&#39;", "'").startswith("default-src 'self'; script-src 'self'; style-src 'self'")
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts == [
+        ' type="application/json" id="jmdi-config"',
+        ' src="runtime/jmdi-core.js" defer',
+        ' src="runtime/jmdi-local.js" defer',
+    ]
+    config = json.loads(re.search(r'id="jmdi-config">(.*?)</script>', html, re.S).group(1))
+    assert config["adapter"] == "local" and config["tracking"]["attempts"] == 2
+    assert [p["id"] for p in config["pages"]][:3] == ["home", "intro", "intro-01"]
+    assert ' style="' not in html and "<style" not in html
+    assert 'data-page="home"' in html and "A tiny course used by the tests." in html
+
+
+def test_no_file_refers_outside_the_package(site) -> None:
+    remote = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+    for name, data in site.files.items():
+        if name.endswith((".html", ".js", ".css")):
+            text = data.decode()
+            if name.startswith("content/") or name.startswith("print/"):
+                text = re.sub(r'<a [^>]*class=\\?"jmdi-ext\\?"[^>]*>', "", text)  # learner-clicked links
+                text = re.sub(r'<a href=\\?"https?://[^>]*>', "", text)
+            assert not remote.search(text), name
+            assert "@import" not in text and "url(http" not in text, name
+
+
+def test_adapter_config_and_csp_overrides(site) -> None:
+    html = site.shell("local", adapter_config={"endpoint": "x"}, csp={"connect-src": "https:"}).decode()
+    assert '"adapterConfig":{"endpoint":"x"}' in html and "connect-src https:" in html
+    with pytest.raises(BuildError, match="no runtime adapter 'nope'"):
+        site.shell("nope")
+
+
+def test_module_scope_keeps_its_own_files(site) -> None:
+    files = site.files_for(Scope("intro"))
+    assert "content/intro-01.js" in files and "print/intro.html" in files and "assets/diagram.svg" in files
+    assert "content/practice-01.js" not in files and "print/practice.html" not in files
+    assert "content/glossary.js" in files and "runtime/jmdi-core.js" in files
+    package = site.package_files("local", Scope("intro"))
+    assert "runtime/jmdi-scorm12.js" not in package and "runtime/jmdi-local.js" in package
+    config = re.search(r'id="jmdi-config">(.*?)</script>', package["index.html"].decode(), re.S).group(1)
+    assert "practice-01" not in config and '"scope":"intro"' in config
+
+
+def test_print_page_has_every_topic_and_no_script(site) -> None:
+    html = site.files["print/intro.html"].decode()
+    assert "<script" not in html and 'href="../runtime/jmdi.css"' in html
+    assert '<section class="jmdi-print-topic" id="intro-01"' in html and 'id="intro-02"' in html
+    assert '<a href="#intro-02">next topic</a>' in html
+    assert '<a href="#intro-01--what-this-topic-says">first topic</a>' in html
+    assert "Content-Security-Policy" in html
+
+
+def test_arabic_is_right_to_left(minimal_course: Path) -> None:
+    yaml = minimal_course / "course.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("language: en", "language: ar"), encoding="utf-8")
+    site = render_site(load_course(minimal_course)[0])
+    html = site.shell("local").decode()
+    assert '<html lang="ar" dir="rtl">' in html and i18n.AR["skip"] in html
+    assert 'lang="ar" dir="rtl"' in site.files["print/intro.html"].decode()
+
+
+def test_every_language_has_every_string() -> None:
+    for table in i18n.STRINGS.values():
+        assert set(table) == set(i18n.EN)
+        for key, text in table.items():
+            assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", i18n.EN[key])), key
+
+
+def test_course_templates_override_blocks(minimal_course: Path) -> None:
+    folder = minimal_course / "templates" / "pages"
+    folder.mkdir(parents=True)
+    (folder / "home.html").write_text(
+        '{% extends "theme/pages/home.html" %}{% block after %}<p class="funded">Funded by the EU</p>{% endblock %}',
+        encoding="utf-8",
+    )
+    html = render_site(load_course(minimal_course)[0]).shell("local").decode()
+    assert '<p class="funded">Funded by the EU</p>' in html and "Who this course is for" in html
+
+
+def test_reserved_page_ids_are_refused(minimal_course: Path) -> None:
+    topic = minimal_course / "modules" / "intro" / "intro-02.md"
+    topic.write_text(topic.read_text(encoding="utf-8").replace("id: intro-02", "id: glossary"), encoding="utf-8")
+    with pytest.raises(CourseError) as exc:
+        render_site(load_course(minimal_course)[0])
+    assert "reserved" in str(exc.value.problems[0])
