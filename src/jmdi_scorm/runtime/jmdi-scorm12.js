@@ -1,0 +1,238 @@
+/* jmdi-scorm12.js: the SCORM 1.2 adapter of the JMDI runtime (docs/architecture.md).
+ * Section numbers cite /shared/docs/standards.md. No dependencies. */
+(function () {
+  "use strict";
+
+  // ---- spec constants (§2) --------------------------------------------------------------------
+  var API_NAME = "API", MAX_PARENTS = 7; // §2.1: the ADL sample limit for 1.2
+  var MAX_LOCATION = 255, MAX_SUSPEND = 4096, MAX_TEXT = 255; // §2.3, §2.5
+  var COMMIT_GAP_MS = 5000; // §2.2 project rule: commits >= 5 s apart, except status changes
+  var TYPES = { single: "choice", multiple: "choice", "true-false": "true-false", "fill-in": "fill-in",
+    matching: "matching", ordering: "sequencing" }; // §2.5: no long-fill-in, no other in 1.2
+  // §2.4 never downgrade: a status is written only if it ranks at least as high as the stored one.
+  var RANK = { "": 0, "not attempted": 0, browsed: 1, incomplete: 1, failed: 2, completed: 3, passed: 4 };
+
+  // ---- formats: one tested helper per data type ------------------------------------------------
+  function pad(n, width) {
+    return String(n).padStart(width, "0");
+  }
+
+  /* CMITimespan HHHH:MM:SS.SS (§2.3): 4-digit hours (capped at 9999), 2 decimals. */
+  function timespan(seconds) {
+    var cs = Math.min(Math.round(Math.max(0, Number(seconds) || 0) * 100), 9999 * 360000 + 359999);
+    var s = cs % 6000;
+    return pad(Math.floor(cs / 360000), 4) + ":" + pad(Math.floor(cs / 6000) % 60, 2) + ":" +
+      pad(Math.floor(s / 100), 2) + "." + pad(s % 100, 2);
+  }
+
+  /* CMITime HH:MM:SS (§2.5 interactions.n.time): a time of day, not a date. */
+  function timeOfDay(date) {
+    var d = new Date(date || Date.now());
+    return pad(d.getHours(), 2) + ":" + pad(d.getMinutes(), 2) + ":" + pad(d.getSeconds(), 2);
+  }
+
+  /* CMIDecimal: no exponent, at most `places` decimals, no trailing zeros. */
+  function decimal(value, places) {
+    return String(Number(Number(value).toFixed(places)));
+  }
+
+  function oneLine(text, max) {
+    return String(text).replace(/\s+/g, " ").trim().slice(0, max);
+  }
+
+  /* Responses (§2.5): ids are single characters [0-9a-z] ("a", "c"; matching "1.a"), joined by ",". */
+  function response(type, values) {
+    values = [].concat(values == null ? [] : values).map(String);
+    if (type === "true-false") return values[0] === "true" ? "t" : "f";
+    if (type === "fill-in") return oneLine(values[0] || "", MAX_TEXT);
+    if (type === "matching") values = values.filter(function (pair) { return /^[0-9a-z]\.[0-9a-z]$/.test(pair); });
+    return values.join(",");
+  }
+
+  /* One pattern per accepted fill-in answer, one pattern for every other type. */
+  function patterns(record) {
+    var correct = [].concat(record.correctResponse || []);
+    if (record.type !== "fill-in") return [response(record.type, correct)];
+    return correct.slice(0, 10).map(function (answer) { return oneLine(answer, MAX_TEXT); });
+  }
+
+  // ---- API discovery (§2.1): parents (bounded), then the opener; cross-origin frames are skipped
+  function walk(win, name, limit) {
+    for (var steps = 0; win && steps <= limit; steps++) {
+      try {
+        if (win[name]) return win[name];
+      } catch (e) { /* another origin: not here */ }
+      var parent = null;
+      try { parent = win.parent; } catch (e) { /* detached */ }
+      if (!parent || parent === win) return null;
+      win = parent;
+    }
+    return null;
+  }
+
+  function findApi(name, limit) {
+    var found = walk(window, name, limit);
+    [function () { return window.opener; }, function () { return window.top.opener; }].forEach(function (opener) {
+      try {
+        if (!found && opener()) found = walk(opener(), name, limit);
+      } catch (e) { /* another origin */ }
+    });
+    return found;
+  }
+
+  // ---- the adapter --------------------------------------------------------------------------
+  function create(config) {
+    config = config || {};
+    var api = null, mode = "normal", stored = "";
+    var sent = {}; // element -> value the LMS holds (unchanged values are not sent again)
+    var indexOf = {}, next = 0; // interaction id -> index: a question answered again keeps its record
+    var dirty = false, failed = false, finished = false;
+    var lastCommit = 0, timer = null, last = null;
+
+    function call(fn, arg, value) {
+      try {
+        return String(value === undefined ? api[fn](arg) : api[fn](arg, value));
+      } catch (e) {
+        return "false";
+      }
+    }
+
+    function get(element) {
+      return call("LMSGetValue", element);
+    }
+
+    function set(element, value) {
+      value = String(value);
+      if (sent[element] === value) return;
+      if (call("LMSSetValue", element, value) === "true") {
+        sent[element] = value;
+        dirty = true;
+      } else {
+        failed = true; // reported to the core by save(); never retried blindly (§2.2)
+      }
+    }
+
+    function commitNow() {
+      clearTimeout(timer);
+      timer = null;
+      lastCommit = Date.now();
+      if (call("LMSCommit", "") === "true") dirty = false;
+      else failed = true;
+    }
+
+    function commit(urgent) {
+      if (urgent || Date.now() - lastCommit >= COMMIT_GAP_MS) commitNow();
+      else if (!timer) timer = setTimeout(commitNow, COMMIT_GAP_MS - (Date.now() - lastCommit));
+    }
+
+    function statusOf(snapshot) {
+      if (snapshot.completion !== "completed") return "incomplete";
+      return snapshot.success === "passed" || snapshot.success === "failed" ? snapshot.success : "completed";
+    }
+
+    /* Writes the snapshot; true when the lesson status changed. */
+    function write(snapshot) {
+      last = snapshot;
+      var before = sent["cmi.core.lesson_status"];
+      var location = String(snapshot.location || ""), text = String(snapshot.stateText || "");
+      if (location.length > MAX_LOCATION || text.length > MAX_SUSPEND) failed = true; // never sent over
+      else {
+        if (location) set("cmi.core.lesson_location", location);
+        set("cmi.suspend_data", text);
+      }
+      var status = statusOf(snapshot);
+      if (mode === "browse" || RANK[status] < RANK[stored]) return false; // browsed was set at start
+      // Only a final score is sent: a partial raw score with a mastery score lets Moodle turn an
+      // unfinished attempt into "failed" ("mastery score overrides status", §8.1).
+      if ((status === "passed" || status === "failed") && snapshot.score) {
+        set("cmi.core.score.min", "0"); // min and max before raw, all 0-100 (§2.3)
+        set("cmi.core.score.max", "100");
+        set("cmi.core.score.raw", decimal(Math.max(0, Math.min(1, Number(snapshot.score.scaled) || 0)) * 100, 2));
+      }
+      set("cmi.core.lesson_status", status);
+      return sent["cmi.core.lesson_status"] !== before;
+    }
+
+    /* §2.2: values, status, exit, session time, commit, finish - once. */
+    function finalSequence(snapshot) {
+      if (finished || !api) return;
+      finished = true;
+      if (snapshot && mode !== "review") write(snapshot);
+      var status = sent["cmi.core.lesson_status"] || stored;
+      if (mode !== "review") set("cmi.core.exit", status === "incomplete" ? "suspend" : ""); // no "normal" in 1.2
+      set("cmi.core.session_time", timespan(snapshot ? snapshot.sessionSeconds : 0));
+      commitNow();
+      call("LMSFinish", "");
+    }
+
+    function onHidden() {
+      if (document.visibilityState === "hidden" && dirty && !finished) commitNow(); // §2.7
+    }
+
+    return {
+      start: function () {
+        api = findApi(API_NAME, MAX_PARENTS);
+        if (!api || call("LMSInitialize", "") !== "true") {
+          api = null;
+          var strings = config.strings || {};
+          return Promise.resolve({ state: null, mode: "normal", notice: strings.lms_unavailable });
+        }
+        var lessonMode = get("cmi.core.lesson_mode");
+        mode = lessonMode === "browse" || lessonMode === "review" ? lessonMode : "normal";
+        stored = sent["cmi.core.lesson_status"] = get("cmi.core.lesson_status");
+        var entry = get("cmi.core.entry");
+        var text = (sent["cmi.suspend_data"] = get("cmi.suspend_data"));
+        sent["cmi.core.lesson_location"] = get("cmi.core.lesson_location");
+        next = parseInt(get("cmi.interactions._count"), 10) || 0;
+        if (!RANK[stored] && mode !== "review") {
+          // §2.2: never leave "not attempted" (some LMSs turn it into completed on finish).
+          set("cmi.core.lesson_status", mode === "browse" ? "browsed" : "incomplete");
+          commitNow();
+        }
+        document.addEventListener("visibilitychange", onHidden);
+        window.addEventListener("pagehide", function () { finalSequence(last); }); // if finish() never came
+        var resume = entry === "resume" || mode === "review"; // §2.3: resume only when told so
+        return Promise.resolve({ state: resume && text ? text : null, mode: mode,
+          learner: get("cmi.core.student_name") || undefined });
+      },
+
+      save: function (snapshot) {
+        if (!api || finished || mode === "review") return Promise.resolve(true);
+        var changed = write(snapshot);
+        if (dirty || failed) commit(changed);
+        var ok = !failed;
+        failed = false;
+        return Promise.resolve(ok);
+      },
+
+      interaction: function (record) {
+        if (!api || finished || mode !== "normal") return;
+        var id = String(record.id), known = id in indexOf;
+        var prefix = "cmi.interactions." + (known ? indexOf[id] : next) + ".";
+        if (!known) {
+          indexOf[id] = next++; // append at _count; id first, then type (§2.5)
+          set(prefix + "id", id);
+          set(prefix + "type", TYPES[record.type] || "performance");
+          patterns(record).forEach(function (pattern, i) {
+            set(prefix + "correct_responses." + i + ".pattern", pattern);
+          });
+          set(prefix + "weighting", "1");
+        }
+        set(prefix + "time", timeOfDay(record.timestamp));
+        set(prefix + "student_response", response(record.type, record.response));
+        set(prefix + "result", record.result === "correct" ? "correct" : "wrong"); // "wrong" in 1.2
+        set(prefix + "latency", timespan(record.latencySeconds));
+        commit(false);
+      },
+
+      finish: function (snapshot) {
+        finalSequence(snapshot || last);
+        return Promise.resolve();
+      },
+    };
+  }
+
+  window.JMDIScorm12 = { findApi: findApi, timespan: timespan, timeOfDay: timeOfDay, response: response,
+    patterns: patterns, decimal: decimal };
+  if (window.JMDI && window.JMDI.registerAdapter) window.JMDI.registerAdapter("scorm12", create);
+})();

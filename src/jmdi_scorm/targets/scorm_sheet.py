@@ -1,0 +1,130 @@
+"""The LMS import sheet: a short Markdown page written next to each SCORM zip that says which
+Moodle activity settings match the package's completion and grading rules (docs/moodle.md)."""
+
+from __future__ import annotations
+
+from .. import model
+from ..site import Scope
+from .scorm_common import SUSPEND_LIMITS, ScoMode, decimal, scope_modules
+
+
+def _has_questions(modules: list[model.Module]) -> bool:
+    return any(module.meta.assessment or any(topic.questions for topic in module.topics) for module in modules)
+
+
+def _pct(share: float) -> str:
+    return f"{decimal(share * 100, 1)} %"
+
+
+def _rules(course: model.Course, scored: bool, edition: str) -> list[tuple[str, str]]:
+    tracking = course.meta.tracking
+    rows = [
+        ("Completion", f"completed once the learner has finished {_pct(tracking.completion_threshold)} of the topics")
+    ]
+    if scored:
+        raw = "`cmi.core.score.raw`" if edition == "1.2" else "`cmi.score.raw` (and `cmi.score.scaled` 0-1)"
+        rows += [
+            ("Success", f"passed with at least {_pct(tracking.mastery_score)} of the question points; "
+             "failed when that can no longer be reached"),
+            ("Score", f"{raw}: percentage of question points, min 0, max 100, sent once pass/fail is known"),
+        ]  # fmt: skip
+    if edition == "1.2":
+        final = "`passed` or `failed`" if scored else "`completed`"
+        rows.append(("Status", f"`cmi.core.lesson_status`: `incomplete`, then {final} once the course is completed"))
+    else:
+        rows.append(
+            (
+                "Status",
+                "`cmi.completion_status` (`incomplete`, `completed`)"
+                + (" and `cmi.success_status` (`passed`, `failed`)" if scored else ""),
+            )
+        )
+    rows += [
+        ("Resume", "exit `suspend` while incomplete: the learner comes back to the same page with the answers given"),
+        ("Tries per question", f"{tracking.attempts or 'unlimited'} (inside the course, not LMS attempts)"),
+        ("Suspend data", f"within {SUSPEND_LIMITS[edition]} characters (checked at build time)"),
+    ]
+    return rows
+
+
+def _moodle(scored: bool, multi: bool, edition: str, mastery: float) -> list[tuple[str, str, str]]:
+    grade = (
+        ("Highest grade", "the score is a percentage")
+        if scored
+        else ("Learning objects", "no score: count completed SCOs")
+    )
+    rows = [
+        ("Appearance", "Display package", "New window", "the course fills the window; Current window also works"),
+        ("Appearance", "Student skip content structure page", "Always" if not multi else "Never", ""),
+        ("Appearance", "Display course structure in player", "Hidden" if not multi else "To the side",
+         "the course has its own table of contents" if not multi else "learners move between SCOs there"),
+        ("Appearance", "Show Navigation", "No" if not multi else "Under content",
+         "the course has its own Previous/Next" if not multi else "Moodle honours only continue/previous (§8.1)"),
+        ("Grade", "Grading method", *grade),
+        ("Grade", "Maximum grade", "100", ""),
+        ("Attempts management", "Number of attempts", "Unlimited", ""),
+        ("Attempts management", "Attempts grading", "Highest attempt", ""),
+        ("Attempts management", "Force new attempt", "No", "a finished course reopens for review"),
+        ("Compatibility settings", "Force completed", "No", "the course reports its own status"),
+        ("Compatibility settings", "Auto-continue", "Yes" if multi else "No", ""),
+        ("Compatibility settings", "Auto-commit", "No", "the course commits on every status change"),
+    ]  # fmt: skip
+    if edition == "1.2":
+        rows.append(
+            (
+                "Compatibility settings",
+                "Mastery score overrides status",
+                "Yes" if scored else "No",
+                "the manifest's mastery score agrees with the status the course sends" if scored else "",
+            )
+        )
+    status = "Passed" if scored else "Completed"
+    rows.append(("Activity completion", "Require status", status, "the course sends it only when the rules are met"))
+    if scored:
+        rows.append(("Gradebook setup", "Grade to pass", decimal(mastery * 100, 2), "same mastery score as the course"))
+    if multi:
+        rows.append(("Activity completion", "Require all scos to return completion status", "Yes", ""))
+    return rows
+
+
+def import_sheet(
+    course: model.Course, scope: Scope, label: str, edition: str, zip_name: str, sco_mode: ScoMode, scos: int
+) -> str:
+    """The sheet of one package; ``scos`` is its number of SCOs."""
+    modules = scope_modules(course, scope)
+    scored = _has_questions(modules)
+    multi = scos > 1
+    covers = "the whole course" if scope.module is None else f"module “{modules[0].title}” (`{modules[0].id}`)"
+    units = "one SCO that uses the course's own navigation" if not multi else f"{scos} SCOs, one per {sco_mode}"
+    lines = [
+        f"# LMS import sheet: {course.meta.title}",
+        "",
+        f"Package `{zip_name}`: {label}, {covers}, {units}. Course `{course.id}`, version {course.meta.version}.",
+        "",
+        "## What the package reports",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {name} | {value} |" for name, value in _rules(course, scored, edition)),
+        "",
+        "## Moodle (mod_scorm)",
+        "",
+        "Add an activity or resource → SCORM package, upload the zip, then set:",
+        "",
+        "| Section | Setting | Value | Why |",
+        "|---|---|---|---|",
+        *(
+            f"| {a} | {b} | {c} | {d} |"
+            for a, b, c, d in _moodle(scored, multi, edition, course.meta.tracking.mastery_score)
+        ),
+        "",
+    ]
+    if edition != "1.2":
+        lines += [
+            "Moodle runs the SCORM 2004 data model but not its sequencing: only `continue` and `previous` "
+            "navigation requests act, and the grade comes from `cmi.score.raw`. Prefer the SCORM 1.2 package "
+            "for Moodle when both are offered.",
+            "",
+        ]
+    lines.append("Other LMSs: import the zip as a SCORM package; see docs/moodle.md for what each setting does.")
+    return "\n".join(lines) + "\n"
