@@ -92,6 +92,7 @@ EN = {
     "save_failed": "Your progress could not be saved. It will be tried again; please keep this window open.",
     "exited": "You have left the course and your progress is saved. You can close this window.",
     "local_unavailable": "This browser cannot keep your progress: it will be lost when you close the window.",
+    "lms_unavailable": "The learning platform could not be reached: your progress in this window will not be recorded.",
     "version": "Version {v}",
     "printed_from": "From the course “{title}”",
 }
@@ -180,6 +181,7 @@ FR = {
     "save_failed": "Votre progression n’a pas pu être enregistrée. Un nouvel essai sera fait ; gardez cette fenêtre ouverte.",
     "exited": "Vous avez quitté le cours et votre progression est enregistrée. Vous pouvez fermer cette fenêtre.",
     "local_unavailable": "Ce navigateur ne peut pas garder votre progression : elle sera perdue à la fermeture de la fenêtre.",
+    "lms_unavailable": "La plateforme de formation est injoignable : votre progression dans cette fenêtre ne sera pas enregistrée.",
     "version": "Version {v}",
     "printed_from": "Extrait du cours « {title} »",
 }
@@ -268,6 +270,7 @@ ES = {
     "save_failed": "No se pudo guardar su progreso. Se volverá a intentar; mantenga esta ventana abierta.",
     "exited": "Ha salido del curso y su progreso está guardado. Puede cerrar esta ventana.",
     "local_unavailable": "Este navegador no puede guardar su progreso: se perderá al cerrar la ventana.",
+    "lms_unavailable": "No se pudo contactar con la plataforma de formación: su progreso en esta ventana no se registrará.",
     "version": "Versión {v}",
     "printed_from": "Del curso «{title}»",
 }
@@ -356,6 +359,7 @@ AR = {
     "save_failed": "تعذّر حفظ تقدّمك. ستتم المحاولة مرة أخرى؛ يُرجى إبقاء هذه النافذة مفتوحة.",
     "exited": "لقد غادرت الدورة وتم حفظ تقدّمك. يمكنك إغلاق هذه النافذة.",
     "local_unavailable": "لا يستطيع هذا المتصفح الاحتفاظ بتقدّمك: سيضيع عند إغلاق النافذة.",
+    "lms_unavailable": "تعذّر الوصول إلى منصة التعلّم: لن يُسجَّل تقدّمك في هذه النافذة.",
     "version": "الإصدار {v}",
     "printed_from": "من دورة «{title}»",
 }
@@ -386,6 +390,7 @@ CLIENT_KEYS = (
     "save_failed",
     "exited",
     "local_unavailable",
+    "lms_unavailable",
     "previous",
     "next",
 )
