@@ -1,0 +1,497 @@
+/* jmdi-xapi-common.js: what the xapi and cmi5 adapters share (docs/architecture.md): launch
+   parsing, the LRS client, the persistent statement outbox and the statement builder.
+   The build concatenates it in front of each adapter, so a package ships one adapter file.
+   Spec facts cite /shared/docs/standards.md sections (xAPI 1.0.3, TinCan launch, cmi5). */
+(function (global) {
+  "use strict";
+
+  // --- spec constants ------------------------------------------------------------------------
+  var VERSION = "1.0.3"; // §5.6: exact patch version on every request
+  var TYPE_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction";
+  var INTERACTION_TYPES = { single: "choice", multiple: "choice", "true-false": "true-false",
+    "fill-in": "fill-in", matching: "matching", ordering: "sequencing" }; // §5.4
+  var KEEPALIVE_BYTES = 60000; // browsers cap in-flight keepalive bodies at 64 KiB in total
+  var BATCH = 25; // statements per POST
+  var GATHER_MS = 40; // statements queued within this time share one POST
+  var BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000]; // then 30 s, with ±25 % jitter
+  var STORE_PREFIX = "jmdi-xapi-outbox:";
+
+  // --- formats -------------------------------------------------------------------------------
+  function uuid() {
+    var c = global.crypto;
+    if (c && typeof c.randomUUID === "function") return c.randomUUID();
+    var b = new Uint8Array(16);
+    c.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; // RFC 4122 version 4
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  // §5.2 project form PT{h}H{m}M{s.ss}S, at most two decimals, zero units left out.
+  function duration(seconds) {
+    var cs = Math.round(Math.max(0, Number(seconds) || 0) * 100);
+    var h = Math.floor(cs / 360000);
+    var m = Math.floor(cs / 6000) % 60;
+    var s = (cs % 6000) / 100;
+    return "PT" + (h ? h + "H" : "") + (m ? m + "M" : "") + (s || !(h || m) ? String(s) + "S" : "");
+  }
+
+  // §5.1: RFC 3339 UTC with milliseconds; strictly increasing within a launch so that order by
+  // timestamp is the order of events (cmi5 §7.5: initialized first, terminated last).
+  function Clock() { this.last = 0; }
+  Clock.prototype.stamp = function () {
+    this.last = Math.max(Date.now(), this.last + 1);
+    return new Date(this.last).toISOString();
+  };
+
+  function clone(value) { return value === undefined ? undefined : JSON.parse(JSON.stringify(value)); }
+
+  function params(search) {
+    var out = {};
+    new URLSearchParams(search || "").forEach(function (value, key) { out[key] = value; });
+    return out;
+  }
+
+  // §6.2: the actor parameter; the legacy array form takes the first element of each property.
+  function parseActor(text) {
+    var actor;
+    try { actor = JSON.parse(text); } catch (e) { return null; }
+    if (!actor || typeof actor !== "object") return null;
+    var out = { objectType: actor.objectType === "Group" ? "Group" : "Agent" };
+    ["name", "mbox", "mbox_sha1sum", "openid", "account"].forEach(function (key) {
+      var value = Array.isArray(actor[key]) ? actor[key][0] : actor[key];
+      if (value) out[key] = value;
+    });
+    if (out.account && (out.account.accountServiceHomePage || out.account.accountName)) { // 0.95 form
+      out.account = { homePage: out.account.homePage || out.account.accountServiceHomePage,
+        name: out.account.name || out.account.accountName };
+    }
+    if (out.mbox && String(out.mbox).indexOf("mailto:") !== 0) out.mbox = "mailto:" + out.mbox;
+    var ids = ["mbox", "mbox_sha1sum", "openid", "account"].filter(function (k) { return out[k]; });
+    if (ids.length < 1) return null;
+    ids.slice(1).forEach(function (k) { delete out[k]; }); // exactly one identifier (§5.1)
+    return out;
+  }
+
+  function agentKey(actor) {
+    var a = actor.account;
+    return actor.mbox || actor.mbox_sha1sum || actor.openid || (a ? a.homePage + "|" + a.name : "");
+  }
+
+  // --- responses (§5.4: SCORM 2004 bracketed syntax) -----------------------------------------
+  function ident(value) {
+    if (typeof value === "number") return String.fromCharCode(97 + value); // position → a, b, …
+    return String(value);
+  }
+
+  function pair(entry) {
+    if (Array.isArray(entry)) return [ident(entry[0]), ident(entry[1])];
+    if (entry && typeof entry === "object") return [ident(entry.source), ident(entry.target)];
+    var parts = String(entry).split(/\[\.\]|\.|:|=/);
+    return [parts[0], parts.slice(1).join(".")];
+  }
+
+  function response(type, values) {
+    values = [].concat(values === undefined || values === null ? [] : values);
+    if (type === "true-false") {
+      var v = values[0];
+      return v === true || v === "true" || v === "t" || v === 1 || v === "1" ? "true" : "false";
+    }
+    if (type === "fill-in") return String(values[0] === undefined ? "" : values[0]).trim();
+    if (type === "matching") return values.map(function (p) { p = pair(p); return p[0] + "[.]" + p[1]; }).join("[,]");
+    return values.map(ident).join("[,]");
+  }
+
+  // --- the LRS client (§5.6) -----------------------------------------------------------------
+  function Lrs(endpoint, auth) {
+    this.endpoint = /\/$/.test(endpoint) ? endpoint : endpoint + "/";
+    this.auth = auth;
+  }
+
+  // Resolves {status, text, etag}; status 0 = the network failed (retry later).
+  Lrs.prototype.request = function (method, resource, query, body, headers, keepalive) {
+    var url = this.endpoint + resource + (query ? "?" + new URLSearchParams(query).toString() : "");
+    var h = { "X-Experience-API-Version": VERSION, Authorization: this.auth };
+    Object.keys(headers || {}).forEach(function (k) { h[k] = headers[k]; });
+    var init = { method: method, headers: h, cache: "no-store", credentials: "omit" };
+    if (body !== undefined) {
+      init.body = typeof body === "string" ? body : JSON.stringify(body);
+      h["Content-Type"] = "application/json";
+      init.keepalive = !!keepalive && init.body.length < KEEPALIVE_BYTES;
+    }
+    function answer(r) {
+      return r.text().then(function (text) { return { status: r.status, text: text, etag: r.headers.get("ETag") }; });
+    }
+    function failed() { return { status: 0, text: "", etag: null }; }
+    return global.fetch(url, init).then(answer, function () {
+      if (!init.keepalive) return failed();
+      init.keepalive = false; // over the keepalive quota: plain request instead
+      return global.fetch(url, init).then(answer, failed);
+    });
+  };
+
+  Lrs.prototype.json = function (resource, query) {
+    return this.request("GET", resource, query).then(function (r) {
+      var data = null;
+      if (r.status === 200) { try { data = JSON.parse(r.text); } catch (e) { data = null; } }
+      return { status: r.status, data: data, etag: r.etag };
+    });
+  };
+
+  // --- the outbox: statements and state documents kept in localStorage until the LRS has them --
+  // Ids and timestamps are assigned once, when a statement is queued; a retry re-sends the exact
+  // same JSON, so the LRS's duplicate check (same id, same content) stores each one once (§5.1).
+  function Outbox(key, lrs, onBlocked) {
+    this.key = STORE_PREFIX + key;
+    this.lrs = lrs;
+    this.onBlocked = onBlocked || function () {};
+    this.statements = [];
+    this.docs = {}; // doc key → {query, body, seq}
+    this.etags = {}; // doc key → last ETag seen (§5.7 If-Match)
+    this.seq = 0;
+    this.failures = 0;
+    this.blocked = false;
+    this.running = null;
+    this.unloading = null; // keepalive requests sent on pagehide, not answered yet
+    this.timer = null;
+    this.stats = { posts: 0, puts: 0, retries: 0, sent: 0, dropped: 0 };
+    this.load();
+    var self = this;
+    global.addEventListener("online", function () { self.flush(); });
+  }
+
+  Outbox.prototype.load = function () {
+    try {
+      var saved = JSON.parse(global.localStorage.getItem(this.key) || "null");
+      if (saved) {
+        this.statements = saved.statements || [];
+        this.docs = saved.docs || {};
+      }
+    } catch (e) { /* storage off or corrupt: start empty */ }
+  };
+
+  Outbox.prototype.persist = function () {
+    try {
+      if (!this.statements.length && !Object.keys(this.docs).length) global.localStorage.removeItem(this.key);
+      else global.localStorage.setItem(this.key, JSON.stringify({ statements: this.statements, docs: this.docs }));
+      return true;
+    } catch (e) {
+      return false; // quota: the statements are still in memory and keep being retried
+    }
+  };
+
+  // Statements made in the same moment (an answer that also completes and passes) leave in one
+  // request: the flush waits a few milliseconds. They are in localStorage before that.
+  Outbox.prototype.add = function (statement) {
+    this.statements.push(statement);
+    this.persist();
+    this.soon();
+  };
+
+  Outbox.prototype.soon = function () {
+    var self = this;
+    if (this.timer || this.blocked) return;
+    this.timer = setTimeout(function () { self.timer = null; self.flush(); }, GATHER_MS);
+  };
+
+  // A state document: the latest body wins, older unsent versions are simply replaced.
+  Outbox.prototype.putDoc = function (query, body) {
+    var key = JSON.stringify(query);
+    this.docs[key] = { query: query, body: JSON.stringify(body), seq: ++this.seq };
+    this.persist();
+    this.soon();
+  };
+
+  Outbox.prototype.pendingDoc = function (query) {
+    var doc = this.docs[JSON.stringify(query)];
+    return doc ? JSON.parse(doc.body) : undefined;
+  };
+
+  // false once the LRS has been unreachable for a few tries with work pending, or refused us:
+  // the core then asks the learner to keep the window open (the outbox keeps retrying).
+  Outbox.prototype.healthy = function () {
+    return !this.blocked && !(this.failures >= 3 && this.size() > 0);
+  };
+
+  Outbox.prototype.size = function () { return this.statements.length + Object.keys(this.docs).length; };
+
+  Outbox.prototype.flush = function () {
+    var self = this;
+    if (this.running) { this.again = true; return this.running; }
+    if (this.blocked) return Promise.resolve(false);
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    this.running = Promise.resolve(this.unloading).then(function () {
+      self.unloading = null;
+      return self.step();
+    }).then(function (ok) {
+      self.running = null;
+      if (ok && self.again) { self.again = false; return self.flush(); }
+      self.again = false;
+      return ok;
+    });
+    return this.running;
+  };
+
+  // One pass: every statement batch in order, then the documents; stops at the first failure.
+  Outbox.prototype.step = function () {
+    var self = this;
+    if (this.statements.length) {
+      return this.postBatch(this.statements.slice(0, BATCH)).then(function (ok) { return ok && self.step(); });
+    }
+    var keys = Object.keys(this.docs);
+    if (keys.length) return this.putDoc1(keys[0]).then(function (ok) { return ok && self.step(); });
+    this.failures = 0;
+    return Promise.resolve(true);
+  };
+
+  Outbox.prototype.remove = function (ids) {
+    this.statements = this.statements.filter(function (s) { return ids.indexOf(s.id) < 0; });
+    this.stats.sent += ids.length;
+    this.persist();
+  };
+
+  Outbox.prototype.postBatch = function (batch) {
+    var self = this;
+    this.stats.posts++;
+    return this.lrs.request("POST", "statements", null, batch, null, true).then(function (r) {
+      var ids = batch.map(function (s) { return s.id; });
+      if (r.status === 200 || r.status === 204) { self.remove(ids); return true; }
+      if (r.status === 409 || (r.status === 400 && batch.length > 1)) return self.putEach(batch);
+      return self.failed(r.status, ids);
+    });
+  };
+
+  // One by one with PUT ?statementId=: 204 stored, 409 already there (§5.6: treat as stored).
+  Outbox.prototype.putEach = function (batch) {
+    var self = this;
+    return batch.reduce(function (chain, statement) {
+      return chain.then(function (ok) {
+        if (!ok) return false;
+        self.stats.puts++;
+        return self.lrs.request("PUT", "statements", { statementId: statement.id }, statement, null, true)
+          .then(function (r) {
+            if (r.status === 204 || r.status === 200 || r.status === 409) { self.remove([statement.id]); return true; }
+            return self.failed(r.status, [statement.id]);
+          });
+      });
+    }, Promise.resolve(true));
+  };
+
+  // §5.6 error handling: 400 → drop (a bug, retrying cannot help); 401/403 → stop and tell the
+  // learner; anything else (network, 429, 5xx) → keep everything and retry with backoff.
+  Outbox.prototype.failed = function (status, ids) {
+    if (status === 400) {
+      if (global.console) global.console.warn("jmdi: the LRS rejected statement(s) " + ids.join(", "));
+      this.stats.dropped += ids.length;
+      this.statements = this.statements.filter(function (s) { return ids.indexOf(s.id) < 0; });
+      this.persist();
+      return true;
+    }
+    if (status === 401 || status === 403) {
+      this.blocked = true;
+      this.onBlocked(status);
+      return false;
+    }
+    this.retryLater();
+    return false;
+  };
+
+  Outbox.prototype.retryLater = function () {
+    var self = this;
+    var base = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)];
+    this.failures++;
+    this.stats.retries++;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(function () { self.timer = null; self.flush(); }, base * (0.75 + Math.random() * 0.5));
+  };
+
+  Outbox.prototype.putDoc1 = function (key) {
+    var self = this;
+    var doc = this.docs[key];
+    var etag = this.etags[key];
+    var headers = etag ? { "If-Match": etag } : {};
+    return this.lrs.request("PUT", "activities/state", doc.query, doc.body, headers, true).then(function (r) {
+      if (r.status === 204 || r.status === 200) {
+        self.etags[key] = r.etag || null;
+        if (self.docs[key] && self.docs[key].seq === doc.seq) delete self.docs[key];
+        self.persist();
+        return true;
+      }
+      if (r.status === 412 && etag) { // someone else wrote it: re-read the ETag, then write ours once
+        return self.lrs.json("activities/state", doc.query).then(function (g) {
+          self.etags[key] = g.etag || null;
+          return g.status === 200 || g.status === 404 ? self.putDoc1(key) : self.failed(g.status, []);
+        });
+      }
+      if (r.status === 400 || r.status === 403 && doc.query.stateId === "LMS.LaunchData") {
+        delete self.docs[key];
+        self.persist();
+        return true;
+      }
+      return self.failed(r.status, []);
+    });
+  };
+
+  // Resolves true when everything queued reached the LRS, false after `ms` or on failure.
+  Outbox.prototype.drain = function (ms) {
+    var self = this;
+    return new Promise(function (resolve) {
+      var done = false;
+      var timer = setTimeout(function () { finish(false); }, ms);
+      function finish(ok) { if (!done) { done = true; clearTimeout(timer); resolve(ok); } }
+      (function again() {
+        self.flush().then(function (ok) {
+          if (ok && self.size() === 0) finish(true);
+          else if (!ok) finish(false);
+          else again();
+        });
+      })();
+    });
+  };
+
+  // pagehide: the page may be gone before any answer comes back, so everything not already in
+  // flight goes out at once with keepalive. The outbox stays in localStorage until the answers
+  // arrive; if the page dies first, the next launch re-sends and the LRS's duplicate check keeps
+  // one copy. A later flush waits for these requests, so the same id is never in two concurrent
+  // requests (an LRS may check for duplicates before either copy is stored).
+  Outbox.prototype.sendBeforeUnload = function () {
+    if (this.blocked) return;
+    var self = this;
+    var busy = this.running ? this.statements.slice(0, BATCH) : []; // the batch in flight now
+    var budget = KEEPALIVE_BYTES;
+    var batch = [];
+    this.statements.forEach(function (statement) {
+      var size = JSON.stringify(statement).length;
+      if (busy.indexOf(statement) >= 0 || size > budget || batch.length >= 4 * BATCH) return;
+      budget -= size;
+      batch.push(statement);
+    });
+    var sends = [];
+    if (batch.length) {
+      sends.push(this.lrs.request("POST", "statements", null, batch, null, true).then(function (r) {
+        if (r.status === 200 || r.status === 204) self.remove(batch.map(function (s) { return s.id; }));
+      }));
+    }
+    // Documents always go: a PUT is idempotent, and the newest version is the one sent last.
+    Object.keys(this.docs).forEach(function (key) {
+      var doc = self.docs[key];
+      if (doc.body.length > budget) return;
+      budget -= doc.body.length;
+      sends.push(self.lrs.request("PUT", "activities/state", doc.query, doc.body, null, true).then(function (r) {
+        if ((r.status === 204 || r.status === 200) && self.docs[key] && self.docs[key].seq === doc.seq) {
+          delete self.docs[key];
+          self.persist();
+        }
+      }));
+    });
+    this.unloading = Promise.all([this.unloading].concat(sends));
+  };
+
+  // --- statements ----------------------------------------------------------------------------
+  // `data` is window.JMDI_XAPI_DATA (generated at build time with the tincan library): verbs,
+  // page activities and their parents; `questions` comes from jmdi-xapi-questions.js.
+  function Statements(data, actor, registration, clock) {
+    this.data = data;
+    this.actor = actor;
+    this.registration = registration;
+    this.clock = clock || new Clock();
+    this.questions = null;
+  }
+
+  Statements.prototype.make = function (verb, object, result, context) {
+    var s = { id: uuid(), actor: clone(this.actor), verb: clone(this.data.verbs[verb]), object: clone(object) };
+    if (result && Object.keys(result).length) s.result = result;
+    if (this.registration) context.registration = this.registration;
+    context.revision = this.data.revision; // object is always an Activity (§5.1)
+    context.language = this.data.lang;
+    s.context = context;
+    s.timestamp = this.clock.stamp();
+    return s;
+  };
+
+  Statements.prototype.page = function (key) {
+    key = String(key === undefined || key === null ? "" : key).replace(/^#?\/?/, "");
+    return this.data.pages.hasOwnProperty(key) ? key : null;
+  };
+
+  Statements.prototype.ref = function (activity) { return { objectType: "Activity", id: activity.id }; };
+
+  // The activity of an answered question: the generated definition, or (if the definitions file
+  // could not load) one built from the runtime record.
+  Statements.prototype.question = function (record) {
+    var known = this.questions && this.questions[record.id];
+    if (known) return known;
+    var base = this.data.pages[""].activity.id;
+    var definition = { type: TYPE_INTERACTION, interactionType: INTERACTION_TYPES[record.type] || "other" };
+    if (record.description) {
+      definition.name = {};
+      definition.name[this.data.lang] = String(record.description).slice(0, 120);
+    }
+    var owner = String(record.id).split(".").slice(0, -1).join(".");
+    return { activity: { objectType: "Activity", id: base + "question/" + record.id, definition: definition },
+      parent: this.page(owner) };
+  };
+
+  Statements.prototype.answeredResult = function (record) {
+    var result = { success: record.result === "correct",
+      response: response(record.type, record.response) };
+    if (record.latencySeconds !== undefined && record.latencySeconds !== null) {
+      result.duration = duration(record.latencySeconds);
+    }
+    return result;
+  };
+
+  function percent(progress) {
+    var p = Number(progress) || 0;
+    if (p > 0 && p <= 1) p *= 100;
+    return Math.max(0, Math.min(100, Math.round(p)));
+  }
+
+  // §5.5 score: scaled in −1…1 (0…1 here), raw between min and max; integers for cmi5.
+  function score(s) {
+    if (!s) return null;
+    var min = Math.round(Number(s.min) || 0);
+    var max = Math.round(Number(s.max));
+    var raw = Math.round(Number(s.raw));
+    var scaled = typeof s.scaled === "number" ? s.scaled : (max > min ? (raw - min) / (max - min) : NaN);
+    var out = {};
+    if (isFinite(scaled)) out.scaled = Math.round(Math.max(0, Math.min(1, scaled)) * 10000) / 10000;
+    if (isFinite(raw) && isFinite(max) && max > min) {
+      out.raw = Math.max(min, Math.min(max, raw));
+      out.min = min;
+      out.max = max;
+    }
+    return Object.keys(out).length ? out : null;
+  }
+
+  // The URL of a file next to this script (the questions file is loaded on the first answer).
+  var here = (global.document && global.document.currentScript && global.document.currentScript.src) || "";
+  function sibling(name) { return here ? here.replace(/[^\/?#]*([?#].*)?$/, name) : name; }
+
+  var questionsLoad = null;
+  function loadQuestions() {
+    if (questionsLoad) return questionsLoad;
+    questionsLoad = new Promise(function (resolve) {
+      if (global.JMDI_XAPI_QUESTIONS) return resolve(global.JMDI_XAPI_QUESTIONS);
+      var tag = global.document.createElement("script");
+      tag.src = sibling("jmdi-xapi-questions.js");
+      tag.onload = function () { resolve(global.JMDI_XAPI_QUESTIONS || {}); };
+      tag.onerror = function () { resolve({}); };
+      global.document.head.appendChild(tag);
+    });
+    return questionsLoad;
+  }
+
+  // A message in the launch page's alert line (the core's notices use the same element).
+  function notify(message) {
+    var box = global.document && global.document.getElementById("jmdi-alert");
+    if (box && message) box.textContent = message;
+  }
+
+  global.JMDIXapi = {
+    VERSION: VERSION, uuid: uuid, duration: duration, Clock: Clock, clone: clone, params: params,
+    parseActor: parseActor, agentKey: agentKey, response: response, Lrs: Lrs, Outbox: Outbox,
+    Statements: Statements, percent: percent, score: score, loadQuestions: loadQuestions, notify: notify
+  };
+})(window);

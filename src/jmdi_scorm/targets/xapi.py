@@ -1,0 +1,75 @@
+"""xAPI packages launched the TinCan way: ``tincan.xml`` (standards.md §6.1) and the ``xapi`` adapter.
+
+The LRS endpoint, the ``Authorization`` value, the actor, the registration and the activity id
+all arrive in the launch URL (§6.2); nothing in the package names an LRS or a learner.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from .. import model
+from .xapi_common import LAUNCH, Node, nodes, package_files, refuse_credentials, scope_is_course
+
+DESCRIPTOR = "tincan.xml"
+NS_TINCAN = "http://projecttincan.com/tincan.xsd"
+
+
+def _tag(name: str) -> str:
+    return f"{{{NS_TINCAN}}}{name}"
+
+
+def _text(parent: etree._Element, name: str, text: str, lang: str | None = None) -> etree._Element:
+    node = etree.SubElement(parent, _tag(name), {"lang": lang} if lang else {})
+    node.text = text
+    return node
+
+
+def _activity(parent: etree._Element, node: Node, lang: str, launch: bool) -> None:
+    definition = node.activity.definition
+    element = etree.SubElement(parent, _tag("activity"), {"id": node.activity.id, "type": definition.type})
+    _text(element, "name", definition.name[lang], lang)
+    _text(element, "description", (definition.description or definition.name)[lang], lang)
+    if launch:
+        _text(element, "launch", LAUNCH, lang)
+    if definition.interaction_type:
+        _text(element, "interactionType", definition.interaction_type)
+        patterns = etree.SubElement(element, _tag("correctResponsePatterns"))
+        for pattern in definition.correct_responses_pattern or ():
+            _text(patterns, "correctResponsePattern", pattern)
+
+
+def tincan_xml(course: model.Course, scope: object = None) -> bytes:
+    """The package descriptor: a flat list of activities, the root one (course or module) with
+    ``launch`` (§6.1); the others give reporting tools names, descriptions and answer patterns."""
+    lang = course.meta.language
+    everything = list(nodes(course, scope))
+    root_key = "" if scope_is_course(scope, course) else everything[1].key
+    ordered = [n for n in everything if n.key == root_key] + [n for n in everything if n.key and n.key != root_key]
+    root = etree.Element(_tag("tincan"), nsmap={None: NS_TINCAN})
+    activities = etree.SubElement(root, _tag("activities"))
+    for node in ordered:
+        _activity(activities, node, lang, launch=node.key == root_key)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+class XapiTarget:
+    """``--format xapi``: a TinCan package (Target interface, docs/architecture.md)."""
+
+    name = "xapi"
+    adapter = "xapi"
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def package(self, course: model.Course, site: Any, scope: object = None) -> dict[str, bytes]:
+        files = package_files(course, site, scope, self.adapter)
+        files[DESCRIPTOR] = tincan_xml(course, scope)
+        refuse_credentials(files, "xAPI")
+        self.notes = ["launch: endpoint, auth, actor and registration come from the LMS launch URL"]
+        return files
+
+
+TARGET = XapiTarget()

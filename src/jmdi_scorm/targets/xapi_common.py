@@ -1,0 +1,397 @@
+"""What the ``xapi`` (TinCan) and ``cmi5`` targets share: IRIs, verbs, activity definitions, the
+statement material the JS adapters fill in, and the refusal to ship LRS credentials.
+
+Activity definitions and verbs are built with the ``tincan`` library (ADL/Rustici's Python xAPI
+model) so their JSON has the exact xAPI 1.0.3 shape; the adapters only add actor, timestamps,
+results and launch context at run time (standards.md §5).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from tincan import (
+    Activity,
+    ActivityDefinition,
+    InteractionComponent,
+    InteractionComponentList,
+    LanguageMap,
+    Verb,
+)
+
+from .. import model
+from ..errors import BuildError
+from ..markdown import checking_parser
+from ..site import LAUNCH, RUNTIME_DIR
+from .scorm_common import scope_is_course, scope_modules
+
+XAPI_VERSION = "1.0.3"  # standards.md §5.6: the exact patch version on every request
+# The LRS (TinCan ``endpoint``) and the cmi5 fetch URL are known only at launch, so the launch
+# page may connect anywhere over HTTP(S); everything else stays 'self' (render.CSP).
+CSP = {"connect-src": "'self' https: http:"}
+
+ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
+# standards.md §5.3; "launched", "abandoned", "waived", "satisfied" are LMS-only and never sent.
+VERBS = (
+    "initialized", "terminated", "experienced", "progressed", "answered",
+    "completed", "passed", "failed", "suspended", "resumed",
+)  # fmt: skip
+
+ADL_ACTIVITIES = "http://adlnet.gov/expapi/activities/"
+TYPE_COURSE = ADL_ACTIVITIES + "course"
+TYPE_MODULE = ADL_ACTIVITIES + "module"
+TYPE_LESSON = ADL_ACTIVITIES + "lesson"
+TYPE_ASSESSMENT = ADL_ACTIVITIES + "assessment"
+TYPE_INTERACTION = ADL_ACTIVITIES + "cmi.interaction"
+
+# §5.5: progress is not a score; cmi5's result extension is the established IRI for it.
+EXT_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
+
+# §5.4: question kinds → interactionType.
+INTERACTION_TYPES = {
+    "single": "choice",
+    "multiple": "choice",
+    "true-false": "true-false",
+    "fill-in": "fill-in",
+    "matching": "matching",
+    "ordering": "sequencing",
+}
+COMMON_FILE = "jmdi-xapi-common.js"  # joined into each adapter file at build time
+QUESTIONS_FILE = "jmdi-xapi-questions.js"  # loaded by the adapters on the first answer
+NAME_LIMIT = 120  # a question's name is its prompt, cut short; the description keeps it whole
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as one line of plain text (for names and descriptions in language maps)."""
+    words: list[str] = []
+    for token in checking_parser().parse(markdown):
+        for child in token.children or ():
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+        if token.type in ("paragraph_close", "heading_close", "list_item_close"):
+            words.append(" ")
+    return re.sub(r"\s+", " ", html.unescape("".join(words))).strip()
+
+
+def short(text: str, limit: int = NAME_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def language_map(course: model.Course, text: str) -> LanguageMap:
+    """A language map keyed by the course language (§5.2: RFC 5646, shortest right tag)."""
+    return LanguageMap({course.meta.language: text})
+
+
+# --- activities -------------------------------------------------------------------------------
+
+
+def _activity(course: model.Course, ident: str, kind: str, name: str, description: str | None = None) -> Activity:
+    definition = ActivityDefinition(type=kind, name=language_map(course, name))
+    if description:
+        definition.description = language_map(course, description)
+    return Activity(id=ident, definition=definition)
+
+
+def course_activity(course: model.Course) -> Activity:
+    return _activity(course, course.iri(""), TYPE_COURSE, course.meta.title, plain_text(course.meta.description))
+
+
+def module_activity(course: model.Course, module: model.Module) -> Activity:
+    return _activity(course, course.iri("module", module.id), TYPE_MODULE, module.title, plain_text(module.meta.aim))
+
+
+def topic_activity(course: model.Course, topic: model.Topic) -> Activity:
+    return _activity(course, course.iri("topic", topic.id), TYPE_LESSON, topic.title, topic.meta.summary)
+
+
+def assessment_page(module: model.Module) -> str:
+    """The page (and SCO/AU) id of a module assessment, as the runtime and the SCORM targets name it."""
+    return f"{module.id}.assessment"
+
+
+def assessment_activity(course: model.Course, module: model.Module) -> Activity:
+    assert module.meta.assessment is not None
+    return _activity(course, course.iri("assessment", module.id), TYPE_ASSESSMENT, module.meta.assessment.title)
+
+
+def _components(course: model.Course, texts: list[str], numbered: bool = False) -> InteractionComponentList:
+    return InteractionComponentList(
+        [
+            InteractionComponent(
+                id=str(i + 1) if numbered else choice_id(i), description=language_map(course, plain_text(text))
+            )
+            for i, text in enumerate(texts)
+        ]
+    )
+
+
+def choice_id(index: int) -> str:
+    """Choice identifiers by position: a, b, c, … (docs/authoring.md, Identifiers; questions.py)."""
+    return chr(ord("a") + index)
+
+
+def interaction(course: model.Course, question: model.Question) -> dict[str, Any]:
+    """``interactionType``, components and ``correctResponsesPattern`` of a question (§5.4).
+
+    Patterns use the SCORM 2004 bracketed syntax; fill-in answers compare without case unless the
+    question says otherwise, which is the fill-in default (``{case_matters=false}``).
+    """
+    fields: dict[str, Any] = {"interaction_type": INTERACTION_TYPES[question.type]}
+    if isinstance(question, model.SingleChoice | model.MultipleResponse):
+        fields["choices"] = _components(course, [c.text for c in question.choices])
+        fields["correct_responses_pattern"] = [
+            "[,]".join(choice_id(i) for i, c in enumerate(question.choices) if c.correct)
+        ]
+    elif isinstance(question, model.TrueFalse):
+        fields["correct_responses_pattern"] = ["true" if question.answer else "false"]
+    elif isinstance(question, model.FillIn):
+        prefix = "{case_matters=true}" if question.case_sensitive else ""
+        fields["correct_responses_pattern"] = [prefix + escape_pattern(a) for a in question.answers]
+    elif isinstance(question, model.Matching):
+        # Left items are 1, 2, … and right items a, b, … (questions.py); left n matches right n.
+        fields["source"] = _components(course, [p.left for p in question.pairs], numbered=True)
+        fields["target"] = _components(course, [p.right for p in question.pairs])
+        fields["correct_responses_pattern"] = [
+            "[,]".join(f"{i + 1}[.]{choice_id(i)}" for i in range(len(question.pairs)))
+        ]
+    elif isinstance(question, model.Ordering):
+        fields["choices"] = _components(course, list(question.items))
+        fields["correct_responses_pattern"] = ["[,]".join(choice_id(i) for i in range(len(question.items)))]
+    return fields
+
+
+def escape_pattern(text: str) -> str:
+    """A literal answer inside a pattern: the bracket delimiters cannot appear unescaped."""
+    return text.replace("[,]", "[ , ]").replace("[.]", "[ . ]").replace("[:]", "[ : ]")
+
+
+def question_activity(course: model.Course, owner_id: str, question: model.Question) -> Activity:
+    prompt = plain_text(question.prompt)
+    definition = ActivityDefinition(
+        type=TYPE_INTERACTION,
+        name=language_map(course, short(prompt)),
+        description=language_map(course, prompt),
+        **interaction(course, question),
+    )
+    return Activity(id=course.iri("question", course.interaction_id(owner_id, question.id)), definition=definition)
+
+
+def verb(course: model.Course, name: str) -> Verb:
+    # Displays stay in English in every course: verb displays are for people reading the LRS.
+    return Verb(id=ADL_VERBS + name, display=LanguageMap({"en": name}))
+
+
+# The adapters' notices, shown by the core in the page's status line.
+NOTICES = {
+    "en": {
+        "untracked": "Your progress is not recorded: the course was opened without a learning record store.",
+        "refused": "The learning record store refused to record your progress. Please tell your course administrator.",
+        "launch": "The course could not connect to your learning platform; your progress is not recorded.",
+        "ended": "This session has ended: your progress is shown but no longer recorded. "
+        "Open the course again from your learning platform to continue.",
+    },
+    "fr": {
+        "untracked": "Votre progression n’est pas enregistrée : le cours a été ouvert sans entrepôt d’apprentissage (LRS).",
+        "refused": "L’entrepôt d’apprentissage a refusé d’enregistrer votre progression. Prévenez l’administrateur du cours.",
+        "launch": "Le cours n’a pas pu se connecter à votre plateforme ; votre progression n’est pas enregistrée.",
+        "ended": "Cette session est terminée : votre progression s’affiche mais n’est plus enregistrée. "
+        "Rouvrez le cours depuis votre plateforme pour continuer.",
+    },
+    "es": {
+        "untracked": "Su progreso no se registra: el curso se abrió sin un almacén de registros de aprendizaje (LRS).",
+        "refused": "El almacén de registros de aprendizaje rechazó su progreso. Avise al administrador del curso.",
+        "launch": "El curso no pudo conectarse con su plataforma de aprendizaje; su progreso no se registra.",
+        "ended": "Esta sesión ha terminado: su progreso se muestra pero ya no se registra. "
+        "Vuelva a abrir el curso desde su plataforma para continuar.",
+    },
+    "ar": {
+        "untracked": "لا يُسجَّل تقدّمك: فُتحت الدورة دون مخزن لسجلات التعلّم.",
+        "refused": "رفض مخزن سجلات التعلّم تسجيل تقدّمك. يُرجى إبلاغ مسؤول الدورة.",
+        "launch": "تعذّر على الدورة الاتصال بمنصة التعلّم؛ لا يُسجَّل تقدّمك.",
+        "ended": "انتهت هذه الجلسة: يظهر تقدّمك لكنه لم يعد يُسجَّل. افتح الدورة من جديد من منصة التعلّم للمتابعة.",
+    },
+}
+
+
+# --- the objects of one package ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    """One trackable object of a package: a page (course, module, topic, assessment) or a question."""
+
+    key: str  # the page id or the interaction id
+    activity: Activity
+    parent: str | None  # key of the parent page (None for the course)
+
+
+def nodes(course: model.Course, scope: object = None) -> Iterator[Node]:
+    """Every trackable object of the package, parents before children, in reading order."""
+    yield Node("", course_activity(course), None)
+    for module in scope_modules(course, scope):
+        yield Node(module.id, module_activity(course, module), "")
+        for topic in module.topics:
+            yield Node(topic.id, topic_activity(course, topic), module.id)
+            for question in topic.questions:
+                act = question_activity(course, topic.id, question)
+                yield Node(course.interaction_id(topic.id, question.id), act, topic.id)
+        if module.meta.assessment:
+            page = assessment_page(module)
+            yield Node(page, assessment_activity(course, module), module.id)
+            for question in module.meta.assessment.questions:
+                yield Node(course.interaction_id(page, question.id), question_activity(course, page, question), page)
+
+
+def as_json(obj: Any) -> Any:
+    """A tincan object as plain JSON data (xAPI 1.0.3 property names)."""
+    return json.loads(obj.to_json(XAPI_VERSION))
+
+
+def _slim(activity: Activity) -> dict[str, Any]:
+    """A page activity for statements: id, type and name (descriptions stay in the descriptor)."""
+    data = as_json(activity)
+    data["definition"].pop("description", None)
+    return data
+
+
+def runtime_data(course: model.Course, scope: object = None) -> dict[str, Any]:
+    """The statement material the adapters need from the first page: verbs, pages, language.
+
+    ``pages`` maps the runtime's page ids to their activity and the key of their parent page.
+    Question definitions are larger (every choice text) and live in :data:`QUESTIONS_FILE`,
+    which the adapters load when the first question is answered.
+    """
+    pages = {
+        node.key: {"activity": _slim(node.activity), "parent": node.parent}
+        for node in nodes(course, scope)
+        if node.activity.definition.type != TYPE_INTERACTION
+    }
+    return {
+        "version": XAPI_VERSION,
+        "lang": course.meta.language,
+        "revision": course.meta.version,
+        "course": course.id,
+        "scope": None if scope_is_course(scope, course) else scope_modules(course, scope)[0].id,
+        "verbs": {name: as_json(verb(course, name)) for name in VERBS},
+        "pages": pages,
+        "ext": {"progress": EXT_PROGRESS},
+    }
+
+
+def question_data(course: model.Course, scope: object = None) -> dict[str, Any]:
+    """Interaction id → ``{activity, parent}`` for every question of the package (§5.4)."""
+    return {
+        node.key: {"activity": as_json(node.activity), "parent": node.parent}
+        for node in nodes(course, scope)
+        if node.activity.definition.type == TYPE_INTERACTION
+    }
+
+
+def runtime_source(name: str) -> str:
+    """The text of one file of the JS runtime shipped with the package."""
+    return resources.files("jmdi_scorm").joinpath("runtime", name).read_text(encoding="utf-8")
+
+
+def compact_js(source: str) -> str:
+    """Our own runtime sources without whole-line comments and indentation (about 40 % lighter).
+
+    Only whole lines are dropped, so strings and code are untouched; the sources follow the
+    rule that a comment starting a line is a comment to its end (no code after ``*/``).
+    """
+    out, in_block = [], False
+    for raw in source.splitlines():
+        line = raw.strip()
+        if in_block:
+            in_block = not line.endswith("*/")
+            continue
+        if line.startswith("/*"):
+            in_block = not line.endswith("*/")
+            continue
+        if line and not line.startswith("//"):
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def adapter_config(course: model.Course, scope: object = None) -> dict[str, Any]:
+    """What the launch page hands the adapter (``config.adapterConfig``): the statement material
+    of the first page, and the adapter's notices in the course language."""
+    return runtime_data(course, scope) | {"strings": NOTICES.get(course.meta.language, NOTICES["en"])}
+
+
+def adapter_files(course: model.Course, scope: object, adapter: str) -> dict[str, bytes]:
+    """``runtime/jmdi-<adapter>.js`` as shipped, and the question definitions it loads on demand.
+
+    One script per adapter keeps the first page at five requests (docs/architecture.md): the
+    code both xAPI adapters share (``jmdi-xapi-common.js``) is joined in front of the adapter.
+    """
+    code = compact_js(runtime_source(COMMON_FILE)) + compact_js(runtime_source(f"jmdi-{adapter}.js"))
+    data = json.dumps(question_data(course, scope), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    head = f"/* question definitions of {course.id} {course.meta.version}, generated by jmdi-scorm */\n"
+    return {
+        f"{RUNTIME_DIR}/jmdi-{adapter}.js": code.encode(),
+        f"{RUNTIME_DIR}/{QUESTIONS_FILE}": (head + f"window.JMDI_XAPI_QUESTIONS={data};\n").encode(),
+    }
+
+
+def package_files(course: model.Course, site: Any, scope: object, adapter: str) -> dict[str, bytes]:
+    """The files of an xAPI or cmi5 package except its descriptor: the scope's site files, the
+    launch page (allowed to talk to an LRS named only at launch) and the adapter files."""
+    files: dict[str, bytes] = site.files_for(scope)
+    files.pop(f"{RUNTIME_DIR}/{COMMON_FILE}", None)
+    files[LAUNCH] = site.shell(adapter, scope, adapter_config(course, scope), CSP)
+    files.update(adapter_files(course, scope, adapter))
+    return files
+
+
+# --- no credentials in packages ---------------------------------------------------------------
+
+# What an LRS credential looks like when someone pastes one into a course or a template: an
+# Authorization value, a TinCan launch query with ``auth=``, a URL with a user and password, a
+# cmi5 auth-token. The runtime itself only ever reads these from the launch URL (§6.2, §7.2).
+_CREDENTIAL_PATTERNS = (
+    re.compile(r"\b(?:Basic|Bearer)(?:\s|%20|\+)+[A-Za-z0-9+/_.~-]{12,}={0,2}"),
+    re.compile(r"[?&;]auth=(?!&|$|['\"\s])", re.IGNORECASE),
+    re.compile(r"\b(?:https?|wss?)://[^\s/@:'\"<>]+:[^\s/@'\"<>]+@"),
+    re.compile(r"[\"']auth-token[\"']\s*:\s*[\"'][^\"']+", re.IGNORECASE),
+)
+_TEXT_SUFFIXES = (".html", ".htm", ".js", ".mjs", ".json", ".jsonld", ".xml", ".css", ".txt", ".md", ".svg", ".csv")
+
+
+def find_credentials(files: Mapping[str, bytes]) -> list[str]:
+    """``file:line`` of every text that looks like an LRS credential, in file order."""
+    found = []
+    for name in sorted(files):
+        if not name.lower().endswith(_TEXT_SUFFIXES):
+            continue
+        text = files[name].decode("utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), 1):
+            if any(pattern.search(line) for pattern in _CREDENTIAL_PATTERNS):
+                found.append(f"{name}:{number}")
+    return found
+
+
+def refuse_credentials(files: Mapping[str, bytes], label: str) -> None:
+    """Stop the build when a package would carry LRS credentials (issue 5: a known peer hole).
+
+    Credentials belong to the launch: the LMS puts them in the launch URL (TinCan ``auth``) or
+    hands out a one-time token (cmi5 ``fetch``); anything baked into a zip is readable by every
+    learner and cannot be revoked per learner.
+    """
+    found = find_credentials(files)
+    if found:
+        where = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        raise BuildError(
+            f"{label}: refusing to package what looks like LRS credentials ({where}); the LMS passes "
+            "them at launch (TinCan launch parameters, cmi5 fetch token) — remove them from the course"
+        )
