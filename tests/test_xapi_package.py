@@ -1,0 +1,219 @@
+"""The xAPI and cmi5 packages as files: tincan.xml (PKG-16), cmi5.xml (PKG-15), what the adapters
+are given at build time, no LRS credentials anywhere (issue 5), and the course's xAPI profile."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from lxml import etree
+
+from jmdi_scorm.build import BuildOptions, build
+from jmdi_scorm.errors import BuildError
+from jmdi_scorm.loader import load_course
+from jmdi_scorm.targets import xapi_profile
+from jmdi_scorm.targets.cmi5 import NS_CMI5, cmi5_xml
+from jmdi_scorm.targets.xapi import NS_TINCAN
+from jmdi_scorm.targets.xapi_common import compact_js, find_credentials, question_data, runtime_source
+from tests.conftest import MINIMAL, ROOT
+from tests.lrs.ralph_lrs import PASSWORD
+
+IRI = re.compile(r"^https?://[^\s/]+/\S*$")
+T = f"{{{NS_TINCAN}}}"
+C = f"{{{NS_CMI5}}}"
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, zipfile.ZipFile]:
+    out = tmp_path_factory.mktemp("dist")
+    result = build(MINIMAL, BuildOptions(formats=("xapi,cmi5",), out=out))
+    return {artifact.format: zipfile.ZipFile(artifact.path) for artifact in result.artifacts}
+
+
+@pytest.fixture(scope="module")
+def course():
+    return load_course(MINIMAL)[0]
+
+
+def test_tincan_xml(packages: dict[str, zipfile.ZipFile]) -> None:
+    archive = packages["xapi"]
+    names = archive.namelist()
+    assert names.count("tincan.xml") == 1 and "cmi5.xml" not in names and "imsmanifest.xml" not in names
+    root = etree.fromstring(archive.read("tincan.xml"))
+    assert root.tag == f"{T}tincan"
+    activities = root.findall(f"{T}activities/{T}activity")
+    launching = [a for a in activities if a.find(f"{T}launch") is not None]
+    assert len(launching) == 1  # the root activity (§6.1)
+    assert launching[0].get("id") == "https://example.org/courses/mini/"
+    assert launching[0].findtext(f"{T}launch") in names  # relative, inside the zip, no query
+    ids = [a.get("id") for a in activities]
+    assert len(ids) == len(set(ids)) and all(IRI.match(i) for i in ids)
+    for activity in activities:
+        assert activity.find(f"{T}name").get("lang") == "en"
+        assert activity.findtext(f"{T}name").strip()
+        assert activity.get("type").startswith("http://adlnet.gov/expapi/activities/")
+    questions = [a for a in activities if a.get("type").endswith("cmi.interaction")]
+    assert len(questions) == 7
+    assert all(q.findtext(f"{T}correctResponsePatterns/{T}correctResponsePattern") for q in questions)
+
+
+@pytest.mark.parametrize("mode", ["course", "module", "topic"])
+def test_cmi5_xml(course, packages: dict[str, zipfile.ZipFile], mode: str) -> None:
+    root = etree.fromstring(cmi5_xml(course, None, mode))
+    assert root.tag == f"{C}courseStructure"
+    children = [child.tag for child in root]
+    assert children[0] == f"{C}course" and all(tag in (f"{C}au", f"{C}block") for tag in children[1:])
+    ids = [node.get("id") for node in root.iter(f"{C}course", f"{C}block", f"{C}au")]
+    assert len(ids) == len(set(ids)) and all(IRI.match(i) for i in ids)
+    for node in root.iter(f"{C}course", f"{C}block", f"{C}au"):
+        for part in ("title", "description"):
+            strings = node.findall(f"{C}{part}/{C}langstring")
+            assert strings and all(s.get("lang") == "en" and s.text for s in strings)
+    for block in root.iter(f"{C}block"):
+        assert block.findall(f"{C}au") or block.findall(f"{C}block")
+    aus = list(root.iter(f"{C}au"))
+    assert len(aus) == {"course": 1, "module": 2, "topic": 4}[mode]
+    files = packages["cmi5"].namelist()
+    for au in aus:
+        # Children in schema order: title, description, url (§7.1).
+        assert [child.tag for child in au] == [f"{C}title", f"{C}description", f"{C}url"]
+        assert au.get("moveOn") in ("Completed", "CompletedAndPassed")
+        if au.get("moveOn") == "CompletedAndPassed":
+            assert re.fullmatch(r"0(\.\d{1,4})?|1(\.0{1,4})?", au.get("masteryScore"))
+            assert float(au.get("masteryScore")) == 0.8
+        url = urlsplit(au.findtext(f"{C}url"))
+        assert not url.scheme and url.path in files
+
+
+def test_cmi5_xml_in_the_package_is_one_au(packages: dict[str, zipfile.ZipFile]) -> None:
+    root = etree.fromstring(packages["cmi5"].read("cmi5.xml"))
+    [au] = root.iter(f"{C}au")
+    assert au.get("moveOn") == "CompletedAndPassed" and au.findtext(f"{C}url") == "index.html"
+    assert "tincan.xml" not in packages["cmi5"].namelist()
+
+
+def test_split_module_packages_cover_their_module(tmp_path: Path) -> None:
+    result = build(MINIMAL, BuildOptions(formats=("xapi,cmi5",), out=tmp_path, split="module"))
+    assert len(result.artifacts) == 4
+    for artifact in result.artifacts:
+        archive = zipfile.ZipFile(artifact.path)
+        module = artifact.scope.module
+        if artifact.format == "xapi":
+            root = etree.fromstring(archive.read("tincan.xml"))
+            launching = [a for a in root.iter(f"{T}activity") if a.find(f"{T}launch") is not None]
+            assert [a.get("id") for a in launching] == [f"https://example.org/courses/mini/module/{module}"]
+        else:
+            root = etree.fromstring(archive.read("cmi5.xml"))
+            assert root.find(f"{C}course").get("id") == f"https://example.org/courses/mini/module/{module}"
+
+
+def test_no_credentials_in_any_package(packages: dict[str, zipfile.ZipFile]) -> None:
+    for archive in packages.values():
+        files = {name: archive.read(name) for name in archive.namelist()}
+        assert find_credentials(files) == []
+        for name, data in files.items():
+            assert PASSWORD.encode() not in data and b"lrs-tester" not in data, name
+        shell = html.unescape(files["index.html"].decode())
+        assert "connect-src 'self' https: http:" in shell  # the LRS is named at launch only
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        "endpoint=https://lrs.example.org/xapi/&auth=Basic%20bHJzOnNlY3JldHNlY3JldA==",
+        "Authorization: Basic bHJzOnNlY3JldHNlY3JldA==",
+        "https://lrs-user:s3cret@lrs.example.org/xapi/",
+    ],
+)
+def test_the_build_refuses_credentials(minimal_course: Path, tmp_path: Path, leak: str) -> None:
+    topic = minimal_course / "modules" / "intro" / "intro-02.md"
+    topic.write_text(topic.read_text() + f"\nOur LRS: `{leak}`\n")
+    with pytest.raises(BuildError, match=r"refusing to package .*content/intro-02\.js:\d+"):
+        build(minimal_course, BuildOptions(formats=("xapi",), out=tmp_path))
+    with pytest.raises(BuildError, match="LRS credentials"):
+        build(minimal_course, BuildOptions(formats=("cmi5",), out=tmp_path))
+    assert not list(tmp_path.glob("*.zip"))
+
+
+def test_credential_patterns_spare_ordinary_text() -> None:
+    harmless = {
+        "a.js": b'headers.Authorization = "Basic " + token; var auth = params.auth;',
+        "b.html": b'<a href="https://example.org/a?b=1&amp;c=2">x</a> mailto:someone@example.org',
+        "c.txt": b"Basic literacy and Bearer bonds are covered in module 3.",
+    }
+    assert find_credentials(harmless) == []
+    assert find_credentials({"d.json": b'{"auth-token": "QWxhZGRpbjpvcGVu"}'}) == ["d.json:1"]
+
+
+def test_question_definitions_follow_section_5_4(course) -> None:
+    data = question_data(course)
+    definition = {key: value["activity"]["definition"] for key, value in data.items()}
+    assert definition["intro-01.q1"]["correctResponsesPattern"] == ["a"]
+    assert definition["intro-01.q2"]["correctResponsesPattern"] == ["a[,]c"]
+    assert [c["id"] for c in definition["intro-01.q2"]["choices"]] == ["a", "b", "c"]
+    assert definition["intro-01.q3"] | {"name": None, "description": None} == {
+        "type": "http://adlnet.gov/expapi/activities/cmi.interaction",
+        "interactionType": "true-false",
+        "correctResponsesPattern": ["true"],
+        "name": None,
+        "description": None,
+    }
+    assert definition["intro-02.q1"]["correctResponsesPattern"] == ["remittances", "remittance"]
+    matching = definition["practice-01.q1"]
+    assert matching["correctResponsesPattern"] == ["1[.]a[,]2[.]b"]
+    assert [c["id"] for c in matching["source"]] == ["1", "2"] and [c["id"] for c in matching["target"]] == ["a", "b"]
+    assert matching["source"][0]["description"] == {"en": "Senegal"}
+    assert definition["practice-01.q2"]["interactionType"] == "sequencing"
+    assert definition["practice-01.q2"]["correctResponsesPattern"] == ["a[,]b[,]c[,]d"]
+    assert data["practice.assessment.a1"]["parent"] == "practice.assessment"
+
+
+def test_adapter_files_are_compact_and_valid_javascript(packages: dict[str, zipfile.ZipFile], tmp_path: Path) -> None:
+    for fmt in ("xapi", "cmi5"):
+        shipped = packages[fmt].read(f"runtime/jmdi-{fmt}.js").decode()
+        assert shipped == compact_js(runtime_source("jmdi-xapi-common.js")) + compact_js(
+            runtime_source(f"jmdi-{fmt}.js")
+        )
+        assert not re.search(r"^\s*//", shipped, re.MULTILINE)
+        path = tmp_path / f"{fmt}.js"
+        path.write_text(shipped)
+        subprocess.run(["node", "--check", str(path)], check=True)
+        assert "runtime/jmdi-xapi-common.js" not in packages[fmt].namelist()  # joined in, not shipped
+
+
+def test_first_page_is_five_requests(packages: dict[str, zipfile.ZipFile]) -> None:
+    """index.html plus what it loads before the learner acts: stylesheet, icon, core, adapter.
+    The question definitions come with the first answer; the LMS calls are not package files."""
+    for fmt, archive in packages.items():
+        shell = archive.read("index.html").decode()
+        loaded = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"#]+)"', shell)
+        assert sorted(loaded) == sorted(
+            ["runtime/jmdi-icon.svg", "runtime/jmdi.css", "runtime/jmdi-core.js", f"runtime/jmdi-{fmt}.js"]
+        )
+
+
+def test_profile_document_is_up_to_date() -> None:
+    """schemas/xapi-profile.jsonld is generated from course/; regenerate it with
+    ``python -m jmdi_scorm.targets.xapi_profile course schemas/xapi-profile.jsonld``."""
+    jmdi, _ = load_course(ROOT / "course")
+    committed = (ROOT / "schemas" / "xapi-profile.jsonld").read_text(encoding="utf-8")
+    assert committed == xapi_profile.profile_json(jmdi), xapi_profile.__doc__
+
+
+def test_profile_document_shape(course) -> None:
+    profile = json.loads(xapi_profile.profile_json(course))
+    assert profile["@context"] == "https://w3id.org/xapi/profiles/context"
+    assert profile["type"] == "Profile" and profile["conformsTo"] == "https://w3id.org/xapi/profiles#1.0"
+    version = profile["versions"][0]["id"]
+    ids = [c["id"] for c in profile["concepts"]] + [t["id"] for t in profile["templates"]]
+    assert len(ids) == len(set(ids)) and all(IRI.match(i) for i in ids)
+    assert all(item["inScheme"] == version for item in profile["concepts"] + profile["templates"])
+    verbs = {t["verb"].rsplit("/", 1)[-1] for t in profile["templates"]}
+    assert {"initialized", "answered", "completed", "passed", "failed", "terminated"} <= verbs
+    assert len(profile["concepts"]) == 1 + 2 + 3 + 1 + 7  # course, modules, topics, assessment, questions
