@@ -66,12 +66,14 @@ class MarkdownRenderer:
         self.strings = strings
         self.topic_by_source = {topic.source: topic.id for topic in course.topics}
         self.md = self._parser()
+        self._tokens: dict[str, list[Token]] = {}
 
     def _parser(self) -> MarkdownIt:
         md = new_parser()
-        md.core.ruler.push("jmdi_headings", _heading_ids)
         md.core.ruler.push("jmdi_figures", _mark_figures)
         rules = {
+            "heading_open": _heading_open,
+            "heading_close": _heading_close,
             "link_open": self._link_open,
             "link_close": self._link_close,
             "image": self._image,
@@ -89,8 +91,12 @@ class MarkdownRenderer:
 
     def html(self, text: str, ctx: Context) -> str:
         """The HTML of a Markdown text (block content)."""
+        tokens = self._tokens.get(text)
+        if tokens is None:
+            # Parsing is the costly part and does not depend on the context: once per text.
+            tokens = self._tokens[text] = self.md.parse(text, {})
         env: dict[str, Any] = {"jmdi": ctx, "docId": ctx.next_id("fn")}
-        return self.md.render(text, env)
+        return str(self.md.renderer.render(tokens, self.md.options, env))
 
     def inline(self, text: str, ctx: Context) -> str:
         """The HTML of a short Markdown text without its paragraph (choices, list items)."""
@@ -201,24 +207,26 @@ def _box_close(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, e
     return "</aside>\n"
 
 
-def _heading_ids(state: StateCore) -> None:
-    ctx: Context = state.env["jmdi"]
-    for index, token in enumerate(state.tokens):
-        if token.type != "heading_open":
-            continue
-        if ctx.mode == "print":  # a print page's h1 is the module and its h2 the topic title
-            level = f"h{min(int(token.tag[1]) + 1, 6)}"
-            token.tag = state.tokens[index + 2].tag = level
-        if token.tag not in ("h2", "h3", "h4", "h5"):
-            continue
-        inline = state.tokens[index + 1]
-        title = "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
-        slug = base = slugify(title) or "section"
-        number = 1
-        while slug in ctx.slugs:
-            slug, number = f"{base}-{number}", number + 1
-        ctx.slugs.add(slug)
-        token.attrSet("id", ctx.id_prefix + slug)
+def _level(token: Token, ctx: Context) -> str:
+    # In a print page the h1 is the module and each topic's title an h2: topic headings go down one.
+    return f"h{min(int(token.tag[1]) + 1, 6)}" if ctx.mode == "print" else token.tag
+
+
+def _heading_open(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """A heading with a GitHub-style id, unique in its page (prefixed in print pages)."""
+    ctx: Context = env["jmdi"]
+    inline = tokens[idx + 1]
+    title = "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))
+    slug = base = slugify(title) or "section"
+    number = 1
+    while slug in ctx.slugs:
+        slug, number = f"{base}-{number}", number + 1
+    ctx.slugs.add(slug)
+    return f'<{_level(tokens[idx], ctx)} id="{escape(ctx.id_prefix + slug)}">'
+
+
+def _heading_close(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    return f"</{_level(tokens[idx], env['jmdi'])}>\n"
 
 
 def _mark_figures(state: StateCore) -> None:

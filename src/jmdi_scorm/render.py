@@ -242,7 +242,7 @@ def _print_page(r: _Renderer, module: model.Module) -> bytes:
             printed=printed,
             id_prefix=f"{topic.id}--",
         )
-        views = question_views(topic.questions, topic.id, r.md, topic_ctx, r.strings)
+        views = question_views(topic.questions, topic.id, r.md, topic_ctx, r.strings, answers=False)
         topics.append({"meta": topic.meta, "body": r.markdown(topic.body, topic_ctx), "questions": views})
         ctx.assets.update(topic_ctx.assets)
     html = r.env.get_template("print.html").render(

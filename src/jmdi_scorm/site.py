@@ -91,8 +91,8 @@ class Page:
         return f"{self.id}.{question_id}"
 
     def config(self) -> dict[str, Any]:
-        """The page as the JS core sees it."""
-        data: dict[str, Any] = {"id": self.id, "kind": self.kind, "title": self.title}
+        """The page as the JS core sees it (it reads titles from the table of contents)."""
+        data: dict[str, Any] = {"id": self.id, "kind": self.kind}
         if self.module:
             data["module"] = self.module
         if self.questions:

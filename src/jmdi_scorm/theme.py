@@ -14,10 +14,19 @@ top-level ``templates/``), or that folder itself when running from a source chec
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
 from .errors import BuildError
 
@@ -36,10 +45,17 @@ def builtin_templates() -> Path:
 
 
 def environment(course_root: Path | None = None) -> Environment:
-    builtin = FileSystemLoader(str(builtin_templates()))
-    loaders = [PrefixLoader({"theme": builtin}, delimiter="/"), builtin]
-    if course_root is not None and (course_root / "templates").is_dir():
-        loaders.insert(0, FileSystemLoader(str(course_root / "templates")))
+    """The environment for a course; compiled templates are reused while their files are unchanged."""
+    overrides = course_root / "templates" if course_root is not None else None
+    return _environment(builtin_templates(), overrides if overrides and overrides.is_dir() else None)
+
+
+@lru_cache(maxsize=8)
+def _environment(builtin_dir: Path, overrides: Path | None) -> Environment:
+    builtin = FileSystemLoader(str(builtin_dir))
+    loaders: list[BaseLoader] = [PrefixLoader({"theme": builtin}, delimiter="/"), builtin]
+    if overrides is not None:
+        loaders.insert(0, FileSystemLoader(str(overrides)))
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -47,6 +63,7 @@ def environment(course_root: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=True,  # a cached environment still sees edited templates
     )
     env.filters["fmt"] = lambda text, **fields: str(text).format(**fields)
     return env

@@ -55,16 +55,30 @@ class QuestionView:
 
 
 def question_views(
-    questions: list[Any], page_id: str, md: MarkdownRenderer, ctx: Context, strings: dict[str, str]
+    questions: list[Any],
+    page_id: str,
+    md: MarkdownRenderer,
+    ctx: Context,
+    strings: dict[str, str],
+    *,
+    answers: bool = True,
 ) -> list[QuestionView]:
+    """Views of ``questions``; ``answers=False`` leaves out what only the runtime needs (print)."""
     return [
-        _view(question, page_id, index, len(questions), md, ctx, strings)
+        _view(question, page_id, index, len(questions), md, ctx, strings, answers)
         for index, question in enumerate(questions, start=1)
     ]
 
 
 def _view(
-    question: Any, page_id: str, number: int, total: int, md: MarkdownRenderer, ctx: Context, strings: dict[str, str]
+    question: Any,
+    page_id: str,
+    number: int,
+    total: int,
+    md: MarkdownRenderer,
+    ctx: Context,
+    strings: dict[str, str],
+    answers: bool,
 ) -> QuestionView:
     key = f"{page_id}.{question.id}"
     prompt = md.html(question.prompt, ctx)
@@ -79,7 +93,8 @@ def _view(
     elif isinstance(question, model.Ordering):
         items = dict(zip(LETTERS, question.items, strict=False))
         view.options = [Option(ident, Markup(escape(items[ident]))) for ident in display_order(question, key)]
-    view.data = _data(question, view, prompt, md, ctx, strings)
+    if answers:
+        view.data = _data(question, view, prompt, md, ctx, strings)
     return view
 
 
