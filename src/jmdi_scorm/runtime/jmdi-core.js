@@ -131,7 +131,7 @@
   // ---- the session --------------------------------------------------------------------------
 
   var config, S, adapter, mode = "normal";
-  var pages = {}, sequence = [], tracked = [], cache = {}, waiting = {};
+  var pages = {}, titles = {}, sequence = [], tracked = [], cache = {}, waiting = {};
   var state = { location: "", pages: {}, answers: {} };
   var current = null, currentData = null, started = Date.now();
   var finished = false, finishing = null, saving = null, savePending = false, retryTimer = null;
@@ -356,7 +356,11 @@
   }
 
   function titleOf(page) {
-    return page.title || (($("h1", $("#jmdi-page")) || {}).textContent || "").trim();
+    return titles[page.id] || "";
+  }
+
+  function linkPage(link) {
+    return decodeURIComponent((link.getAttribute("href") || "").slice(2));
   }
 
   function renderMessage(text) {
@@ -373,10 +377,14 @@
       var status = pageStatus(link.getAttribute("data-state-of"));
       link.setAttribute("data-state", status);
       var text = $(".jmdi-state-text", link);
-      if (text) text.textContent = "(" + S["state_" + status] + ")";
+      if (!text) {
+        text = link.appendChild(document.createElement("span"));
+        text.className = "jmdi-vh jmdi-state-text";
+      }
+      text.textContent = " (" + S["state_" + status] + ")";
     });
-    $$("#jmdi-toc a[data-page]").forEach(function (link) {
-      if (link.getAttribute("data-page") === current) link.setAttribute("aria-current", "page");
+    $$("#jmdi-toc a").forEach(function (link) {
+      if (linkPage(link) === current) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     });
     var index = sequence.indexOf(pages[current]);
@@ -669,8 +677,14 @@
     scoped.forEach(function (p) { pages[p.id] = p; });
     sequence = scoped.filter(function (p) { return p.kind !== "glossary" && p.kind !== "resources"; });
     tracked = scoped.filter(function (p) { return p.kind === "topic" || p.kind === "assessment"; });
-    $$("#jmdi-toc a[data-page]").forEach(function (link) {
-      if (!pages[link.getAttribute("data-page")]) link.parentNode.hidden = true;
+    $$("#jmdi-toc a").forEach(function (link) {
+      var id = linkPage(link);
+      titles[id] = link.textContent.trim();
+      // Outside this launch's scope (?sco=): hide the entry, and a module with none of its pages.
+      if (!pages[id]) (link.parentNode.classList.contains("jmdi-toc-module") ? link : link.parentNode).hidden = true;
+    });
+    $$("#jmdi-toc .jmdi-toc-module").forEach(function (item) {
+      if (!$("li:not([hidden])", item) && $("a", item).hidden) item.hidden = true;
     });
     var home = $("#jmdi-page");
     if (home) cache.home = { id: "home", html: home.innerHTML, questions: {} };
