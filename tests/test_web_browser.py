@@ -319,3 +319,26 @@ def test_axe_finds_no_violation_on_any_page_type(browser, request, language: str
         assert page.evaluate("document.documentElement.dir") == ("rtl" if language == "ar" else "ltr")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("sco", "first", "shown"),
+    [("intro", "intro", ["intro", "intro-01", "intro-02"]), ("practice-01", "practice-01", ["practice-01"])],
+)
+def test_sco_parameter_narrows_the_launch(browser, web_en, sco: str, first: str, shown: list[str]) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{web_en.as_uri()}/index.html?sco={sco}")
+        wait_page(page, first)
+        visible = page.eval_on_selector_all(
+            "#jmdi-toc a[data-state-of]", "ls => ls.filter(l => l.offsetParent !== null).map(l => l.dataset.stateOf)"
+        )
+        assert visible == shown
+        assert (
+            page.text_content(f"#jmdi-toc [data-state-of='{first}'] .jmdi-state-text") == " (in progress)"
+            or first == "intro"
+        )
+        assert page.evaluate("JMDI.snapshot().score.max") == (4 if sco == "intro" else 2)
+    finally:
+        context.close()
