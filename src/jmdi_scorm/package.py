@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
 import tempfile
 import time
+import uuid
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
@@ -15,6 +17,7 @@ from .errors import BuildError
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 FILE_MODE = 0o644
+SWAP_ATTEMPTS = 20  # concurrent builds of one folder: each failed attempt means another build won
 
 
 def zip_timestamp() -> tuple[int, int, int, int, int, int]:
@@ -71,10 +74,14 @@ def zip_bytes(files: Mapping[str, bytes]) -> bytes:
 def atomic_write(dest: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``dest``, then rename it over ``dest``."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    # A unique hidden name: concurrent builds never share a temporary file, and a killed build
+    # leaves at most a ".<name>.*.tmp" file, never a partial zip under the final name.
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())  # complete on disk before the rename makes it visible
         Path(tmp).chmod(FILE_MODE)
         Path(tmp).replace(dest)
     except BaseException:
@@ -91,7 +98,7 @@ def write_zip(files: Mapping[str, bytes], dest: Path) -> Path:
 def write_tree(files: Mapping[str, bytes], dest: Path) -> Path:
     """Write ``files`` as the folder ``dest``, replacing any previous one only once complete."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
     try:
         staging.chmod(0o755)
         for name in sorted(files):
@@ -99,16 +106,37 @@ def write_tree(files: Mapping[str, bytes], dest: Path) -> Path:
             path = staging.joinpath(*PurePosixPath(name).parts)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(files[name])
-        old = dest.with_name(f".{dest.name}.old")
-        if dest.exists():
-            shutil.rmtree(old, ignore_errors=True)
-            dest.rename(old)
-        staging.rename(dest)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap_in(staging, dest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return dest
+
+
+def _swap_in(staging: Path, dest: Path) -> None:
+    """Rename the complete folder ``staging`` to ``dest``, moving the previous ``dest`` aside.
+
+    A folder cannot be renamed over a non-empty one, and a concurrent build of the same course
+    may put its own ``dest`` back between our two renames: move aside under a unique name and
+    try again.
+    """
+    for _ in range(SWAP_ATTEMPTS):
+        try:
+            staging.rename(dest)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+                raise
+        old = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.old")
+        try:
+            dest.rename(old)
+        except FileNotFoundError:
+            continue  # another build moved it aside first
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+    raise OSError(errno.EBUSY, f"{dest} kept changing while it was being replaced")
 
 
 def sha256(data: bytes) -> str:
