@@ -826,3 +826,132 @@ def test_api_traffic_per_page_change(lms: Lms, site_root: Path, built, fmt: str)
     per_page = len([c for c in calls if c["fn"] == setter]) / len(pages)
     commits = len([c for c in calls if c["fn"].endswith("Commit")])
     assert per_page <= 3 and commits <= 2, (per_page, commits)
+
+
+# --- Moodle's own value patterns (LMS-01) ----------------------------------------------------
+# From Moodle's mod_scorm data-model scripts (datamodels/scorm_12.js, scorm_13.js), as the
+# browser evaluates them; every recorded value must pass what Moodle would accept.
+
+MOODLE_12 = {
+    r"cmi\.core\.lesson_location": r"^[\u0000-\uFFFF]{0,255}$",
+    r"cmi\.core\.lesson_status": r"^passed$|^completed$|^failed$|^incomplete$|^browsed$",
+    r"cmi\.core\.exit": r"^time-out$|^suspend$|^logout$|^$",
+    r"cmi\.core\.session_time": r"^([0-9]{2,4}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,2})?$",
+    r"cmi\.core\.score\.(raw|min|max)": r"^-?([0-9]{0,3})(\.[0-9]*)?$",
+    r"cmi\.suspend_data": r"^[\u0000-\uFFFF]{0,4096}$",
+    r"cmi\.interactions\.\d+\.id": r"^[\u0021-\u007E]{0,255}$",
+    r"cmi\.interactions\.\d+\.time": r"^([0-2]{1}[0-9]{1}):([0-5]{1}[0-9]{1}):([0-5]{1}[0-9]{1})(\.[0-9]{1,2})?$",
+    r"cmi\.interactions\.\d+\.type": r"^true-false$|^choice$|^fill-in$|^matching$|^performance$|^sequencing$|^likert$|^numeric$",
+    r"cmi\.interactions\.\d+\.(student_response|correct_responses\.\d+\.pattern)": r"^[\u0000-\uFFFF]{0,255}$",
+    r"cmi\.interactions\.\d+\.weighting": r"^-?([0-9]{0,3})(\.[0-9]*)?$",
+    r"cmi\.interactions\.\d+\.result": r"^correct$|^wrong$|^unanticipated$|^neutral$|^([0-9]{0,3})?(\.[0-9]*)?$",
+    r"cmi\.interactions\.\d+\.latency": r"^([0-9]{2,4}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,2})?$",
+}
+_TIME_13 = (
+    r"^(19[7-9]{1}[0-9]{1}|20[0-2]{1}[0-9]{1}|203[0-8]{1})((-(0[1-9]{1}|1[0-2]{1}))((-(0[1-9]{1}|[1-2]{1}[0-9]{1}|3[0-1]{1}))"
+    r"(T([0-1]{1}[0-9]{1}|2[0-3]{1})((:[0-5]{1}[0-9]{1})((:[0-5]{1}[0-9]{1})((\.[0-9]{1,2})((Z|([+|-]([0-1]{1}[0-9]{1}|2[0-3]{1})))"
+    r"(:[0-5]{1}[0-9]{1})?)?)?)?)?)?)?)?$"
+)
+_SPAN_13 = (
+    r"^P(\d+Y)?(\d+M)?(\d+D)?(T(((\d+H)(\d+M)?(\d+(\.\d{1,2})?S)?)|((\d+M)(\d+(\.\d{1,2})?S)?)|((\d+(\.\d{1,2})?S))))?$"
+)
+_DECIMAL_13 = r"^-?([0-9]{1,5})(\.[0-9]{1,18})?$"
+_LANG250 = r"^(\{lang=([a-zA-Z]{2,3}|i|x)(\-[a-zA-Z0-9\-]{2,8})?\})?([^\{].{0,250}$)?"
+MOODLE_2004 = {
+    r"cmi\.location": r"^[\u0000-\uFFFF]{0,1000}$",
+    r"cmi\.completion_status": r"^completed$|^incomplete$|^not attempted$|^unknown$",
+    r"cmi\.success_status": r"^passed$|^failed$|^unknown$",
+    r"cmi\.exit": r"^time-out$|^suspend$|^logout$|^normal$|^$",
+    r"cmi\.session_time": _SPAN_13,
+    r"cmi\.score\.(scaled|raw|min|max)": _DECIMAL_13,
+    r"cmi\.progress_measure": _DECIMAL_13,
+    r"cmi\.suspend_data": r"^[\u0000-\uFFFF]{0,64000}$",
+    r"adl\.nav\.request": r"^previous$|^continue$|^exit$|^exitAll$|^abandon$|^abandonAll$|^suspendAll$|^\{target=\S{0,200}[a-zA-Z0-9]\}choice$",
+    r"cmi\.interactions\.\d+\.id": r"^\S{0,4000}[a-zA-Z0-9]$",
+    r"cmi\.interactions\.\d+\.type": r"^true-false$|^choice$|^(long-)?fill-in$|^matching$|^performance$|^sequencing$|^likert$|^numeric$|^other$",
+    r"cmi\.interactions\.\d+\.timestamp": _TIME_13,
+    r"cmi\.interactions\.\d+\.weighting": _DECIMAL_13,
+    r"cmi\.interactions\.\d+\.result": r"^correct$|^incorrect$|^unanticipated$|^neutral$|^-?([0-9]{1,4})(\.[0-9]{1,18})?$",
+    r"cmi\.interactions\.\d+\.latency": _SPAN_13,
+    r"cmi\.interactions\.\d+\.description": _LANG250,
+    r"cmi\.interactions\.\d+\.(learner_response|correct_responses\.\d+\.pattern)": r"^.*$",
+}
+# Moodle's per-type checks of each node of a 2004 learner_response (scorm_13.js learner_response).
+MOODLE_NODES_2004 = {"choice": r"^[\w\.]{1,250}$", "sequencing": r"^[\w\.]{1,250}$", "fill-in": _LANG250}
+
+
+def check_moodle(calls: list[dict], edition: str) -> None:
+    """LMS-01: the recorded values pass Moodle's patterns (JS regexes, here with Python's re)."""
+    table, setter = (MOODLE_12, "LMSSetValue") if edition == "1.2" else (MOODLE_2004, "SetValue")
+    types: dict[str, str] = {}
+    for element, value in sets(calls, setter):
+        pattern = next(p for key, p in table.items() if re.fullmatch(key, element))
+        assert re.search(pattern, value), f"Moodle refuses {element} = {value!r}"
+        found = re.fullmatch(r"cmi\.interactions\.(\d+)\.(type|learner_response)", element)
+        if found and found.group(2) == "type":
+            types[found.group(1)] = value
+        elif found and types.get(found.group(1)) in MOODLE_NODES_2004:
+            for node in value.split("[,]"):
+                assert re.search(MOODLE_NODES_2004[types[found.group(1)]], node), (
+                    f"Moodle refuses {element} = {value!r}"
+                )
+        elif found and types.get(found.group(1)) == "matching":
+            for node in value.split("[,]"):
+                assert all(re.search(r"^[\w\.]{1,250}$", part) for part in node.split("[.]")), value
+
+
+@pytest.mark.parametrize("fmt", list(FORMAT_EDITION))
+def test_every_value_passes_moodles_patterns(lms: Lms, site_root: Path, built, fmt: str) -> None:
+    lms.launch(FORMAT_EDITION[fmt], serve_package(site_root, built[f"{fmt}/None/course/course"]))
+    learner = Learner(lms)
+    learner.wait_page("home")
+    wrong = {"intro-01.q2": ["b", "ac"], "intro-02.q1": ["{Remittance, money sent home}", "remittances"]}
+    for page_id in ("intro-01", "intro-02", "practice-01", "practice.assessment"):
+        learner.study(page_id, wrong)
+    learner.exit()
+    check_moodle(lms.calls(), FORMAT_EDITION[fmt])
+    values = final_values(lms, fmt)
+    response = "student_response" if fmt == "scorm12" else "learner_response"
+    typed = [v for k, v in values.items() if k == f"cmi.interactions.3.{response}"]
+    assert typed == (["remittances"] if fmt == "scorm12" else ["{lang=en}remittances"])
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004-4th"])
+def test_a_refused_save_is_shown_to_the_learner(lms: Lms, site_root: Path, built, fmt: str) -> None:
+    edition = FORMAT_EDITION[fmt]
+    refuse = ["LMSSetValue" if edition == "1.2" else "SetValue", "cmi.suspend_data"]
+    lms.launch(edition, serve_package(site_root, built[f"{fmt}/None/course/course"]), refuse=refuse)
+    learner = Learner(lms)
+    learner.wait_page("home")
+    learner.open("intro-01")
+    learner.frame.wait_for_function("() => document.querySelector('#jmdi-alert').textContent.length > 0")
+    assert "could not be saved" in learner.frame.text_content("#jmdi-alert")
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004-4th"])
+def test_removing_the_frame_runs_the_final_sequence(lms: Lms, site_root: Path, built, fmt: str) -> None:
+    edition = FORMAT_EDITION[fmt]
+    lms.launch(edition, serve_package(site_root, built[f"{fmt}/None/course/course"]))
+    learner = Learner(lms)
+    learner.wait_page("home")
+    learner.study("intro-01")
+    expected = learner.frame.evaluate("() => JMDI.snapshot().stateText")
+    lms.page.evaluate("() => harness.remove()")
+    lms.page.wait_for_function(
+        "name => harness.calls.some(c => c.fn === name)", arg="LMSFinish" if edition == "1.2" else "Terminate"
+    )
+    calls = lms.calls()
+    check_order(calls, edition)
+    assert stored_cmi(calls, edition)["cmi.suspend_data"] == expected
+
+
+@pytest.mark.parametrize("edition", ["1.2", "2004"])
+def test_hiding_the_page_commits_at_once(lms: Lms, edition: str) -> None:
+    drive(lms, edition, [("start", None), ("save~", snapshot(stateText="before-hide"))])
+    commits = lambda: [c for c in lms.calls() if c["fn"].endswith("Commit")]  # noqa: E731
+    assert len(commits()) == 1  # the first-entry commit; the save waits for the 5 s gap
+    lms.sco.evaluate(
+        """() => { Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+                   document.dispatchEvent(new Event('visibilitychange')); }"""
+    )
+    assert len(commits()) == 2

@@ -52,6 +52,11 @@
     // Closes the course the way an LMS does: the SCO frame navigates away.
     close: function () {
       document.getElementById("sco").src = "about:blank";
+    },
+    // Or the LMS removes the frame altogether (RT-10).
+    remove: function () {
+      var frame = document.getElementById("sco");
+      frame.parentNode.removeChild(frame);
     }
   };
 })();

@@ -182,6 +182,13 @@
       call("Terminate", "");
     }
 
+    /* The core's finish() reaches the adapter in a promise callback, which never runs when the
+     * LMS removes the SCO frame: end the session here, synchronously, with a fresh snapshot. */
+    function onPageHide() {
+      var core = window.JMDI;
+      finalSequence(core && core.snapshot ? core.snapshot() : last);
+    }
+
     function onHidden() {
       if (document.visibilityState === "hidden" && dirty && !finished) commitNow();
     }
@@ -219,7 +226,7 @@
           window.addEventListener(type, function () { leaving = true; }, true);
         });
         document.addEventListener("visibilitychange", onHidden);
-        window.addEventListener("pagehide", function () { finalSequence(last); }); // if finish() never came
+        window.addEventListener("pagehide", onPageHide);
         var resume = entry === "resume" || mode === "review"; // resume only when told so
         return Promise.resolve({ state: resume && text ? text : null, mode: mode,
           learner: get("cmi.learner_name") || undefined });
