@@ -60,14 +60,8 @@ LAYOUTS = [(None, "course"), ("module", "course"), (None, "module"), (None, "top
 def build_packages(
     out: Path, fmt: str, split: str | None = None, sco: str = "course", course: Path = MINIMAL
 ) -> list[Path]:
-    target = TARGETS[fmt]
-    saved = target.sco_mode
-    target.sco_mode = sco
-    try:
-        result = build_module.build(course, build_module.BuildOptions(formats=(fmt,), out=out, split=split))
-    finally:
-        target.sco_mode = saved
-    return [artifact.path for artifact in result.artifacts]
+    options = build_module.BuildOptions(formats=(fmt,), out=out, split=split, sco=sco)
+    return [artifact.path for artifact in build_module.build(course, options).artifacts]
 
 
 @pytest.fixture(scope="module")
@@ -260,6 +254,19 @@ def test_builds_are_reproducible(tmp_path: Path, fmt: str) -> None:
     first = build_packages(tmp_path / "a", fmt)[0].read_bytes()
     second = build_packages(tmp_path / "b", fmt)[0].read_bytes()
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
+
+
+def test_the_cli_makes_one_sco_per_topic(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    args = ["build", str(MINIMAL), "--out", str(out), "--format", "scorm12", "--sco", "topic"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "4 SCOs (one per topic)" in result.output
+    _, root = read_zip(out / "mini-course-scorm12.zip")
+    assert len(root.xpath("//cp12:resource[@adlcp12:scormtype='sco']", namespaces=NS)) == 4
+    assert "4 SCOs, one per topic" in (out / "mini-course-scorm12-lms-import.md").read_text(encoding="utf-8")
+    web = CliRunner().invoke(main, ["build", str(MINIMAL), "--out", str(out), "--format", "web", "--sco", "topic"])
+    assert web.exit_code == 1 and "SCORM formats only" in web.output
 
 
 def test_the_cli_builds_the_scorm_formats_with_an_import_sheet(tmp_path: Path) -> None:

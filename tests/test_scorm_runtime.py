@@ -557,18 +557,13 @@ def built(tmp_path_factory) -> dict[str, Path]:
     import zipfile
 
     from jmdi_scorm import build as build_module
-    from jmdi_scorm.targets import TARGETS
 
     folders = {}
     for fmt in FORMAT_EDITION:
         for split, sco in ((None, "course"), ("module", "course"), (None, "topic")):
             out = tmp_path_factory.mktemp(f"{fmt}-{split}-{sco}")
-            target = TARGETS[fmt]
-            saved, target.sco_mode = target.sco_mode, sco
-            try:
-                result = build_module.build(MINIMAL, build_module.BuildOptions(formats=(fmt,), out=out, split=split))
-            finally:
-                target.sco_mode = saved
+            options = build_module.BuildOptions(formats=(fmt,), out=out, split=split, sco=sco)
+            result = build_module.build(MINIMAL, options)
             for artifact in result.artifacts:
                 folder = out / artifact.path.stem
                 zipfile.ZipFile(artifact.path).extractall(folder)
@@ -754,6 +749,10 @@ def test_one_sco_per_topic(lms: Lms, site_root: Path, built, fmt: str) -> None:
     else:
         assert (values["cmi.completion_status"], values["cmi.success_status"]) == ("completed", "passed")
     assert [v for k, v in values.items() if k.endswith(".id")] == ["intro-02.q1"]
+    if edition == "2004":
+        # RT-11: a SCO of several moves on in flow only when the LMS says continue is valid.
+        asked = [c for c in lms.calls() if c["args"][:1] == ["adl.nav.request_valid.continue"]]
+        assert asked and values["adl.nav.request"] == ("continue" if asked[0]["ret"] == "true" else "exit")
 
 
 @pytest.mark.parametrize("fmt", list(FORMAT_EDITION))

@@ -1,4 +1,4 @@
-"""Build packages: load → check → render once → package per target → write.
+"""Build packages: load → check → render once → module PDFs → package per target → write.
 
 Everything is rendered and packaged in memory first; nothing is written unless every package
 of the build could be made, so a failing build leaves no partial output.
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import model
+from . import model, pdf
 from .errors import BuildError, Problem
 from .loader import load_course
 from .package import atomic_write, sha256, write_tree, zip_bytes
@@ -19,6 +19,7 @@ from .render import RenderOptions, render_site
 from .site import COURSE, Scope, Site
 
 SPLITS = ("module",)
+SCO_MODES = ("course", "module", "topic")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class BuildOptions:
     formats: tuple[str, ...] = ()
     out: Path = Path("dist")
     split: str | None = None
+    sco: str | None = None  # SCORM formats: one SCO per "module" or "topic" (default: one per package)
+    pdf: bool = True  # a PDF per module in every package and next to them (False: --no-pdf)
 
 
 @dataclass(frozen=True)
@@ -54,12 +57,26 @@ class Artifact:
         }
 
 
+@dataclass(frozen=True)
+class Download:
+    """One module PDF written next to the packages (the packages carry it in ``downloads/``)."""
+
+    path: Path
+    size: int
+    sha256: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "size": self.size, "sha256": self.sha256}
+
+
 @dataclass
 class BuildResult:
     artifacts: list[Artifact]
     problems: list[Problem] = field(default_factory=list)  # warnings of the course source
     notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # the whole build, PDFs included
+    downloads: list[Download] = field(default_factory=list)
+    pdf_seconds: float = 0.0  # making the module PDFs
 
 
 @dataclass
@@ -80,13 +97,19 @@ def build(course_dir: Path, options: BuildOptions) -> BuildResult:
         raise BuildError(f"{course_dir}: course directory not found")
     if options.split not in (None, *SPLITS):
         raise BuildError(f"unknown --split '{options.split}' (use one of {', '.join(SPLITS)})")
-    targets = select_targets(options.formats)
+    targets = with_sco(select_targets(options.formats), options.sco)
     course, ctx = load_course(course_dir)
-    site = render_site(course, RenderOptions())
+    missing = pdf.unavailable() if options.pdf else None
+    make_pdfs = options.pdf and not missing
+    site = render_site(course, RenderOptions(pdf_downloads=make_pdfs))
+    pdfs, pdf_notes, pdf_seconds = _module_pdfs(course, site) if make_pdfs else ({}, [], 0.0)
     planned = [_package(target, course, site, scope) for target in targets for scope in scopes(course, options.split)]
     artifacts = [_write(plan, options.out) for plan in planned]
-    notes = [f"{plan.name}: {note}" for plan in planned for note in plan.notes]
-    return BuildResult(artifacts, ctx.problems, notes, time.perf_counter() - started)
+    downloads = [_write_download(name, data, options.out) for name, data in pdfs.items()]
+    notes = [f"{plan.name}: {note}" for plan in planned for note in plan.notes] + pdf_notes
+    if missing:
+        notes.append(f"module PDFs not made: {missing}; the module pages link their printable pages instead")
+    return BuildResult(artifacts, ctx.problems, notes, time.perf_counter() - started, downloads, pdf_seconds)
 
 
 def select_targets(formats: tuple[str, ...]) -> list[Any]:
@@ -103,6 +126,17 @@ def select_targets(formats: tuple[str, ...]) -> list[Any]:
     return [TARGETS[name] for name in dict.fromkeys(names)]
 
 
+def with_sco(targets: list[Any], sco: str | None) -> list[Any]:
+    """The targets configured for ``--sco`` (formats without SCOs are left as they are)."""
+    if sco is None:
+        return targets
+    if sco not in SCO_MODES:
+        raise BuildError(f"unknown --sco '{sco}' (use one of {', '.join(SCO_MODES)})")
+    if not any(hasattr(target, "with_sco") for target in targets):
+        raise BuildError("--sco applies to the SCORM formats only")
+    return [target.with_sco(sco) if hasattr(target, "with_sco") else target for target in targets]
+
+
 def scopes(course: model.Course, split: str | None) -> list[Scope]:
     if split == "module":
         return [Scope(module.id) for module in course.modules]
@@ -112,6 +146,14 @@ def scopes(course: model.Course, split: str | None) -> list[Scope]:
 def archive_name(target: Any, course: model.Course, scope: Scope) -> str:
     custom = getattr(target, "archive_name", None)
     return custom(course, scope) if callable(custom) else f"{course.id}{scope.suffix}-{target.name}.zip"
+
+
+def _module_pdfs(course: model.Course, site: Site) -> tuple[dict[str, bytes], list[str], float]:
+    """Make the module PDFs and add them to the site's files, so that every package carries them."""
+    started = time.perf_counter()
+    pdfs, notes = pdf.module_pdfs(course, site)
+    site.shared.update(pdfs)
+    return pdfs, notes, time.perf_counter() - started
 
 
 def _package(target: Any, course: model.Course, site: Site, scope: Scope) -> _Planned:
@@ -143,3 +185,12 @@ def _write(plan: _Planned, out: Path) -> Artifact:
     return Artifact(
         dest, plan.target.name, plan.scope, len(plan.files), len(plan.archive), sha256(plan.archive), folder
     )
+
+
+def _write_download(name: str, data: bytes, out: Path) -> Download:
+    dest = out / PurePosixPath(name).name
+    try:
+        atomic_write(dest, data)
+    except OSError as exc:
+        raise BuildError(f"cannot write {dest}: {exc.strerror or exc}") from exc
+    return Download(dest, len(data), sha256(data))

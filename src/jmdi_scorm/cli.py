@@ -141,10 +141,22 @@ def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"), help="Output folder.")
 @click.option("--split", type=click.Choice(["module"]), default=None, help="One package per module.")
+@click.option(
+    "--sco",
+    type=click.Choice(["course", "module", "topic"]),
+    default=None,
+    help="SCORM formats: one SCO per module or per topic (default: one SCO per package).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--list-formats", is_flag=True, help="List the package formats and exit.")
 def build(
-    course_dir: Path, formats: tuple[str, ...], out: Path, split: str | None, as_json: bool, list_formats: bool
+    course_dir: Path,
+    formats: tuple[str, ...],
+    out: Path,
+    split: str | None,
+    sco: str | None,
+    as_json: bool,
+    list_formats: bool,
 ) -> None:
     """Build the course's packages into the output folder and print a summary."""
     from .build import BuildOptions
@@ -155,7 +167,7 @@ def build(
         return
     try:
         with _stop_on_sigterm():
-            result = run_build(course_dir, BuildOptions(formats=formats, out=out, split=split))
+            result = run_build(course_dir, BuildOptions(formats=formats, out=out, split=split, sco=sco))
     except CourseError as exc:
         _build_failed(as_json, str(exc), exc.problems)
     except JmdiError as exc:

@@ -167,6 +167,14 @@
       return sent["cmi.completion_status"] + sent["cmi.success_status"] !== before;
     }
 
+    /* §4.4: one SCO ends or suspends the course; a SCO of several (?sco=) moves on in flow
+     * when the LMS says "continue" is valid (RT-11), else just exits. */
+    function navRequest(done) {
+      if (!done) return "suspendAll";
+      if (!/[?&]sco=/.test(location.search)) return "exitAll";
+      return get("adl.nav.request_valid.continue") === "true" ? "continue" : "exit";
+    }
+
     /* Values, exit, session time, navigation request, commit, terminate - once (§4.4). */
     function finalSequence(snapshot) {
       if (finished || !api) return;
@@ -177,7 +185,7 @@
       set("cmi.session_time", duration(snapshot ? snapshot.sessionSeconds : 0));
       // The learner's own exit asks the LMS to end or suspend the attempt; when the page is being
       // dismissed the LMS is already navigating, so the SCO adds no request of its own.
-      if (!leaving) set("adl.nav.request", done ? "exitAll" : "suspendAll");
+      if (!leaving) set("adl.nav.request", navRequest(done));
       commitNow();
       call("Terminate", "");
     }

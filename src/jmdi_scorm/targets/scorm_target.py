@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from .. import model
@@ -37,6 +38,13 @@ class ScormTarget:
         self.sco_mode: ScoMode = sco_mode
         self.xsd_dir = xsd_dir
         self.notes: list[str] = []
+
+    def with_sco(self, sco_mode: ScoMode) -> ScormTarget:
+        """A copy of this target that makes one SCO per package, module or topic (``--sco``)."""
+        configured = copy.copy(self)
+        configured.sco_mode = sco_mode
+        configured.notes = []
+        return configured
 
     def manifest(self, plan: Plan) -> bytes:  # pragma: no cover - each edition defines it
         raise NotImplementedError
