@@ -98,8 +98,9 @@ def test_raw_html_is_escaped_and_headings_get_ids(md) -> None:
 
 
 def test_tables_scroll_in_a_focusable_region(md) -> None:
-    html = render(md, "| a | b |\n|---|---|\n| 1 | 2 |\n")
-    assert '<div class="jmdi-table" role="region" tabindex="0" aria-label="Table">' in html
+    html = render(md, "| a | b |\n|---|---|\n| 1 | 2 |\n\ntext\n\n| c |\n|---|\n| 3 |\n")
+    assert '<div class="jmdi-table" role="region" tabindex="0" aria-label="Table 1">' in html
+    assert 'aria-label="Table 2"' in html
 
 
 def test_print_mode_links_and_headings(md) -> None:

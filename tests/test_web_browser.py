@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from playwright.sync_api import expect
 
 from jmdi_scorm.cli import main
 
@@ -340,5 +341,31 @@ def test_sco_parameter_narrows_the_launch(browser, web_en, sco: str, first: str,
             or first == "intro"
         )
         assert page.evaluate("JMDI.snapshot().score.max") == (4 if sco == "intro" else 2)
+    finally:
+        context.close()
+
+
+def test_works_inside_an_lms_iframe(browser, serve, web_en, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(web_en, tmp_path / "pkg")
+    (tmp_path / "lms.html").write_text(
+        '<!doctype html><title>LMS</title><iframe id="sco" src="pkg/index.html" width="900" height="700"></iframe>',
+        encoding="utf-8",
+    )
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(serve(tmp_path) + "lms.html")
+        frame = page.frame_locator("#sco")
+        heading = frame.locator("#jmdi-page h1")
+        heading.wait_for()
+        frame.locator(".jmdi-start a.jmdi-primary").click()
+        expect(heading).to_have_text("Introduction")
+        frame.locator("#jmdi-next").click()
+        expect(heading).to_have_text("First topic")
+        page.evaluate("history.back()")  # the frame's history is part of the LMS page's history
+        expect(heading).to_have_text("Introduction")
+        assert page.evaluate("location.pathname").endswith("/lms.html")
     finally:
         context.close()

@@ -1,6 +1,7 @@
 """Markdown to HTML for the site and the print pages.
 
-The course dialect (``markdown.new_parser``: raw HTML off) with the site's rewrites:
+The course dialect (``markdown.new_parser``: raw HTML off unless the course sets ``allow_html``,
+and then cleaned by ``sanitize.clean_html``) with the site's rewrites:
 
 - a link to a topic file (``../m1/m1-03.md#data``) becomes an in-course link ``#/m1-03/data``
   (in a print page: an anchor in the page when the topic is printed there, else plain text);
@@ -29,6 +30,7 @@ from mdit_py_plugins.anchors.index import slugify
 
 from . import model
 from .markdown import CONTAINERS, new_parser
+from .sanitize import clean_html
 
 Mode = Literal["site", "print"]
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -48,6 +50,7 @@ class Context:
     slugs: set[str] = field(default_factory=set)
     counter: list[int] = field(default_factory=lambda: [0])
     links: list[str] = field(default_factory=list)  # stack: "a" or "span" per open link
+    tables: int = 0
 
     def next_id(self, kind: str) -> str:
         self.counter[0] += 1
@@ -65,11 +68,12 @@ class MarkdownRenderer:
     def __init__(self, course: model.Course, strings: dict[str, str]):
         self.strings = strings
         self.topic_by_source = {topic.source: topic.id for topic in course.topics}
+        self.allow_html = course.meta.allow_html
         self.md = self._parser()
         self._tokens: dict[str, list[Token]] = {}
 
     def _parser(self) -> MarkdownIt:
-        md = new_parser()
+        md = new_parser(html=self.allow_html)
         md.core.ruler.push("jmdi_figures", _mark_figures)
         rules = {
             "heading_open": _heading_open,
@@ -96,7 +100,9 @@ class MarkdownRenderer:
             # Parsing is the costly part and does not depend on the context: once per text.
             tokens = self._tokens[text] = self.md.parse(text, {})
         env: dict[str, Any] = {"jmdi": ctx, "docId": ctx.next_id("fn")}
-        return str(self.md.renderer.render(tokens, self.md.options, env))
+        html = str(self.md.renderer.render(tokens, self.md.options, env))
+        # Raw HTML exists only in courses that allow it, and is then cleaned (sanitize.py).
+        return clean_html(html) if self.allow_html and _has_raw_html(tokens) else html
 
     def inline(self, text: str, ctx: Context) -> str:
         """The HTML of a short Markdown text without its paragraph (choices, list items)."""
@@ -176,7 +182,8 @@ class MarkdownRenderer:
         ctx: Context = env["jmdi"]
         if ctx.mode == "print":
             return "<table>\n"
-        label = escape(self.strings["table"])
+        ctx.tables += 1  # regions need distinct names: "Table 1", "Table 2"...
+        label = escape(f"{self.strings['table']} {ctx.tables}")
         return f'<div class="jmdi-table" role="region" tabindex="0" aria-label="{label}">\n<table>\n'
 
     # --- boxes -----------------------------------------------------------------------------
@@ -192,6 +199,13 @@ class MarkdownRenderer:
             f'<aside class="jmdi-box jmdi-box-{name}" role="note" aria-labelledby="{label_id}">\n'
             f'<p class="jmdi-box-title" id="{label_id}"><span class="jmdi-box-kind">{label}</span>{title_html}</p>\n'
         )
+
+
+def _has_raw_html(tokens: Sequence[Token]) -> bool:
+    return any(
+        token.type == "html_block" or any(child.type == "html_inline" for child in token.children or ())
+        for token in tokens
+    )
 
 
 def _as_function(rule: Any) -> Any:
