@@ -185,7 +185,9 @@ def test_keyboard_walk_through_the_course(session: Session) -> None:
     tab_to(page, "#q-intro-02-q1 input[type=text]")
     page.keyboard.type("  Remittances ")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#q-intro-02-q1 .jmdi-feedback').textContent.startsWith('Correct.')")
+    page.wait_for_function(
+        "() => document.querySelector('#q-intro-02-q1 .jmdi-feedback').textContent.startsWith('Correct.')"
+    )
     assert state_of(page, "intro") == "2"
 
     activate(page, "#jmdi-next", "practice")
@@ -231,7 +233,7 @@ def test_keyboard_walk_through_the_course(session: Session) -> None:
     assert page.eval_on_selector("#q-intro-01-q2-b", "b => b.checked")
 
     activate(page, ".jmdi-exit")
-    page.wait_for_function("document.querySelector('#jmdi-page h1').textContent.includes('left the course')")
+    page.wait_for_function("() => document.querySelector('#jmdi-page h1').textContent.includes('left the course')")
     saved = page.evaluate("JSON.parse(localStorage.getItem('jmdi:mini-course'))")
     assert saved["completion"] == "completed" and saved["success"] == "passed"
     assert session.outside() == [] and session.errors == []
@@ -268,7 +270,7 @@ def test_save_failure_shows_a_notice(browser, web_en) -> None:
         page = context.new_page()
         page.add_init_script("Storage.prototype.setItem = function () { throw new Error('quota'); };")
         page.goto(web_en.as_uri() + "/index.html#/intro")
-        page.wait_for_function("document.querySelector('#jmdi-status').textContent.length > 0")
+        page.wait_for_function("() => document.querySelector('#jmdi-status').textContent.length > 0")
         assert "cannot keep your progress" in page.text_content("#jmdi-status")
         assert (
             page.text_content("#jmdi-alert")
@@ -367,5 +369,120 @@ def test_works_inside_an_lms_iframe(browser, serve, web_en, tmp_path: Path) -> N
         page.evaluate("history.back()")  # the frame's history is part of the LMS page's history
         expect(heading).to_have_text("Introduction")
         assert page.evaluate("location.pathname").endswith("/lms.html")
+    finally:
+        context.close()
+
+
+SPY_ADAPTER = """
+JMDI.registerAdapter("spy", function (config) {
+  function log(entry) {
+    var all = JSON.parse(localStorage.getItem("spy") || "[]");
+    all.push(entry);
+    localStorage.setItem("spy", JSON.stringify(all));
+  }
+  function brief(s) { return {location: s.location, completion: s.completion, success: s.success, score: s.score}; }
+  return {
+    start: function () { log(["start"]); return Promise.resolve({state: null, mode: "normal"}); },
+    save: function (s) { log(["save", brief(s)]); return Promise.resolve(localStorage.getItem("spy-refuse") !== "1"); },
+    interaction: function (r) { log(["interaction", Object.assign({}, r, {timestamp: r.timestamp.toISOString()})]); },
+    finish: function (s) { log(["finish", brief(s)]); return Promise.resolve(); },
+  };
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def web_spy(tmp_path_factory) -> Path:
+    from jmdi_scorm.loader import load_course
+    from jmdi_scorm.package import write_tree
+    from jmdi_scorm.render import render_site
+
+    site = render_site(load_course(MINIMAL)[0])
+    site.adapters["spy"] = SPY_ADAPTER.encode()
+    return write_tree(site.package_files("spy"), tmp_path_factory.mktemp("spy") / "web")
+
+
+def spy_log(page) -> list:
+    return page.evaluate("JSON.parse(localStorage.getItem('spy') || '[]')")
+
+
+def test_adapter_contract(browser, web_spy) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(web_spy.as_uri() + "/index.html")
+        wait_page(page, "home")
+        page.wait_for_function("() => JSON.parse(localStorage.getItem('spy') || '[]').length === 2")
+        assert [e[0] for e in spy_log(page)] == ["start", "save"]  # start first; one save per page change
+
+        page.evaluate("location.hash = '#/intro-01'")
+        wait_page(page, "intro-01")
+        page.check("#q-intro-01-q1-b")
+        page.click("#q-intro-01-q1 button[type=submit]")
+        page.wait_for_selector("#q-intro-01-q1.jmdi-is-incorrect")
+        log = spy_log(page)
+        assert [e[0] for e in log] == ["start", "save", "save", "interaction"]  # no status change: no save
+        record = log[-1][1]
+        assert record["id"] == "intro-01.q1" and record["type"] == "single"
+        assert record["response"] == ["b"] and record["correctResponse"] == ["a"]
+        assert record["result"] == "incorrect" and record["attempt"] == 1 and record["final"] is False
+        assert record["description"] == "Which colour is the sky on a clear day?"
+        assert record["latencySeconds"] >= 0 and record["timestamp"].endswith("Z")
+
+        # A refused save shows a notice; the next successful save clears it.
+        page.evaluate("localStorage.setItem('spy-refuse', '1')")
+        page.evaluate("location.hash = '#/intro-02'")
+        page.wait_for_function("() => document.querySelector('#jmdi-alert').textContent.length > 0")
+        page.evaluate("localStorage.setItem('spy-refuse', '0')")
+        page.evaluate("location.hash = '#/intro-01'")
+        page.wait_for_function("() => document.querySelector('#jmdi-alert').textContent === ''")
+
+        # A status change saves at once: finishing every question of the course changes success.
+        count = len(spy_log(page))
+        page.check("#q-intro-01-q1-a")
+        page.click("#q-intro-01-q1 button[type=submit]")
+        page.wait_for_selector("#q-intro-01-q1.jmdi-is-correct")
+        assert [e[0] for e in spy_log(page)[count:]] == ["interaction"]
+        for question, wrong in (("q2", "b"), ("q3", "f")):
+            for _ in range(2):  # two tries allowed: the second wrong answer is final
+                page.check(f"#q-intro-01-{question}-{wrong}")
+                page.click(f"#q-intro-01-{question} button[type=submit]")
+        page.wait_for_function(
+            "() => JSON.parse(localStorage.getItem('spy')).some(e => e[0] === 'save' && e[1].success === 'failed')"
+        )
+
+        # Exit, then pagehide: finish exactly once.
+        page.evaluate("location.hash = '#/glossary'")
+        wait_page(page, "glossary")
+        activate(page, ".jmdi-exit")
+        page.wait_for_function("() => JSON.parse(localStorage.getItem('spy')).some(e => e[0] === 'finish')")
+        page.goto("about:blank")
+        page.goto(web_spy.as_uri() + "/runtime/jmdi-icon.svg")
+        finishes = [e for e in spy_log(page) if e[0] == "finish"]
+        assert len(finishes) == 1
+        assert finishes[0][1]["success"] == "failed" and finishes[0][1]["score"]["max"] == 7
+    finally:
+        context.close()
+
+
+def test_finish_runs_once_on_pagehide(browser, web_spy) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(web_spy.as_uri() + "/index.html#/intro-02")
+        wait_page(page, "intro-02")
+        page.fill("#q-intro-02-q1-text", "money")  # a wrong answer: no status change, so no save yet
+        page.click("#q-intro-02-q1 button[type=submit]")
+        page.wait_for_selector("#q-intro-02-q1.jmdi-is-incorrect")
+        assert [e[0] for e in spy_log(page)] == ["start", "save", "interaction"]
+        page.evaluate(
+            "Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});"
+            "document.dispatchEvent(new Event('visibilitychange'));"
+        )
+        page.goto("about:blank")
+        page.goto(web_spy.as_uri() + "/runtime/jmdi-icon.svg")
+        kinds = [e[0] for e in spy_log(page)]
+        assert kinds == ["start", "save", "interaction", "save", "finish"]  # hidden and changed: one save
+        assert spy_log(page)[-1][1]["location"] == "intro-02"
     finally:
         context.close()
