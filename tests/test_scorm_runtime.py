@@ -954,3 +954,17 @@ def test_hiding_the_page_commits_at_once(lms: Lms, edition: str) -> None:
                    document.dispatchEvent(new Event('visibilitychange')); }"""
     )
     assert len(commits()) == 2
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004-4th"])
+def test_first_page_needs_at_most_five_requests(lms: Lms, site_root: Path, built, fmt: str) -> None:
+    requests: list[str] = []
+    lms.page.on("request", lambda request: requests.append(urlsplit(request.url).path))
+    url = serve_package(site_root, built[f"{fmt}/None/course/course"])
+    lms.launch(FORMAT_EDITION[fmt], url)
+    Learner(lms).wait_page("home")
+    lms.page.wait_for_timeout(300)
+    package = url.split("/")[1]
+    mine = [path for path in requests if path.startswith(f"/{package}/")]
+    assert len(mine) <= 5, mine
+    assert f"/{package}/runtime/jmdi-{'scorm12' if fmt == 'scorm12' else 'scorm2004'}.js" in mine

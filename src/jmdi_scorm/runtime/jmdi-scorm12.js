@@ -134,10 +134,10 @@
     function write(snapshot) {
       last = snapshot;
       var before = sent["cmi.core.lesson_status"];
-      var location = String(snapshot.location || ""), text = String(snapshot.stateText || "");
-      if (location.length > MAX_LOCATION || text.length > MAX_SUSPEND) failed = true; // never sent over
+      var bookmark = String(snapshot.location || ""), text = String(snapshot.stateText || "");
+      if (bookmark.length > MAX_LOCATION || text.length > MAX_SUSPEND) failed = true; // never sent over
       else {
-        if (location) set("cmi.core.lesson_location", location);
+        if (bookmark) set("cmi.core.lesson_location", bookmark);
         set("cmi.suspend_data", text);
       }
       var status = statusOf(snapshot);

@@ -139,10 +139,10 @@
     function write(snapshot) {
       last = snapshot;
       var before = sent["cmi.completion_status"] + sent["cmi.success_status"];
-      var location = String(snapshot.location || ""), text = String(snapshot.stateText || "");
-      if (location.length > MAX_LOCATION || text.length > MAX_SUSPEND) failed = true; // never sent over
+      var bookmark = String(snapshot.location || ""), text = String(snapshot.stateText || "");
+      if (bookmark.length > MAX_LOCATION || text.length > MAX_SUSPEND) failed = true; // never sent over
       else {
-        if (location) set("cmi.location", location);
+        if (bookmark) set("cmi.location", bookmark);
         set("cmi.suspend_data", text);
       }
       if (mode !== "normal") return false; // §4.3: browse and review write no status or score
