@@ -41,6 +41,7 @@ NS = {
     "cp": "http://www.imsglobal.org/xsd/imscp_v1p1",
     "adlcp": "http://www.adlnet.org/xsd/adlcp_v1p3",
     "adlseq": "http://www.adlnet.org/xsd/adlseq_v1p3",
+    "adlnav": "http://www.adlnet.org/xsd/adlnav_v1p3",
     "imsss": "http://www.imsglobal.org/xsd/imsss",
 }
 WRAPPER = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x-validation-wrapper">
@@ -240,6 +241,16 @@ def test_split_module_makes_one_package_per_module(packages) -> None:
     archive, root = read_zip(paths[0])
     assert root.get("identifier") == "mini-course.intro"
     assert "content/practice-01.js" not in archive.namelist() and "content/intro-01.js" in archive.namelist()
+
+
+def test_one_sco_hides_the_lms_flow_buttons(packages) -> None:
+    _, single = read_zip(packages[("scorm2004-4th", None, "course")][0])
+    hidden = single.xpath(
+        "//cp:item/adlnav:presentation/adlnav:navigationInterface/adlnav:hideLMSUI/text()", namespaces=NS
+    )
+    assert hidden == ["continue", "previous"]
+    _, multi = read_zip(packages[("scorm2004-4th", None, "topic")][0])
+    assert not multi.xpath("//adlnav:presentation", namespaces=NS)
 
 
 def test_primary_objectives_carry_the_mastery_score(packages) -> None:

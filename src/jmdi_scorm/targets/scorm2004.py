@@ -68,6 +68,8 @@ def _item(parent: etree._Element, item: Item, plan: Plan, multi: bool) -> None:
         _item(node, child, plan, multi)
     if item.is_leaf:
         _sco_sequencing(node, item, plan, multi)
+        if not multi:
+            _hide_flow_buttons(node)
     else:
         _cluster_sequencing(node)
 
@@ -90,6 +92,15 @@ def _sco_sequencing(parent: etree._Element, item: Item, plan: Plan, multi: bool)
         element(primary, _ss("minNormalizedMeasure"), decimal(plan.mastery))
     # The content reports completion and success; the LMS must not assume them (§3.5).
     element(sequencing, _ss("deliveryControls"), completionSetByContent="true", objectiveSetByContent="true")
+
+
+def _hide_flow_buttons(parent: etree._Element) -> None:
+    """One SCO has nothing to continue to: hide the LMS's Continue/Previous (§3.6), after
+    ``imsss:sequencing``. The course's own navigation and Exit (exitAll/suspendAll) replace them."""
+    presentation = element(parent, f"{{{NS_ADLNAV}}}presentation")
+    interface = element(presentation, f"{{{NS_ADLNAV}}}navigationInterface")
+    for control in ("continue", "previous"):
+        element(interface, f"{{{NS_ADLNAV}}}hideLMSUI", control)
 
 
 def _resources(parent: etree._Element, plan: Plan) -> None:
