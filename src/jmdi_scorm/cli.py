@@ -6,6 +6,7 @@ import contextlib
 import json
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -239,6 +240,59 @@ def _summary_table(result) -> None:
 
 def _size(size: int) -> str:
     return f"{size / 1024:.1f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.2f} MiB"
+
+
+@main.command()
+@COURSE_DIR
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["scorm12", "scorm2004-4th", "scorm2004-3rd", "xapi", "cmi5", "web"]),
+    default="scorm12",
+    show_default=True,
+    help="Package format to preview.",
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port on 127.0.0.1 (default: any free port).")
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+def preview(course_dir: Path, fmt: str, port: int, no_open: bool) -> None:
+    """Build into a temporary folder, serve it on 127.0.0.1 with an LMS debug panel, rebuild on change.
+
+    The debug page shows the course next to every LMS API call and the CMI values (SCORM), or
+    every statement and state write (xAPI, cmi5: kept in SQLite). Stop with Ctrl-C.
+    """
+    from .preview import Preview, PreviewOptions
+
+    try:
+        session = Preview(PreviewOptions(course_dir, fmt, port))
+        url = session.start()
+    except JmdiError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    _preview_banner(session, url)
+    if not no_open:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        click.echo("stopping…", err=True)
+    finally:
+        session.stop()
+        if session.database:
+            click.echo(f"session kept in {session.database}", err=True)
+
+
+def _preview_banner(session, url: str) -> None:
+    build = session.build
+    if not build.ok:
+        click.echo(f"build failed: {build.error}", err=True)
+        for line in build.problems:
+            click.echo(line, err=True)
+    click.echo(f"preview of {session.course_dir} ({session.options.fmt}): {url}")
+    if session.database:
+        click.echo(f"statements and state in {session.database}")
+    click.echo("watching for changes; Ctrl-C to stop", err=True)
 
 
 def run() -> None:

@@ -1,0 +1,121 @@
+"""One preview session: build → serve → watch → rebuild, until ``stop()``.
+
+``Preview(PreviewOptions(Path("course"), "scorm12")).start()`` builds, serves on 127.0.0.1,
+watches the course folder and returns the debug page's URL; ``stop()`` ends all of it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import JmdiError
+from .builder import Build, build_folder
+from .server import PreviewServer
+from .watcher import Watcher
+
+FORMATS = ("scorm12", "scorm2004-4th", "scorm2004-3rd", "xapi", "cmi5", "web")
+DATABASE = "preview.sqlite3"
+
+
+@dataclass(frozen=True)
+class PreviewOptions:
+    course_dir: Path
+    fmt: str = "scorm12"
+    port: int = 0  # 0: any free port
+    workdir: Path | None = None  # default: a new temporary folder
+    watch: bool = True
+
+
+class Preview:
+    """Builds ``fmt`` into ``<workdir>/package``, serves it with the debug page, rebuilds on change."""
+
+    def __init__(self, options: PreviewOptions):
+        if options.fmt not in FORMATS:
+            raise JmdiError(f"unknown format '{options.fmt}' (choose from {', '.join(FORMATS)})")
+        if not options.course_dir.is_dir():
+            raise JmdiError(f"{options.course_dir}: course directory not found")
+        self.options = options
+        self.course_dir = options.course_dir.resolve()
+        self.workdir = options.workdir or Path(tempfile.mkdtemp(prefix="jmdi-preview-"))
+        self.package_dir = self.workdir / "package"
+        self.build: Build = Build(0, False, 0.0, "not built yet")  # the latest attempt
+        self.served: Build | None = None  # the last good build: what the browser gets
+        self.xapi: Any = None  # XapiPreview for the xapi and cmi5 formats
+        self.server: PreviewServer | None = None
+        self.watcher: Watcher | None = None
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    @property
+    def kind(self) -> str:
+        return {"xapi": "xapi", "cmi5": "cmi5", "web": "web"}.get(self.options.fmt, "scorm")
+
+    @property
+    def database(self) -> Path | None:
+        """The SQLite file of an xAPI / cmi5 session (kept after ``stop()``)."""
+        return self.xapi.database if self.xapi else None
+
+    def start(self) -> str:
+        self.rebuild()
+        if self.kind in ("xapi", "cmi5"):
+            from .xapi import XapiPreview
+
+            self.xapi = XapiPreview(self.kind, self.package_dir, self.workdir / DATABASE)
+            self.xapi.start()
+        self.server = PreviewServer(self, self.options.port)
+        if self.options.watch:
+            self.watcher = Watcher(self.course_dir, self.rebuild)
+            self.watcher.start()
+        return self.server.url
+
+    def stop(self) -> None:
+        """Stop watching and serving; keep only the SQLite file of an xAPI / cmi5 session."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.watcher:
+            self.watcher.stop()
+        if self.server:
+            self.server.stop()
+        if self.xapi:
+            self.xapi.stop()
+            shutil.rmtree(self.package_dir, ignore_errors=True)
+        elif self.options.workdir is None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    @property
+    def url(self) -> str:
+        if not self.server:
+            raise RuntimeError("the preview is not started")
+        return self.server.url
+
+    def rebuild(self, changed: list[str] | None = None) -> Build:
+        """Build again; the served package changes only if the build succeeded."""
+        with self._lock:
+            result = build_folder(self.course_dir, self.options.fmt, self.package_dir, self.build.number + 1)
+            self.build = result
+            if result.ok:
+                self.served = result
+        return result
+
+    def status(self) -> dict[str, Any]:
+        """What the panel polls: the latest build (maybe failed) and the one being served."""
+        with self._lock:
+            latest, served = self.build, self.served
+        return {
+            "format": self.options.fmt,
+            "kind": self.kind,
+            "latest": latest.as_dict(),
+            "served": served.as_dict() if served else None,
+            "database": str(self.database) if self.database else None,
+        }
+
+    def launch(self, new_attempt: bool) -> dict[str, str]:
+        if not self.xapi:
+            raise JmdiError("launches by the server are for the xapi and cmi5 formats")
+        return self.xapi.launch(new_attempt)
