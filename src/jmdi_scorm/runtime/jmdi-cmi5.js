@@ -2,7 +2,7 @@
    Launch: one POST to the fetch URL for the token, LMS.LaunchData and learner preferences from
    the LMS, `initialized` first, statements built on the LaunchData context template, defined
    statements per launch mode and registration, `terminated` last, then returnURL. Needs
-   jmdi-xapi-common.js (the build puts both in this one file) and window.JMDI_XAPI_DATA. */
+   jmdi-xapi-common.js (the build joins both into this one file). */
 (function (global) {
   "use strict";
 

@@ -109,26 +109,32 @@
     this.auth = auth;
   }
 
-  // Resolves {status, text, etag}; status 0 = the network failed (retry later).
+  // Browsers refuse keepalive requests beyond 64 KiB of bodies in flight: count ours.
+  var keepaliveInFlight = 0;
+
+  // Resolves {status, text, etag}; status 0 = the network failed (retry later). `keepalive`
+  // lets the request outlive the page (pagehide) when the keepalive budget allows it.
   Lrs.prototype.request = function (method, resource, query, body, headers, keepalive) {
     var url = this.endpoint + resource + (query ? "?" + new URLSearchParams(query).toString() : "");
     var h = { "X-Experience-API-Version": VERSION, Authorization: this.auth };
     Object.keys(headers || {}).forEach(function (k) { h[k] = headers[k]; });
     var init = { method: method, headers: h, cache: "no-store", credentials: "omit" };
+    var size = 0;
     if (body !== undefined) {
       init.body = typeof body === "string" ? body : JSON.stringify(body);
       h["Content-Type"] = "application/json";
-      init.keepalive = !!keepalive && init.body.length < KEEPALIVE_BYTES;
+      size = init.body.length;
+      init.keepalive = !!keepalive && keepaliveInFlight + size <= KEEPALIVE_BYTES;
+      if (init.keepalive) keepaliveInFlight += size;
     }
-    function answer(r) {
-      return r.text().then(function (text) { return { status: r.status, text: text, etag: r.headers.get("ETag") }; });
+    function settled(result) {
+      if (init.keepalive) keepaliveInFlight -= size;
+      return result;
     }
-    function failed() { return { status: 0, text: "", etag: null }; }
-    return global.fetch(url, init).then(answer, function () {
-      if (!init.keepalive) return failed();
-      init.keepalive = false; // over the keepalive quota: plain request instead
-      return global.fetch(url, init).then(answer, failed);
-    });
+    return global.fetch(url, init).then(function (r) {
+      return r.text().then(function (text) { return { status: r.status, text: text, etag: r.headers.get("ETag") }; },
+        function () { return { status: 0, text: "", etag: null }; });
+    }, function () { return { status: 0, text: "", etag: null }; }).then(settled);
   };
 
   Lrs.prototype.json = function (resource, query) {
@@ -154,6 +160,7 @@
     this.blocked = false;
     this.running = null;
     this.unloading = null; // keepalive requests sent on pagehide, not answered yet
+    this.sending = []; // the statements of the request in flight
     this.timer = null;
     this.stats = { posts: 0, puts: 0, retries: 0, sent: 0, dropped: 0 };
     this.load();
@@ -221,10 +228,7 @@
     if (this.running) { this.again = true; return this.running; }
     if (this.blocked) return Promise.resolve(false);
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
-    this.running = Promise.resolve(this.unloading).then(function () {
-      self.unloading = null;
-      return self.step();
-    }).then(function (ok) {
+    this.running = this.step().then(function (ok) {
       self.running = null;
       if (ok && self.again) { self.again = false; return self.flush(); }
       self.again = false;
@@ -236,6 +240,13 @@
   // One pass: every statement batch in order, then the documents; stops at the first failure.
   Outbox.prototype.step = function () {
     var self = this;
+    var unloading = this.unloading;
+    if (unloading) { // keepalive requests from a pagehide/hidden moment: let them answer first
+      return unloading.then(function () {
+        if (self.unloading === unloading) self.unloading = null;
+        return self.step();
+      });
+    }
     if (this.statements.length) {
       return this.postBatch(this.statements.slice(0, BATCH)).then(function (ok) { return ok && self.step(); });
     }
@@ -254,7 +265,9 @@
   Outbox.prototype.postBatch = function (batch) {
     var self = this;
     this.stats.posts++;
+    this.sending = batch;
     return this.lrs.request("POST", "statements", null, batch, null, true).then(function (r) {
+      self.sending = [];
       var ids = batch.map(function (s) { return s.id; });
       if (r.status === 200 || r.status === 204) { self.remove(ids); return true; }
       if (r.status === 409 || (r.status === 400 && batch.length > 1)) return self.putEach(batch);
@@ -269,8 +282,10 @@
       return chain.then(function (ok) {
         if (!ok) return false;
         self.stats.puts++;
+        self.sending = [statement];
         return self.lrs.request("PUT", "statements", { statementId: statement.id }, statement, null, true)
           .then(function (r) {
+            self.sending = [];
             if (r.status === 204 || r.status === 200 || r.status === 409) { self.remove([statement.id]); return true; }
             return self.failed(r.status, [statement.id]);
           });
@@ -358,7 +373,7 @@
   Outbox.prototype.sendBeforeUnload = function () {
     if (this.blocked) return;
     var self = this;
-    var busy = this.running ? this.statements.slice(0, BATCH) : []; // the batch in flight now
+    var busy = this.sending; // the statements in flight now
     var budget = KEEPALIVE_BYTES;
     var batch = [];
     this.statements.forEach(function (statement) {
@@ -389,8 +404,8 @@
   };
 
   // --- statements ----------------------------------------------------------------------------
-  // `data` is window.JMDI_XAPI_DATA (generated at build time with the tincan library): verbs,
-  // page activities and their parents; `questions` comes from jmdi-xapi-questions.js.
+  // `data` is the launch page's adapterConfig (generated at build time with the tincan library):
+  // verbs, page activities and their parents; `questions` comes from jmdi-xapi-questions.js.
   function Statements(data, actor, registration, clock) {
     this.data = data;
     this.actor = actor;

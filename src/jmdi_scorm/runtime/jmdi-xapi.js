@@ -1,7 +1,7 @@
 /* jmdi-xapi.js: the xAPI adapter of the JMDI runtime, launched the TinCan way (docs/architecture.md).
    Endpoint, Authorization, actor, registration and activity id come from the launch URL only
    (standards.md §6.2); nothing in the package names an LRS or a learner. Needs
-   jmdi-xapi-common.js (the build puts both in this one file) and window.JMDI_XAPI_DATA. */
+   jmdi-xapi-common.js (the build joins both into this one file). */
 (function (global) {
   "use strict";
 
