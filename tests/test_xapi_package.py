@@ -152,7 +152,9 @@ def test_credential_patterns_spare_ordinary_text() -> None:
 
 
 def test_question_definitions_follow_section_5_4(course) -> None:
-    data = question_data(course)
+    pages = question_data(course)
+    assert sorted(pages) == ["intro-01", "intro-02", "practice-01", "practice.assessment"]
+    data = {key: value for questions in pages.values() for key, value in questions.items()}
     definition = {key: value["activity"]["definition"] for key, value in data.items()}
     assert definition["intro-01.q1"]["correctResponsesPattern"] == ["a"]
     assert definition["intro-01.q2"]["correctResponsesPattern"] == ["a[,]c"]
@@ -184,7 +186,12 @@ def test_adapter_files_are_compact_and_valid_javascript(packages: dict[str, zipf
         path = tmp_path / f"{fmt}.js"
         path.write_text(shipped)
         subprocess.run(["node", "--check", str(path)], check=True)
-        assert "runtime/jmdi-xapi-common.js" not in packages[fmt].namelist()  # joined in, not shipped
+        names = packages[fmt].namelist()
+        assert "runtime/jmdi-xapi-common.js" not in names  # joined in, not shipped
+        loaded_later = sorted(n for n in names if n.startswith("runtime/xapi-questions/"))
+        assert loaded_later == [
+            f"runtime/xapi-questions/{p}.js" for p in ("intro-01", "intro-02", "practice-01", "practice.assessment")
+        ]
 
 
 def test_first_page_is_five_requests(packages: dict[str, zipfile.ZipFile]) -> None:

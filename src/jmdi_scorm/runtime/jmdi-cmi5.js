@@ -133,7 +133,7 @@
 
     function pump(force) {
       while (ops.length) {
-        if (!force && ops[0].record && !make.questions) return;
+        if (!force && ops[0].record && !make.ready(ops[0].record)) return;
         var op = ops.shift();
         if (op.record) {
           var q = make.question(op.record);
@@ -146,11 +146,8 @@
 
     function queue(op) {
       ops.push(op);
-      if (op.record && !make.questions) {
-        X.loadQuestions().then(function (questions) {
-          make.questions = questions;
-          if (state === "initialized") pump(false);
-        });
+      if (op.record && !make.ready(op.record)) {
+        make.load(op.record).then(function () { if (state === "initialized") pump(false); });
       }
       pump(false);
     }

@@ -405,14 +405,27 @@
 
   // --- statements ----------------------------------------------------------------------------
   // `data` is the launch page's adapterConfig (generated at build time with the tincan library):
-  // verbs, page activities and their parents; `questions` comes from jmdi-xapi-questions.js.
+  // verbs, page activities and their parents; `questions` (page id → definitions) fills from
+  // runtime/xapi-questions/<page-id>.js as pages are answered.
   function Statements(data, actor, registration, clock) {
     this.data = data;
     this.actor = actor;
     this.registration = registration;
     this.clock = clock || new Clock();
-    this.questions = null;
+    this.questions = {};
   }
+
+  // The page a question belongs to: "intro-01" for "intro-01.q1", "m1.assessment" for "m1.assessment.a1".
+  Statements.prototype.owner = function (record) { return String(record.id).split(".").slice(0, -1).join("."); };
+
+  Statements.prototype.ready = function (record) { return this.questions.hasOwnProperty(this.owner(record)); };
+
+  // Resolves once the definitions of the record's page are known (or known to be missing).
+  Statements.prototype.load = function (record) {
+    var self = this;
+    var owner = this.owner(record);
+    return loadQuestions(owner).then(function (found) { self.questions[owner] = found; });
+  };
 
   Statements.prototype.make = function (verb, object, result, context) {
     var s = { id: uuid(), actor: clone(this.actor), verb: clone(this.data.verbs[verb]), object: clone(object) };
@@ -435,7 +448,7 @@
   // The activity of an answered question: the generated definition, or (if the definitions file
   // could not load) one built from the runtime record.
   Statements.prototype.question = function (record) {
-    var known = this.questions && this.questions[record.id];
+    var known = (this.questions[this.owner(record)] || {})[record.id];
     if (known) return known;
     var base = this.data.pages[""].activity.id;
     var definition = { type: TYPE_INTERACTION, interactionType: INTERACTION_TYPES[record.type] || "other" };
@@ -443,7 +456,7 @@
       definition.name = {};
       definition.name[this.data.lang] = String(record.description).slice(0, 120);
     }
-    var owner = String(record.id).split(".").slice(0, -1).join(".");
+    var owner = this.owner(record);
     return { activity: { objectType: "Activity", id: base + "question/" + record.id, definition: definition },
       parent: this.page(owner) };
   };
@@ -480,22 +493,24 @@
     return Object.keys(out).length ? out : null;
   }
 
-  // The URL of a file next to this script (the questions file is loaded on the first answer).
+  // The URL of a file next to this script: question definitions are loaded per page, on the
+  // first answer of that page, so the first page carries none of them.
   var here = (global.document && global.document.currentScript && global.document.currentScript.src) || "";
   function sibling(name) { return here ? here.replace(/[^\/?#]*([?#].*)?$/, name) : name; }
 
-  var questionsLoad = null;
-  function loadQuestions() {
-    if (questionsLoad) return questionsLoad;
-    questionsLoad = new Promise(function (resolve) {
-      if (global.JMDI_XAPI_QUESTIONS) return resolve(global.JMDI_XAPI_QUESTIONS);
+  var questionLoads = {};
+  function loadQuestions(owner) {
+    if (questionLoads[owner]) return questionLoads[owner];
+    questionLoads[owner] = new Promise(function (resolve) {
+      var all = global.JMDI_XAPI_QUESTIONS = global.JMDI_XAPI_QUESTIONS || {};
+      if (all[owner]) return resolve(all[owner]);
       var tag = global.document.createElement("script");
-      tag.src = sibling("jmdi-xapi-questions.js");
-      tag.onload = function () { resolve(global.JMDI_XAPI_QUESTIONS || {}); };
-      tag.onerror = function () { resolve({}); };
+      tag.src = sibling("xapi-questions/" + owner + ".js");
+      tag.onload = function () { tag.remove(); resolve(all[owner] || {}); };
+      tag.onerror = function () { tag.remove(); resolve({}); }; // answered statements fall back (question())
       global.document.head.appendChild(tag);
     });
-    return questionsLoad;
+    return questionLoads[owner];
   }
 
   // A message in the launch page's alert line (the core's notices use the same element).
@@ -507,6 +522,6 @@
   global.JMDIXapi = {
     VERSION: VERSION, uuid: uuid, duration: duration, Clock: Clock, clone: clone, params: params,
     parseActor: parseActor, agentKey: agentKey, response: response, Lrs: Lrs, Outbox: Outbox,
-    Statements: Statements, percent: percent, score: score, loadQuestions: loadQuestions, notify: notify
+    Statements: Statements, percent: percent, score: score, notify: notify
   };
 })(window);

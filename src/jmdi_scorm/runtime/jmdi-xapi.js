@@ -92,7 +92,7 @@
     // behind an answer waits too, so statements keep the order of events.
     function pump(force) {
       while (ops.length) {
-        if (!force && ops[0].record && !make.questions) return;
+        if (!force && ops[0].record && !make.ready(ops[0].record)) return;
         var op = ops.shift();
         if (op.record) answered(op.record);
         else fromSnapshot(op.snapshot);
@@ -113,11 +113,8 @@
 
     function queue(op) {
       ops.push(op);
-      if (op.record && !make.questions) {
-        X.loadQuestions().then(function (questions) {
-          make.questions = questions;
-          pump(false);
-        });
+      if (op.record && !make.ready(op.record)) {
+        make.load(op.record).then(function () { pump(false); });
       }
       pump(false);
     }
