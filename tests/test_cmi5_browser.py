@@ -222,3 +222,37 @@ def test_outage_every_statement_arrives_exactly_once(browser: Any, tmp_path: Pat
         print(json.dumps({"statements": len(stored_ids), "requests_refused": len(failures)}))
     finally:
         stack.close()
+
+
+def test_one_au_per_topic(browser: Any, tmp_path: Path) -> None:
+    """``--sco topic``: blocks per module, an AU per topic; each AU is launched and judged alone."""
+    packages = h.build_packages(tmp_path / "dist", "cmi5", sco="topic")
+    stack = h.Stack(tmp_path, packages["cmi5"])
+    try:
+        assert [au.url for au in stack.lms.aus()] == [
+            "index.html?sco=intro-01",
+            "index.html?sco=intro-02",
+            "index.html?sco=practice-01",
+            "index.html?sco=practice.assessment",
+        ]
+        registration = h.new_registration()
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(stack.lms.launch_url("cmi5", actor=h.ACTOR, registration=registration, au=0, return_url=""))
+        h.wait_ready(page, "intro-01")
+        h.answer_page(page, "intro-01", h.RIGHT)
+        h.exit_course(page)
+        page.wait_for_url("**/lms/return", timeout=15_000)
+        stored = settle(stack, registration, "terminated")
+        context.close()
+        names = [h.verb_of(s) for s in h.by_time(stored)]
+        assert names.count("completed") == 1 and names.count("passed") == 1
+        au_id = stack.lms.aus()[0].ident
+        assert au_id == BASE + "topic/intro-01"
+        launched = next(s for s in stored if h.verb_of(s) == "launched")
+        assert [a["id"] for a in launched["context"]["contextActivities"]["grouping"]] == [au_id]
+        passed = next(s for s in stored if h.verb_of(s) == "passed")
+        assert passed["result"]["score"] == {"scaled": 1, "raw": 3, "min": 0, "max": 3}
+        check_statements(stack, stored, tmp_path)
+    finally:
+        stack.close()

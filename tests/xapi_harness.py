@@ -62,8 +62,10 @@ DURATION = re.compile(r"^PT(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d{1,2})?S)?$")
 VERB = "http://adlnet.gov/expapi/verbs/"
 
 
-def build_packages(out: Path, formats: str = "xapi,cmi5", course: Path = MINIMAL) -> dict[str, Path]:
-    result = build(course, BuildOptions(formats=(formats,), out=out))
+def build_packages(
+    out: Path, formats: str = "xapi,cmi5", course: Path = MINIMAL, sco: str | None = None
+) -> dict[str, Path]:
+    result = build(course, BuildOptions(formats=(formats,), out=out, sco=sco, pdf=False))
     return {artifact.format: artifact.path for artifact in result.artifacts}
 
 

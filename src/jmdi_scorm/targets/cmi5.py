@@ -165,17 +165,26 @@ class Cmi5Target:
     name = "cmi5"
     adapter = "cmi5"
 
-    def __init__(self) -> None:
-        self.au_mode = "course"
+    def __init__(self, au_mode: str = "course") -> None:
+        self.au_mode = au_mode
         self.notes: list[str] = []
 
+    def with_sco(self, mode: str) -> Cmi5Target:
+        """A copy making one AU per package (default), module or topic (``--sco``, like SCOs)."""
+        if mode not in AU_MODES:
+            raise BuildError(f"unknown AU mode '{mode}' (use one of {', '.join(AU_MODES)})")
+        return Cmi5Target(mode)
+
     def package(self, course: model.Course, site: Any, scope: object = None) -> dict[str, bytes]:
-        mode = getattr(scope, "au", None) or getattr(scope, "sco", None) or self.au_mode
+        mode = self.au_mode
         files = package_files(course, site, scope, self.adapter)
         files[DESCRIPTOR] = cmi5_xml(course, scope, mode)
         refuse_credentials(files, "cmi5")
         count = sum(1 for _ in _leaves(units(course, scope, mode)))
-        self.notes = [f"cmi5: {count} AU(s); the LMS hands out the auth token through the fetch URL"]
+        self.notes = [
+            f"cmi5: {count} AU(s) (one per {'package' if mode == 'course' else mode}); "
+            "the LMS hands out the auth token through the fetch URL"
+        ]
         return files
 
 
