@@ -12,8 +12,10 @@ import json
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from tests import xapi_harness as h
 
@@ -256,3 +258,18 @@ def test_one_au_per_topic(browser: Any, tmp_path: Path) -> None:
         check_statements(stack, stored, tmp_path)
     finally:
         stack.close()
+
+
+def test_a_used_fetch_url_is_told_to_the_learner(stack: h.Stack, browser: Any) -> None:
+    """C5-02: fetch error 1 (token already handed out) → a clear notice, nothing sent."""
+    registration = h.new_registration()
+    url = stack.lms.launch_url("cmi5", actor=h.ACTOR, registration=registration)
+    fetch = parse_qs(urlsplit(url).query)["fetch"][0]
+    assert "auth-token" in requests.post(fetch, timeout=5).json()  # someone else took the token
+    page = browser.new_page()
+    page.goto(url)
+    h.wait_ready(page, "home")
+    notice = page.locator("#jmdi-status").text_content()
+    assert "could not connect" in notice and "cmi5-fetch-1" in notice
+    page.context.close()
+    assert [h.verb_of(s) for s in stack.stored(registration)] == ["launched"]
