@@ -312,6 +312,8 @@ def test_server_serves_only_the_package(preview_of, minimal_course: Path) -> Non
     assert requests.get(session.url + "course/%2e%2e/%2e%2e/etc/passwd", timeout=5).status_code == 404
     assert requests.get(session.url + "__preview/session.py", timeout=5).status_code == 404
     assert requests.post(session.url + "__preview/launch", json={}, timeout=5).status_code == 409  # not xAPI
+    rebound = requests.get(session.url + "course/index.html", headers={"Host": "evil.example:80"}, timeout=5)
+    assert rebound.status_code == 421  # DNS rebinding: another host name is refused
     status = requests.get(session.url + "__preview/status", timeout=5).json()
     assert status["kind"] == "web" and status["served"]["number"] == 1
 

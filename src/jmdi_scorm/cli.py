@@ -274,7 +274,8 @@ def preview(course_dir: Path, fmt: str, port: int, no_open: bool) -> None:
 
         webbrowser.open(url)
     try:
-        threading.Event().wait()
+        with _stop_on_sigterm():  # `kill` stops it like Ctrl-C: the temporary folder is removed
+            threading.Event().wait()
     except KeyboardInterrupt:
         click.echo("stopping…", err=True)
     finally:

@@ -64,7 +64,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         pass
 
+    def _foreign_host(self) -> bool:
+        """Refuse other Host names: a web page using DNS rebinding cannot read the preview."""
+        port = self.server.server_address[1]
+        if self.headers.get("Host", "") in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            return False
+        self._json(421, {"error": "the preview answers 127.0.0.1 and localhost only"})
+        return True
+
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        if self._foreign_host():
+            return
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         if path in ("/", "/index.html"):
@@ -83,6 +93,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if self._foreign_host():
+            return
         if urlsplit(self.path).path != PREFIX + "launch":
             return self._json(404, {"error": "not found"})
         try:
