@@ -63,8 +63,8 @@ def test_pass_with_close_and_relaunch_in_another_browser(stack: h.Stack, browser
     page.goto(url)
     h.wait_ready(page, "home")
     h.walk(page, h.RIGHT, h.WALK[:4])
-    page.close()  # pagehide: suspended and the state documents leave with keepalive
-    settle(stack, registration, "suspended")
+    page.close()  # pagehide: suspended, terminated and the state documents leave with keepalive
+    settle(stack, registration, "terminated")
     context.close()
 
     # The State API holds the bookmark and the answers (§5.7): a fresh browser gets them back.
@@ -78,13 +78,15 @@ def test_pass_with_close_and_relaunch_in_another_browser(stack: h.Stack, browser
     assert h.is_final(page, "intro-02.q1")
     h.walk(page, h.RIGHT, h.WALK[3:])
     h.exit_course(page)
-    stored = settle(stack, registration, "terminated")
+    stored = settle(stack, registration, "terminated", 2)
     h.wait_outbox_empty(page)
     context.close()
 
     names = h.verbs(stored)
     assert names[0] == "initialized" and names[-1] == "terminated"
-    assert names.index("suspended") < names.index("resumed")
+    assert names.index("suspended") == names.index("terminated") - 1  # the first session's end
+    assert names.index("terminated") < names.index("resumed")
+    assert names.count("suspended") == 1 and names.count("terminated") == 2
     assert names.count("completed") == 1 and names.count("passed") == 1 and "failed" not in names
     assert names.count("answered") == 7
     answered = {s["object"]["id"].rsplit("/", 1)[-1]: s for s in stored if h.verb_of(s) == "answered"}
@@ -120,10 +122,11 @@ def test_fail_and_relaunch_in_the_same_browser(stack: h.Stack, browser: Any, tmp
     assert h.wait_ready(page) == "summary"
     assert "Not passed" in page.locator("#jmdi-page").text_content()
     h.exit_course(page)
-    stored = settle(stack, registration, "terminated")
+    stored = settle(stack, registration, "terminated", 2)
     h.wait_outbox_empty(page)
     context.close()
     names = h.verbs(stored)
+    assert "suspended" not in names  # every question was final: the course was completed
     assert names.count("failed") == 1 and "passed" not in names
     failed = next(s for s in stored if h.verb_of(s) == "failed")
     assert failed["result"]["score"]["scaled"] < 0.8
@@ -148,13 +151,13 @@ def test_full_tincan_launch_and_legacy_actor(stack: h.Stack, browser: Any, tmp_p
     h.wait_outbox_empty(page)
     page.context.close()
     stored = [s for s in stack.lrs.statements(agent=json.dumps(h.MBOX_ACTOR)) if "registration" not in s["context"]]
-    assert h.verbs(stored)[0] == "initialized" and h.verbs(stored)[-1] == "suspended"
+    assert h.verbs(stored)[0] == "initialized" and h.verbs(stored)[-2:] == ["suspended", "terminated"]
     for s in stored:
         assert s["context"]["platform"] == "LMS"
         assert "https://lms.example.org/programmes/p1" in [
             a["id"] for a in s["context"]["contextActivities"]["grouping"]
         ]
-    assert {s["object"]["id"] for s in stored if h.verb_of(s) in ("initialized", "suspended")} == {root}
+    assert {s["object"]["id"] for s in stored if h.verb_of(s) in ("initialized", "suspended", "terminated")} == {root}
     plain = [h.strip_lrs_fields(s) for s in stored]
     assert h.xapi_validation(plain, tmp_path) == {}
     assert all(

@@ -124,9 +124,11 @@
       finished = true;
       if (snapshot) ops.push({ snapshot: snapshot });
       pump(true);
-      // §5.3: suspended when the learner leaves unfinished work, terminated when the attempt is over.
-      var verb = sent.completed ? "terminated" : "suspended";
-      send(verb, launch.root, { duration: X.duration(sessionSeconds()) });
+      // §5.3: suspended when the learner leaves unfinished work (progress kept in the State API);
+      // every session then ends with terminated and its duration (docs/tracking.md).
+      var duration = { duration: X.duration(sessionSeconds()) };
+      if (!sent.completed) send("suspended", launch.root, duration);
+      send("terminated", launch.root, X.clone(duration));
       return true;
     }
 

@@ -66,7 +66,7 @@ TEMPLATES: dict[str, tuple[str, str | None, list[dict[str, Any]]]] = {
         ],
     ),
     "suspended": ("A TinCan learner left before completing; progress is kept in the State API.", None, []),
-    "terminated": ("The session ended (last statement of every cmi5 session), with its duration.", None, []),
+    "terminated": ("The session ended (last statement of every session), with its duration.", None, []),
 }
 
 
