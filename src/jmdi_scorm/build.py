@@ -16,6 +16,7 @@ from .errors import BuildError, Problem
 from .loader import load_course
 from .package import atomic_write, sha256, write_tree, zip_bytes
 from .render import RenderOptions, render_site
+from .safety import audit_package
 from .site import COURSE, Scope, Site
 
 SPLITS = ("module",)
@@ -158,6 +159,7 @@ def _module_pdfs(course: model.Course, site: Site) -> tuple[dict[str, bytes], li
 
 def _package(target: Any, course: model.Course, site: Site, scope: Scope) -> _Planned:
     files = target.package(course, site, scope)
+    audit_package(files, archive_name(target, course, scope))  # last gate: CSP everywhere, no credentials
     notes = list(getattr(target, "notes", None) or [])  # set by package() for this scope
     side = getattr(target, "side_files", None)
     return _Planned(

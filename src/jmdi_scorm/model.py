@@ -176,6 +176,11 @@ class CourseFile(StrictModel):
     how_to_use: Markdown | None = Field(None, description="How the course works (Markdown).")
     tracking: Tracking = Field(default_factory=Tracking, description="Completion and mastery rules.")
     credits: list[Credit] = Field(default_factory=list, description="Credits.")
+    allow_html: bool = Field(
+        False,
+        description="Let Markdown texts contain raw HTML (off: shown as text). When on, it is cleaned: "
+        "scripts, styles, event handlers, forms, frames and javascript:/data: links are removed.",
+    )
 
 
 class Assessment(StrictModel):

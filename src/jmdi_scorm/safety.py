@@ -1,0 +1,73 @@
+"""What every package must satisfy before it is written (SECURITY.md, "What it writes").
+
+The renderer and the targets already produce safe packages; this is the last gate, so that a
+course's template override or a pasted credential cannot quietly weaken what ships:
+
+- every HTML page carries a Content-Security-Policy ``<meta>`` before anything it loads, and
+  that policy allows only the package's own files (``'self'`` or ``'none'``; ``connect-src`` may
+  add ``https:``/``http:`` for an LRS named at launch);
+- no text file looks like it carries LRS credentials (the patterns of
+  ``targets.xapi_common.find_credentials``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+
+from .errors import BuildError
+
+CSP_META = re.compile(
+    r"<meta\s+http-equiv=[\"']?Content-Security-Policy[\"']?\s+content=\"([^\"]*)\"\s*/?>", re.IGNORECASE
+)
+FIRST_LOAD = re.compile(r"<(script|link|style|img|iframe|object|embed|base)\b", re.IGNORECASE)
+OWN_FILES = {"'self'", "'none'"}
+LAUNCH_TIME_ORIGINS = {"connect-src": {"https:", "http:"}}  # the LRS endpoint arrives at launch
+REQUIRED = {"default-src": "'self'", "script-src": "'self'", "object-src": "'none'", "base-uri": "'none'"}
+
+
+def parse_csp(policy: str) -> dict[str, list[str]]:
+    """``{directive: [source, ...]}`` of a policy string."""
+    directives: dict[str, list[str]] = {}
+    for part in policy.split(";"):
+        words = part.split()
+        if words:
+            directives.setdefault(words[0].lower(), words[1:])
+    return directives
+
+
+def csp_problem(page: str) -> str | None:
+    """Why an HTML page's policy does not keep it to the package's own files, or None."""
+    found = CSP_META.search(page)
+    if not found:
+        return "no Content-Security-Policy <meta>"
+    first = FIRST_LOAD.search(page)
+    if first and first.start() < found.start():
+        return f"the Content-Security-Policy <meta> comes after a <{first.group(1).lower()}>"
+    policy = parse_csp(html.unescape(found.group(1)))
+    for name, value in REQUIRED.items():
+        if policy.get(name) != [value]:
+            return f"Content-Security-Policy must have {name} {value}"
+    for name, sources in policy.items():
+        extra = set(sources) - OWN_FILES - LAUNCH_TIME_ORIGINS.get(name, set())
+        if extra:
+            return f"Content-Security-Policy {name} allows {' '.join(sorted(extra))}"
+    return None
+
+
+def audit_package(files: Mapping[str, bytes], label: str) -> None:
+    """Refuse a package whose pages could load others' files or that carries credentials."""
+    from .targets.xapi_common import find_credentials
+
+    problems = []
+    for name in sorted(files):
+        if name.lower().endswith((".html", ".htm")):
+            problem = csp_problem(files[name].decode("utf-8", errors="replace"))
+            if problem:
+                problems.append(f"{name}: {problem}")
+    problems += [f"{where}: looks like a credential (Authorization value, auth=, user:password@ URL or auth-token)"
+                 for where in find_credentials(files)]  # fmt: skip
+    if problems:
+        shown = "; ".join(problems[:5]) + (f" and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise BuildError(f"{label}: refusing to write an unsafe package: {shown}")
