@@ -5,12 +5,13 @@ HTTP server, opens ``index.html`` in headless Chromium and counts every request 
 page load and the bytes of its HTML, JS and CSS (uncompressed). Goal (issue 3): at most
 5 requests and 60 KB; Adapt's example course needs about 51 requests and 2 MB.
 
-    python3 bench/first_page.py [COURSE_DIR] [--repeat 5] [--json]
+    python3 bench/first_page.py [COURSE_DIR] [--repeat 5] [--pdf] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import http.server
 import json
@@ -37,11 +38,18 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def build_times(course: Path, out: Path, repeat: int) -> tuple[list[float], Path]:
+def options(out: Path, pdf: bool) -> BuildOptions:
+    """Web-only build options; module PDFs (when the build makes them) only if ``pdf``."""
+    if "pdf" in {f.name for f in dataclasses.fields(BuildOptions)}:
+        return BuildOptions(formats=("web",), out=out, pdf=pdf)  # type: ignore[call-arg]
+    return BuildOptions(formats=("web",), out=out)
+
+
+def build_times(course: Path, out: Path, repeat: int, pdf: bool = False) -> tuple[list[float], Path]:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        result = build(course, BuildOptions(formats=("web",), out=out))
+        result = build(course, options(out, pdf))
         times.append(time.perf_counter() - started)
     folder = result.artifacts[0].folder
     assert folder is not None
@@ -49,9 +57,11 @@ def build_times(course: Path, out: Path, repeat: int) -> tuple[list[float], Path
 
 
 def cold_build_seconds(course: Path, out: Path) -> float:
-    """Wall time of ``python -m jmdi_scorm build --format web`` in a fresh process."""
+    """Wall time of ``python -m jmdi_scorm build --format web [--no-pdf]`` in a fresh process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     command = [sys.executable, "-m", "jmdi_scorm", "build", str(course), "--format", "web", "--out", str(out)]
+    usage = subprocess.run([*command[:4], "--help"], env=env, capture_output=True, text=True).stdout
+    command += ["--no-pdf"] if "--no-pdf" in usage else []
     started = time.perf_counter()
     subprocess.run(command, check=True, env=env, capture_output=True)
     return time.perf_counter() - started
@@ -92,15 +102,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("course", nargs="?", type=Path, default=ROOT / "tests" / "fixtures" / "minimal")
     parser.add_argument("--repeat", type=int, default=5, help="builds to time (median reported)")
+    parser.add_argument("--pdf", action="store_true", help="also time one build that makes the module PDFs")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cold = cold_build_seconds(args.course, Path(tmp) / "cold")
         times, folder = build_times(args.course, Path(tmp), args.repeat)
+        with_pdf = build_times(args.course, Path(tmp) / "pdf", 1, pdf=True)[0][0] if args.pdf else None
         report = {
             "course": str(args.course),
             "cold_build_seconds": cold,
             "build_seconds": statistics.median(times),
+            "build_with_pdf_seconds": with_pdf,
             **first_page(folder),
         }
     if args.json:
@@ -108,7 +121,9 @@ def main() -> None:
         return
     print(f"course: {report['course']}")
     print(f"web build: {report['cold_build_seconds']:.2f} s cold (new process, CLI)", end=", ")
-    print(f"{report['build_seconds']:.3f} s warm (median of {args.repeat} in one process)")
+    print(f"{report['build_seconds']:.3f} s warm (median of {args.repeat} in one process), without module PDFs")
+    if report["build_with_pdf_seconds"] is not None:
+        print(f"web build with module PDFs: {report['build_with_pdf_seconds']:.2f} s")
     print(f"first page: {report['requests']} requests, {report['html_js_css'] / 1024:.1f} KiB HTML+JS+CSS")
     for name, size in report["files"]:
         print(f"  {size:>8}  {name}")
