@@ -146,7 +146,8 @@ def test_rebuild_replaces_the_folder(minimal_course: Path, tmp_path: Path) -> No
     (out / "mini-course-web" / "stale.txt").write_text("old", encoding="utf-8")
     build(minimal_course, out, "--format", "web")
     assert not (out / "mini-course-web" / "stale.txt").exists()
-    assert sorted(p.name for p in out.iterdir()) == ["mini-course-web", "mini-course-web.zip"]
+    written = ["mini-course-intro.pdf", "mini-course-practice.pdf", "mini-course-web", "mini-course-web.zip"]
+    assert sorted(p.name for p in out.iterdir()) == written  # module PDFs too, no leftovers
 
 
 def test_first_page_fits_the_budget(minimal_course: Path, tmp_path: Path) -> None:

@@ -148,6 +148,7 @@ def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
     default=None,
     help="SCORM formats: one SCO per module or per topic (default: one SCO per package).",
 )
+@click.option("--no-pdf", is_flag=True, help="Make no module PDFs (the module pages link their printable pages).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--list-formats", is_flag=True, help="List the package formats and exit.")
 def build(
@@ -156,6 +157,7 @@ def build(
     out: Path,
     split: str | None,
     sco: str | None,
+    no_pdf: bool,
     as_json: bool,
     list_formats: bool,
 ) -> None:
@@ -168,7 +170,7 @@ def build(
         return
     try:
         with _stop_on_sigterm():
-            result = run_build(course_dir, BuildOptions(formats=formats, out=out, split=split, sco=sco))
+            result = run_build(course_dir, BuildOptions(formats=formats, out=out, split=split, sco=sco, pdf=not no_pdf))
     except CourseError as exc:
         _build_failed(as_json, str(exc), exc.problems)
     except JmdiError as exc:
@@ -220,14 +222,17 @@ def _build_json(result) -> dict:
         "ok": True,
         "packages": [artifact.as_dict() for artifact in result.artifacts],
         "problems": [p.as_dict() for p in result.problems],
+        "downloads": [download.as_dict() for download in result.downloads],
         "notes": result.notes,
         "seconds": round(result.seconds, 3),
+        "pdf_seconds": round(result.pdf_seconds, 3),
     }
 
 
 def _summary_table(result) -> None:
     rows = [("package", "format", "files", "size", "sha-256")]
     rows += [(str(a.path), a.format, str(a.files), _size(a.size), a.sha256) for a in result.artifacts]
+    rows += [(str(d.path), "pdf", "1", _size(d.size), d.sha256) for d in result.downloads]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].rjust(widths[2]), row[3].rjust(widths[3])]
@@ -235,7 +240,9 @@ def _summary_table(result) -> None:
     for note in result.notes:
         click.echo(f"note: {note}")
     count = len(result.artifacts)
-    click.echo(f"{count} package(s) in {result.seconds:.2f} s", err=True)
+    pdfs = f" and {len(result.downloads)} module PDF(s)" if result.downloads else ""
+    timing = f" (PDFs {result.pdf_seconds:.2f} s)" if result.downloads else ""
+    click.echo(f"{count} package(s){pdfs} in {result.seconds:.2f} s{timing}", err=True)
 
 
 def _size(size: int) -> str:

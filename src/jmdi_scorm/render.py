@@ -21,7 +21,17 @@ from markupsafe import Markup
 
 from . import __version__, i18n, model
 from .mdhtml import Context, MarkdownRenderer
-from .site import LAUNCH, RUNTIME_DIR, Page, Scope, Site, assessment_page_id, course_pages
+from .site import (
+    LAUNCH,
+    RUNTIME_DIR,
+    Page,
+    Scope,
+    Site,
+    assessment_page_id,
+    course_pages,
+    module_pdf_path,
+    print_page_path,
+)
 from .theme import environment
 from .views import question_views
 
@@ -37,7 +47,7 @@ CSP = {
     "base-uri": "'none'",
     "form-action": "'none'",
 }
-CORE_FILES = ("jmdi-core.js", "jmdi.css", "jmdi-icon.svg")
+CORE_FILES = ("jmdi-core.js", "jmdi.css", "jmdi-print.css", "jmdi-icon.svg")
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class RenderOptions:
     """Rendering choices of one build."""
 
     generator: str = f"jmdi-scorm {__version__}"
+    pdf_downloads: bool = False  # module pages link their PDF (made by pdf.py after rendering)
 
 
 @dataclass
@@ -82,7 +93,7 @@ def render_site(course: model.Course, options: RenderOptions | None = None) -> S
     shared: dict[str, bytes] = {}
     home_html = _render_pages(renderer, shared)
     for module in course.modules:
-        shared[f"print/{module.id}.html"] = _print_page(renderer, module)
+        shared[print_page_path(module.id)] = _print_page(renderer, module)
     runtime = _runtime_files()
     shared.update({f"{RUNTIME_DIR}/{name}": data for name, data in runtime.items() if name in CORE_FILES})
     for name in sorted(set(course.assets) | {r.file for r in course.resources if r.file}):
@@ -187,14 +198,24 @@ def _module_overview(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, 
         {"page": t.id, "title": t.title, "summary": t.meta.summary, "minutes": t.meta.minutes} for t in module.topics
     ]
     assessment = assessment_page_id(module.id) if module.meta.assessment else None
-    r.page_files.setdefault(page.id, set()).add(f"print/{module.id}.html")
+    print_href = print_page_path(module.id)
+    pdf_href = module_pdf_path(r.course.id, module.id) if r.options.pdf_downloads else None
+    r.page_files.setdefault(page.id, set()).update(href for href in (print_href, pdf_href) if href)
     return {
         "module": module.meta,
         "aim": r.markdown(module.meta.aim, ctx),
         "topics": topics,
         "assessment": next((p for p in r.pages if p.id == assessment), None),
-        "print_href": f"print/{module.id}.html",
+        "print_href": print_href,
+        "pdf_href": pdf_href,
+        "label": _short_title(module.title),
     }, []
+
+
+def _short_title(title: str) -> str:
+    """The short name of a module for its download link: "Module 1" of "Module 1: Managing…"."""
+    label, colon, _ = title.partition(":")
+    return label.strip() if colon and label.strip() else title
 
 
 def _topic(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], list]:

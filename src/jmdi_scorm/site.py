@@ -40,6 +40,16 @@ def assessment_page_id(module_id: str) -> str:
     return f"{module_id}.assessment"
 
 
+def print_page_path(module_id: str) -> str:
+    """The printable page of a module (all its topics, no JavaScript)."""
+    return f"print/{module_id}.html"
+
+
+def module_pdf_path(course_id: str, module_id: str) -> str:
+    """The module download made from the print page (``pdf.py``); also its name in ``dist/``."""
+    return f"downloads/{course_id}-{module_id}.pdf"
+
+
 @dataclass(frozen=True)
 class Scope:
     """What one package covers: the whole course (``module=None``) or one module (``--split module``)."""
