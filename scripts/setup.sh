@@ -4,9 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # chromium: browser tests; fonts (Latin and Arabic): screenshots and module PDFs; Pango,
 # HarfBuzz with its font subsetter, and fontconfig: the libraries WeasyPrint loads to make the
-# module PDFs (without libharfbuzz-subset0 it warns on import); poppler: PDF checks in tests.
+# module PDFs (without libharfbuzz-subset0 it warns on import); poppler: PDF checks in tests;
+# faketime: the reproducible-build test runs a build under another clock.
 DEBIAN_PACKAGES=(chromium fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b
-  libharfbuzz-subset0 libfontconfig1 poppler-utils)
+  libharfbuzz-subset0 libfontconfig1 poppler-utils faketime)
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
