@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -37,6 +38,12 @@ def checking_parser() -> MarkdownIt:
     return new_parser(accept_any_link=True)
 
 
+@lru_cache(maxsize=4)
+def checked_tokens(text: str) -> tuple[Token, ...]:
+    """The tokens of ``text`` for checks: parsed once however many checks read them (read only)."""
+    return tuple(checking_parser().parse(text))
+
+
 @dataclass(frozen=True)
 class LinkRef:
     """A link or image found in Markdown, with its line (0-based inside the text)."""
@@ -49,7 +56,7 @@ class LinkRef:
 
 def find_links(text: str) -> Iterator[LinkRef]:
     """Every link and image of a Markdown text, in order."""
-    for token in checking_parser().parse(text):
+    for token in checked_tokens(text):
         if token.type != "inline" or not token.children:
             continue
         line = token.map[0] if token.map else 0
@@ -62,7 +69,7 @@ def find_links(text: str) -> Iterator[LinkRef]:
 
 def headings(text: str) -> Iterator[tuple[int, str, int]]:
     """(level, text, line) of every heading."""
-    tokens = checking_parser().parse(text)
+    tokens = checked_tokens(text)
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             inline = tokens[index + 1]
