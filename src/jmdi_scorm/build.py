@@ -14,7 +14,7 @@ from typing import Any
 from . import model, pdf
 from .errors import BuildError, Problem
 from .loader import load_course
-from .package import atomic_write, sha256, write_tree, zip_bytes
+from .package import atomic_write, sha256, write_tree, zip_many
 from .render import RenderOptions, render_site
 from .safety import audit_package
 from .site import COURSE, Scope, Site
@@ -86,7 +86,6 @@ class _Planned:
     scope: Scope
     name: str
     files: dict[str, bytes]
-    archive: bytes
     side_files: dict[str, bytes]
     notes: list[str]
 
@@ -105,7 +104,8 @@ def build(course_dir: Path, options: BuildOptions) -> BuildResult:
     site = render_site(course, RenderOptions(pdf_downloads=make_pdfs))
     pdfs, pdf_notes, pdf_seconds = _module_pdfs(course, site) if make_pdfs else ({}, [], 0.0)
     planned = [_package(target, course, site, scope) for target in targets for scope in scopes(course, options.split)]
-    artifacts = [_write(plan, options.out) for plan in planned]
+    archives = zip_many([plan.files for plan in planned])  # what packages share is compressed once
+    artifacts = [_write(plan, archive, options.out) for plan, archive in zip(planned, archives, strict=True)]
     downloads = [_write_download(name, data, options.out) for name, data in pdfs.items()]
     notes = [f"{plan.name}: {note}" for plan in planned for note in plan.notes] + pdf_notes
     if missing:
@@ -167,26 +167,23 @@ def _package(target: Any, course: model.Course, site: Site, scope: Scope) -> _Pl
         scope=scope,
         name=archive_name(target, course, scope),
         files=files,
-        archive=zip_bytes(files),
         side_files=side(course, site, scope) if callable(side) else {},
         notes=notes,
     )
 
 
-def _write(plan: _Planned, out: Path) -> Artifact:
+def _write(plan: _Planned, archive: bytes, out: Path) -> Artifact:
     dest = out / plan.name
     folder = dest.with_suffix("") if getattr(plan.target, "unpacked", False) else None
     try:
-        atomic_write(dest, plan.archive)
+        atomic_write(dest, archive)
         if folder is not None:
             write_tree(plan.files, folder)
         for name, data in plan.side_files.items():
             atomic_write(out / name, data)
     except OSError as exc:
         raise BuildError(f"cannot write {dest}: {exc.strerror or exc}") from exc
-    return Artifact(
-        dest, plan.target.name, plan.scope, len(plan.files), len(plan.archive), sha256(plan.archive), folder
-    )
+    return Artifact(dest, plan.target.name, plan.scope, len(plan.files), len(archive), sha256(archive), folder)
 
 
 def _write_download(name: str, data: bytes, out: Path) -> Download:
