@@ -337,7 +337,7 @@ def test_a_named_control_folder_is_used_and_must_be_complete(tmp_path: Path, mon
 def test_the_build_fails_when_the_state_could_outgrow_suspend_data(tmp_path: Path, monkeypatch, fmt, fails) -> None:
     from jmdi_scorm import state_codec
 
-    monkeypatch.setattr(state_codec, "worst_case_length", lambda course: 5000)
+    monkeypatch.setattr(state_codec, "worst_case_length", lambda course, scope=None: 5000)
     options = build_module.BuildOptions(formats=(fmt,), out=tmp_path)
     if fails:
         with pytest.raises(BuildError, match="5000 characters"):
@@ -345,6 +345,21 @@ def test_the_build_fails_when_the_state_could_outgrow_suspend_data(tmp_path: Pat
         assert not list(tmp_path.glob("*.zip"))
     else:
         build_module.build(MINIMAL, options)
+
+
+def test_split_module_packages_need_room_for_their_own_module_only(tmp_path: Path, monkeypatch) -> None:
+    from jmdi_scorm import state_codec
+    from jmdi_scorm.site import Scope
+
+    course, _ = load_course(MINIMAL)
+    whole = state_codec.worst_case_length(course)
+    largest = max(state_codec.worst_case_length(course, Scope(module.id)) for module in course.modules)
+    assert largest < whole
+    monkeypatch.setitem(scorm_common.SUSPEND_LIMITS, "1.2", largest)
+    with pytest.raises(BuildError, match=f"{whole} characters"):
+        build_module.build(MINIMAL, build_module.BuildOptions(formats=("scorm12",), out=tmp_path / "whole"))
+    split = build_module.BuildOptions(formats=("scorm12",), out=tmp_path / "split", split="module")
+    assert len(build_module.build(MINIMAL, split).artifacts) == len(course.modules)
 
 
 def test_identifiers_that_start_with_a_digit_become_ncnames() -> None:

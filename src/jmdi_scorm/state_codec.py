@@ -30,7 +30,7 @@ from typing import Any
 
 from . import model
 from .questions import letters_length
-from .site import course_pages
+from .site import Scope, course_pages
 
 VERSION = "1"
 MAX_TRIES = 99
@@ -130,30 +130,39 @@ def decode(text: str) -> dict[str, Any] | None:
     return state
 
 
-def worst_case_length(course: model.Course) -> int:
-    """The longest state text the runtime can write for ``course``.
+def worst_case_length(course: model.Course, scope: Scope | None = None) -> int:
+    """The longest state text the runtime can write for ``course``, or for the part of it that
+    ``scope`` packages (``--split module``: a module package keeps the state of its pages only).
 
     Every tracked page has an entry, every question its longest answer and most tries, and the
     bookmark is the longest page id.
     """
-    pages = course_pages(course)
-    questions = {page.id: _questions_of(course, page.id) for page in pages if page.tracked}
+    pages = [page for page in course_pages(course) if scope is None or scope.covers(page)]
+    owned = _questions_by_page(course, scope)
     tries_width = len(str(min(course.meta.tracking.attempts or MAX_TRIES, MAX_TRIES)))
     entries = []
-    for page_id, items in questions.items():
-        size = len(page_id) + 2  # "<page>*<status>"
-        for question in items:
+    for page in pages:
+        if not page.tracked:
+            continue
+        size = len(page.id) + 2  # "<page>*<status>"
+        for question in owned.get(page.id, ()):
             size += 1 + len(question.id) + 1 + tries_width + 1 + answer_width(question)
         entries.append(size)
     location = max(len(page.id) for page in pages)
     return len(VERSION) + 1 + location + 1 + sum(entries) + max(len(entries) - 1, 0)
 
 
-def _questions_of(course: model.Course, page_id: str) -> list[Any]:
+def _questions_by_page(course: model.Course, scope: Scope | None = None) -> dict[str, list[Any]]:
+    owned: dict[str, list[Any]] = {}
     for module in course.modules:
-        if module.meta.assessment and page_id == f"{module.id}.assessment":
-            return list(module.meta.assessment.questions)
+        if scope is not None and scope.module not in (None, module.id):
+            continue
         for topic in module.topics:
-            if topic.id == page_id:
-                return list(topic.questions)
-    return []
+            owned[topic.id] = list(topic.questions)
+        if module.meta.assessment:
+            owned[f"{module.id}.assessment"] = list(module.meta.assessment.questions)
+    return owned
+
+
+def _questions_of(course: model.Course, page_id: str) -> list[Any]:
+    return _questions_by_page(course).get(page_id, [])

@@ -18,6 +18,7 @@ from lxml import etree
 
 from .. import model
 from ..errors import BuildError
+from ..site import Scope
 
 ScoMode = Literal["course", "module", "topic"]
 SCO_MODES: tuple[ScoMode, ...] = ("course", "module", "topic")
@@ -278,8 +279,9 @@ def find_control_files(edition: str, folder: Path | None = None, roots: Iterable
 SUSPEND_LIMITS = {"1.2": 4096, "2004-3": 4000, "2004-4": 64000}
 
 
-def check_state_size(course: model.Course, edition: str, label: str) -> int | None:
-    """Fail the build when the course's state could outgrow the edition's ``cmi.suspend_data``.
+def check_state_size(course: model.Course, edition: str, label: str, scope: Scope | None = None) -> int | None:
+    """Fail the build when the state of the course (or of the part ``scope`` packages) could
+    outgrow the edition's ``cmi.suspend_data``.
 
     Returns the worst-case length, or None while the state codec is not available.
     """
@@ -287,7 +289,7 @@ def check_state_size(course: model.Course, edition: str, label: str) -> int | No
         from ..state_codec import worst_case_length
     except ImportError:  # pragma: no cover - the codec ships with the runtime core
         return None
-    worst = worst_case_length(course)
+    worst = worst_case_length(course, scope)
     limit = SUSPEND_LIMITS[edition]
     if worst > limit:
         raise BuildError(

@@ -51,7 +51,7 @@ class ScormTarget:
 
     def package(self, course: model.Course, site: Site, scope: Scope) -> dict[str, bytes]:
         """The complete file tree of one package for ``scope`` (the course, or one module)."""
-        worst = check_state_size(course, self.edition, self.label)
+        worst = check_state_size(course, self.edition, self.label, scope)
         files = site.package_files(self.adapter, scope)
         package_plan = plan(course, scope, files, self.sco_mode)
         control = find_control_files(self.edition, self.xsd_dir, [Path(course.root)])
