@@ -1,0 +1,122 @@
+"""Build timings: ``jmdi-scorm build`` in a child process, timed and measured from outside.
+
+Wall time is the whole command (interpreter start and imports included); CPU time and peak
+resident memory come from ``os.wait4`` (the child's own ``rusage``); the in-process build time
+is the one the command reports in ``--json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float  # seconds, whole command
+    cpu: float  # seconds, user + system
+    rss: float  # MiB, peak resident set
+    build: float  # seconds, as reported by the build itself
+    pdf: float  # seconds of it spent making module PDFs
+    packages: list[dict[str, Any]]
+
+
+class BuildFailed(Exception):
+    pass
+
+
+def child_env() -> dict[str, str]:
+    """The environment of the measured builds: this checkout's sources first."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    return env
+
+
+@cache
+def has_pdf_step() -> bool:
+    """Whether this checkout's build makes module PDFs (and so has ``--no-pdf``)."""
+    command = [sys.executable, "-m", "jmdi_scorm", "build", "--help"]
+    done = subprocess.run(command, capture_output=True, text=True, env=child_env(), check=True)
+    return "--no-pdf" in done.stdout
+
+
+def build_once(course: Path, formats: str, split: str | None = None, out: Path | None = None, pdf: bool = False) -> Run:
+    """One build of ``course`` into a fresh folder (``out``, or a temporary one); PDFs only if ``pdf``."""
+    with tempfile.TemporaryDirectory(prefix="jmdi-bench-") as tmp:
+        dest = out or Path(tmp) / "out"
+        command = [sys.executable, "-m", "jmdi_scorm", "build", str(course), "--out", str(dest)]
+        command += ["--format", formats, "--json", *(["--split", split] if split else [])]
+        command += ["--no-pdf"] if has_pdf_step() and not pdf else []
+        stdout, stderr = Path(tmp) / "stdout", Path(tmp) / "stderr"
+        with stdout.open("wb") as out_file, stderr.open("wb") as err_file:
+            started = time.perf_counter()
+            child = subprocess.Popen(command, stdout=out_file, stderr=err_file, env=child_env())
+            _, status, usage = os.wait4(child.pid, 0)
+            wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode:
+            raise BuildFailed(_failure(stdout, stderr))
+        data = json.loads(stdout.read_text())
+    cpu = usage.ru_utime + usage.ru_stime
+    pdf_seconds = float(data.get("pdf_seconds", 0.0))
+    return Run(wall, cpu, usage.ru_maxrss / 1024, float(data["seconds"]), pdf_seconds, data["packages"])
+
+
+def _failure(stdout: Path, stderr: Path) -> str:
+    try:
+        return json.loads(stdout.read_text())["error"]
+    except (ValueError, KeyError):
+        lines = stderr.read_text(errors="replace").strip().splitlines()
+        return lines[-1] if lines else "build failed"
+
+
+def measure(course: Path, formats: str, runs: int, split: str | None = None, pdf: bool = False) -> dict[str, Any]:
+    """``runs`` builds; median, min and max of each measure (or the error of a failed build)."""
+    try:
+        samples = [build_once(course, formats, split, pdf=pdf) for _ in range(runs)]
+    except BuildFailed as exc:
+        return {"formats": formats, "error": str(exc)}
+    result: dict[str, Any] = {"formats": formats, "runs": runs, "split": split, "with_pdf": pdf}
+    for key in ("wall", "cpu", "rss", "build", "pdf"):
+        values = [getattr(sample, key) for sample in samples]
+        result[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
+    result["packages"] = samples[-1].packages
+    result["reproducible"] = len({_digest(s.packages) for s in samples}) == 1
+    return result
+
+
+def _digest(packages: list[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple(sorted(str(p["sha256"]) for p in packages))
+
+
+def buildable_formats(course: Path, formats: list[str], split: str | None) -> tuple[list[str], dict[str, str]]:
+    """The formats that can package ``course`` (in-process: one load and render), and why others can't."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from jmdi_scorm.build import scopes
+    from jmdi_scorm.errors import JmdiError
+    from jmdi_scorm.loader import load_course
+    from jmdi_scorm.render import render_site
+    from jmdi_scorm.targets import TARGETS
+
+    loaded, _ = load_course(course)
+    site = render_site(loaded)
+    good, refused = [], {}
+    for name in formats:
+        try:
+            for scope in scopes(loaded, split):
+                TARGETS[name].package(loaded, site, scope)
+            good.append(name)
+        except JmdiError as exc:
+            refused[name] = str(exc)
+    return good, refused
