@@ -30,7 +30,10 @@ def _find(rows: list[dict[str, Any]] | None, key: str, value: Any) -> dict[str, 
 
 def _before(previous: dict[str, Any] | None, section: str, key: str, value: Any) -> str:
     row = _find((previous or {}).get(section), key, value)
-    return f"{row['wall']['median']:.2f} s ({row['cpu']['median']:.2f} s CPU)" if row else "–"
+    if not row:
+        return "–"
+    without = f", without {', '.join(row['refused'])}" if row.get("refused") else ""
+    return f"{row['wall']['median']:.2f} s ({row['cpu']['median']:.2f} s CPU{without})"
 
 
 def _verdict(value: float, goal: float) -> str:
@@ -327,6 +330,8 @@ def _series(axes: Any, rows: list[dict[str, Any]], label: str, color: str) -> No
     done = [row for row in rows if "error" not in row]
     if not done:
         return
+    if any(row.get("refused") for row in done):
+        label += ", some formats left out"
     sizes = [row["topics"] for row in done]
     median = [row["wall"]["median"] for row in done]
     low = [row["wall"]["median"] - row["wall"]["min"] for row in done]
