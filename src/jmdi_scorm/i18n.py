@@ -93,7 +93,7 @@ EN = {
     "save_failed": "Your progress could not be saved. It will be tried again; please keep this window open.",
     "exited": "You have left the course and your progress is saved. You can close this window.",
     "local_unavailable": "This browser cannot keep your progress: it will be lost when you close the window.",
-    "lms_unavailable": "The learning platform could not be reached: your progress in this window will not be recorded.",
+    "lms_unavailable": "The learning platform could not be reached: your progress is kept in this browser only and will not be recorded by the platform.",
     "version": "Version {v}",
     "printed_from": "From the course “{title}”",
 }
@@ -183,7 +183,7 @@ FR = {
     "save_failed": "Votre progression n’a pas pu être enregistrée. Un nouvel essai sera fait ; gardez cette fenêtre ouverte.",
     "exited": "Vous avez quitté le cours et votre progression est enregistrée. Vous pouvez fermer cette fenêtre.",
     "local_unavailable": "Ce navigateur ne peut pas garder votre progression : elle sera perdue à la fermeture de la fenêtre.",
-    "lms_unavailable": "La plateforme de formation est injoignable : votre progression dans cette fenêtre ne sera pas enregistrée.",
+    "lms_unavailable": "La plateforme de formation est injoignable : votre progression est gardée dans ce navigateur seulement et ne sera pas enregistrée par la plateforme.",
     "version": "Version {v}",
     "printed_from": "Extrait du cours « {title} »",
 }
@@ -273,7 +273,7 @@ ES = {
     "save_failed": "No se pudo guardar su progreso. Se volverá a intentar; mantenga esta ventana abierta.",
     "exited": "Ha salido del curso y su progreso está guardado. Puede cerrar esta ventana.",
     "local_unavailable": "Este navegador no puede guardar su progreso: se perderá al cerrar la ventana.",
-    "lms_unavailable": "No se pudo contactar con la plataforma de formación: su progreso en esta ventana no se registrará.",
+    "lms_unavailable": "No se pudo contactar con la plataforma de formación: su progreso se guarda solo en este navegador y la plataforma no lo registrará.",
     "version": "Versión {v}",
     "printed_from": "Del curso «{title}»",
 }
@@ -363,7 +363,7 @@ AR = {
     "save_failed": "تعذّر حفظ تقدّمك. ستتم المحاولة مرة أخرى؛ يُرجى إبقاء هذه النافذة مفتوحة.",
     "exited": "لقد غادرت الدورة وتم حفظ تقدّمك. يمكنك إغلاق هذه النافذة.",
     "local_unavailable": "لا يستطيع هذا المتصفح الاحتفاظ بتقدّمك: سيضيع عند إغلاق النافذة.",
-    "lms_unavailable": "تعذّر الوصول إلى منصة التعلّم: لن يُسجَّل تقدّمك في هذه النافذة.",
+    "lms_unavailable": "تعذّر الوصول إلى منصة التعلّم: يُحفَظ تقدّمك في هذا المتصفح فقط ولن تسجّله المنصة.",
     "version": "الإصدار {v}",
     "printed_from": "من دورة «{title}»",
 }

@@ -4,7 +4,7 @@
  * (content/<page-id>.js calling JMDI.page) shown inside it, so moving between pages never
  * unloads it. One state object holds progress and answers; one adapter (jmdi-<name>.js)
  * persists it. Adapter interface (docs/architecture.md):
- *   start()             -> Promise<{state, mode, learner?, notice?}>
+ *   start()             -> Promise<{state, mode, learner?, notice?, offline?}>
  *   save(snapshot)      -> Promise<boolean>
  *   interaction(record) -> void
  *   finish(snapshot)    -> Promise<void>, called exactly once
@@ -136,6 +136,7 @@
   var current = null, currentData = null, started = Date.now();
   var finished = false, finishing = null, saving = null, savePending = false, retryTimer = null;
   var lastStatus = "", lastSaved = null;
+  var offline = false, store = null, storeKey = "";
 
   /* Pages of this launch: the package scope, narrowed by ?sco=<module-or-page-id>. */
   function scopePages(all) {
@@ -234,6 +235,9 @@
       .then(function (ok) {
         saving = null;
         clearTimeout(retryTimer);
+        // After finish() the copy it kept is the newest: a save settling late must not replace it.
+        if (!finished && (offline || !ok)) keepLocal(snap);
+        else if (!finished) dropLocal(); // the LMS holds all of it: states only grow, so it covers any older copy
         if (ok) {
           lastSaved = snap.stateText + "|" + snap.completion + "|" + snap.success;
           notice("#jmdi-alert", "");
@@ -260,6 +264,9 @@
     finished = true;
     clearTimeout(retryTimer);
     var snap = snapshot();
+    // The final save may fail or be cut short as the window closes: keep what the LMS has not
+    // acknowledged (a later launch merges it back).
+    if (offline || dirty()) keepLocal(snap);
     finishing = Promise.resolve()
       .then(function () { return adapter && adapter.finish(snap); })
       .catch(function () {});
@@ -268,6 +275,61 @@
 
   JMDI.finish = finish;
   JMDI.snapshot = snapshot;
+
+  // ---- progress kept in this browser --------------------------------------------------------
+  // Without an LMS (start() resolved with offline: true) progress lives in localStorage. With
+  // one, a state the LMS has not acknowledged (a refused save, a window closed mid-save) is kept
+  // there too, per learner, and merged back at the next launch: nothing done is lost (issue 9).
+
+  function openStore(result) {
+    try {
+      store = window.localStorage;
+      storeKey = "jmdi:" + config.course + ":" + config.adapter + ":" +
+        (offline ? "offline" : "learner:" + (result.learner || ""));
+    } catch (e) {
+      store = null; // disabled, private mode or an opaque origin
+    }
+  }
+
+  function keepLocal(snap) {
+    if (!store || mode !== "normal") return;
+    try {
+      store.setItem(storeKey, snap.stateText);
+    } catch (e) { /* quota: nothing more can be done here */ }
+  }
+
+  function dropLocal() {
+    try {
+      if (store && !offline) store.removeItem(storeKey);
+    } catch (e) { /* as above */ }
+  }
+
+  function readLocal() {
+    try {
+      return store && mode === "normal" ? decodeState(store.getItem(storeKey)) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* The union of two states: statuses and tries only grow, so nothing done is taken back. */
+  function mergeStates(lms, local) {
+    if (!local) return lms;
+    if (!lms) return local;
+    var out = { location: local.location || lms.location, pages: {}, answers: {} };
+    [lms, local].forEach(function (one) {
+      Object.keys(one.pages).forEach(function (id) {
+        out.pages[id] = Math.max(out.pages[id] | 0, one.pages[id] | 0);
+      });
+      Object.keys(one.answers).forEach(function (key) {
+        var had = out.answers[key], answer = one.answers[key];
+        if (!had || answer.tries > had.tries || (answer.tries === had.tries && answer.correct)) out.answers[key] = answer;
+      });
+    });
+    return out;
+  }
+
+  JMDI.mergeStates = mergeStates;
 
   function notice(selector, text) {
     var box = $(selector);
@@ -704,8 +766,11 @@
       .then(function (result) {
         result = result || {};
         var restored = typeof result.state === "string" ? decodeState(result.state) : result.state;
-        if (restored && restored.pages && restored.answers) state = restored;
         mode = result.mode || "normal";
+        offline = result.offline === true;
+        openStore(result);
+        restored = offline ? readLocal() : mergeStates(restored && restored.pages && restored.answers ? restored : null, readLocal());
+        if (restored && restored.pages && restored.answers) state = restored;
         if (result.notice) notice("#jmdi-status", result.notice);
         lastStatus = (function (t) { return t.completion + "/" + t.success; })(totals());
         lastSaved = (function (s) { return s.stateText + "|" + s.completion + "|" + s.success; })(snapshot());

@@ -7,6 +7,8 @@
   var API_NAME = "API", MAX_PARENTS = 7; // §2.1: the ADL sample limit for 1.2
   var MAX_LOCATION = 255, MAX_SUSPEND = 4096, MAX_TEXT = 255; // §2.3, §2.5
   var COMMIT_GAP_MS = 5000; // §2.2 project rule: commits >= 5 s apart, except status changes
+  var RESEND_LIMIT = 3; // project rule: a value the LMS refused is offered at most 3 times
+  var RETRY_MS = 15000; // a refused commit that no save waits for is tried again after this
   var TYPES = { single: "choice", multiple: "choice", "true-false": "true-false", "fill-in": "fill-in",
     matching: "matching", ordering: "sequencing" }; // §2.5: no long-fill-in, no other in 1.2
   // §2.4 never downgrade: a status is written only if it ranks at least as high as the stored one.
@@ -86,8 +88,9 @@
     var api = null, mode = "normal", stored = "";
     var sent = {}; // element -> value the LMS holds (unchanged values are not sent again)
     var indexOf = {}, next = 0; // interaction id -> index: a question answered again keeps its record
-    var dirty = false, failed = false, finished = false;
-    var lastCommit = 0, timer = null, last = null;
+    var pending = {}; // element -> {value, tries} the LMS refused: sent again at the next saves
+    var dirty = false, failed = false, failing = false, finished = false;
+    var lastCommit = 0, timer = null, last = null, waiting = []; // saves that wait for a spaced-out commit
 
     function call(fn, arg, value) {
       try {
@@ -106,9 +109,12 @@
       if (sent[element] === value) return;
       if (call("LMSSetValue", element, value) === "true") {
         sent[element] = value;
+        delete pending[element];
         dirty = true;
       } else {
-        failed = true; // reported to the core by save(); never retried blindly (§2.2)
+        var before = pending[element];
+        pending[element] = { value: value, tries: (before && before.value === value ? before.tries : 0) + 1 };
+        failed = true; // reported to the core by save(), which sends it again (at most RESEND_LIMIT times)
       }
     }
 
@@ -116,8 +122,16 @@
       clearTimeout(timer);
       timer = null;
       lastCommit = Date.now();
-      if (call("LMSCommit", "") === "true") dirty = false;
-      else failed = true;
+      failing = call("LMSCommit", "") !== "true";
+      if (failing) failed = true;
+      else dirty = false;
+      if (waiting.length) {
+        var ok = !failed;
+        failed = false;
+        waiting.splice(0).forEach(function (resolve) { resolve(ok); }); // the core retries a refusal
+      } else if (failing && !finished) {
+        timer = setTimeout(commitNow, RETRY_MS); // no save waits on it (an answer's commit): retry here
+      }
     }
 
     function commit(urgent) {
@@ -182,7 +196,7 @@
         if (!api || call("LMSInitialize", "") !== "true") {
           api = null;
           var strings = config.strings || {};
-          return Promise.resolve({ state: null, mode: "normal", notice: strings.lms_unavailable });
+          return Promise.resolve({ state: null, mode: "normal", notice: strings.lms_unavailable, offline: true });
         }
         var lessonMode = get("cmi.core.lesson_mode");
         mode = lessonMode === "browse" || lessonMode === "review" ? lessonMode : "normal";
@@ -205,8 +219,15 @@
 
       save: function (snapshot) {
         if (!api || finished || mode === "review") return Promise.resolve(true);
+        Object.keys(pending).forEach(function (element) { // in the order they were refused
+          if (pending[element].tries < RESEND_LIMIT) set(element, pending[element].value);
+          else delete pending[element]; // an LMS that never takes it must not block every later save
+        });
         var changed = write(snapshot);
-        if (dirty || failed) commit(changed);
+        if (dirty || failed) commit(changed || failing); // while the LMS refuses, every save retries
+        // A spaced-out commit decides whether this save reached the LMS: the core learns of a
+        // refusal then, tells the learner and tries again.
+        if (timer) return new Promise(function (resolve) { waiting.push(resolve); });
         var ok = !failed;
         failed = false;
         return Promise.resolve(ok);
