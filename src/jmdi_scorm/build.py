@@ -7,6 +7,7 @@ of the build could be made, so a failing build leaves no partial output.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -32,6 +33,7 @@ class BuildOptions:
     split: str | None = None
     sco: str | None = None  # SCORM formats: one SCO per "module" or "topic" (default: one per package)
     pdf: bool = True  # a PDF per module in every package and next to them (False: --no-pdf)
+    progress: Callable[[str, int, int], None] | None = None  # (step, steps done, steps in all)
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,22 @@ def build(course_dir: Path, options: BuildOptions) -> BuildResult:
     if options.split not in (None, *SPLITS):
         raise BuildError(f"unknown --split '{options.split}' (use one of {', '.join(SPLITS)})")
     targets = with_sco(select_targets(options.formats), options.sco)
+    step = _Steps(options.progress)
+    step("loading the course")
     course, ctx = load_course(course_dir)
+    work = [(target, scope) for target in targets for scope in scopes(course, options.split)]
+    step.total = 4 + len(work)
     missing = pdf.unavailable() if options.pdf else None
     make_pdfs = options.pdf and not missing
+    step("rendering the pages")
     site = render_site(course, RenderOptions(pdf_downloads=make_pdfs))
+    step("making the module PDFs" if make_pdfs else "skipping the module PDFs")
     pdfs, pdf_notes, pdf_seconds = _module_pdfs(course, site) if make_pdfs else ({}, [], 0.0)
-    planned = [_package(target, course, site, scope) for target in targets for scope in scopes(course, options.split)]
+    planned = []
+    for target, scope in work:
+        step(f"packaging {archive_name(target, course, scope)}")
+        planned.append(_package(target, course, site, scope))
+    step("compressing and writing")
     archives = zip_many([plan.files for plan in planned])  # what packages share is compressed once
     artifacts = [_write(plan, archive, options.out) for plan, archive in zip(planned, archives, strict=True)]
     downloads = [_write_download(name, data, options.out) for name, data in pdfs.items()]
@@ -111,6 +123,18 @@ def build(course_dir: Path, options: BuildOptions) -> BuildResult:
     if missing:
         notes.append(f"module PDFs not made: {missing}; the module pages link their printable pages instead")
     return BuildResult(artifacts, ctx.problems, notes, time.perf_counter() - started, downloads, pdf_seconds)
+
+
+class _Steps:
+    """Tells ``BuildOptions.progress`` which step starts, how many are done and how many there are."""
+
+    def __init__(self, report: Callable[[str, int, int], None] | None):
+        self.report, self.done, self.total = report, 0, 1
+
+    def __call__(self, label: str) -> None:
+        if self.report:
+            self.report(label, self.done, max(self.total, self.done + 1))
+        self.done += 1
 
 
 def select_targets(formats: tuple[str, ...]) -> list[Any]:

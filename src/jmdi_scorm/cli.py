@@ -7,7 +7,7 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -169,8 +169,9 @@ def build(
         _list_formats()
         return
     try:
-        with _stop_on_sigterm():
-            result = run_build(course_dir, BuildOptions(formats=formats, out=out, split=split, sco=sco, pdf=not no_pdf))
+        with _stop_on_sigterm(), _progress_bar(enabled=not as_json) as progress:
+            options = BuildOptions(formats=formats, out=out, split=split, sco=sco, pdf=not no_pdf, progress=progress)
+            result = run_build(course_dir, options)
     except CourseError as exc:
         _build_failed(as_json, str(exc), exc.problems)
     except JmdiError as exc:
@@ -181,6 +182,25 @@ def build(
     for problem in result.problems:
         click.echo(str(problem), err=True)
     _summary_table(result)
+
+
+@contextlib.contextmanager
+def _progress_bar(*, enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on standard error when it is a terminal (never in --json mode, CI logs or tests)."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description:<48}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("building", total=None)
+
+        def update(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=total)
+
+        yield update
 
 
 @contextlib.contextmanager
