@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 
 from jmdi_scorm import i18n
+from jmdi_scorm.compact import compact_js
 from jmdi_scorm.errors import BuildError, CourseError
 from jmdi_scorm.loader import load_course
 from jmdi_scorm.mdhtml import Context, MarkdownRenderer
 from jmdi_scorm.render import render_site
-from jmdi_scorm.site import Scope
+from jmdi_scorm.site import ADAPTERS, Scope
 
-from .conftest import MINIMAL
+from .conftest import MINIMAL, ROOT
+
+RUNTIME = ROOT / "src" / "jmdi_scorm" / "runtime"
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +192,32 @@ def test_adapter_config_and_csp_overrides(site) -> None:
     assert '"adapterConfig":{"endpoint":"x"}' in html and "connect-src https:" in html
     with pytest.raises(BuildError, match="no runtime adapter 'nope'"):
         site.shell("nope")
+
+
+def test_adapters_are_the_declared_ones(site) -> None:
+    """Adapters are named in one place (site.ADAPTERS), not found by file name: jmdi-core.js and
+    jmdi-xapi-common.js (joined into the xAPI adapters) are not adapters, and ship compacted."""
+    assert sorted(site.adapters) == sorted(ADAPTERS) == ["cmi5", "local", "scorm12", "scorm2004", "xapi"]
+    assert "runtime/jmdi-xapi-common.js" not in site.files and "runtime/jmdi-core.js" in site.files
+    with pytest.raises(BuildError, match="no runtime adapter 'xapi-common'"):
+        site.shell("xapi-common")
+    for name, code in site.adapters.items():
+        source = (RUNTIME / f"jmdi-{name}.js").read_text(encoding="utf-8")
+        assert code.decode() == compact_js(source) and len(code) < 0.9 * len(source.encode())
+
+
+def test_launch_page_strings_are_its_adapters(site) -> None:
+    """Each launch page carries the UI strings of the core and the notices of its own adapter only."""
+    strings = {
+        adapter: json.loads(re.search(r'id="jmdi-config">(.*?)</script>', site.shell(adapter).decode()).group(1))[
+            "strings"
+        ]
+        for adapter in ("local", "scorm12", "xapi")
+    }
+    assert "local_unavailable" in strings["local"] and "lms_unavailable" not in strings["local"]
+    assert "lms_unavailable" in strings["scorm12"] and "local_unavailable" not in strings["scorm12"]
+    assert not {"lms_unavailable", "local_unavailable"} & set(strings["xapi"])  # its notices: adapterConfig
+    assert set(strings["xapi"]) | {"lms_unavailable", "local_unavailable"} == set(i18n.CLIENT_KEYS)
 
 
 def test_module_scope_keeps_its_own_files(site) -> None:

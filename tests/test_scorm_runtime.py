@@ -968,3 +968,79 @@ def test_first_page_needs_at_most_five_requests(lms: Lms, site_root: Path, built
     mine = [path for path in requests if path.startswith(f"/{package}/")]
     assert len(mine) <= 5, mine
     assert f"/{package}/runtime/jmdi-{'scorm12' if fmt == 'scorm12' else 'scorm2004'}.js" in mine
+
+
+@pytest.mark.parametrize("edition", ["1.2", "2004"])
+def test_pass_or_fail_waits_for_the_final_score(lms: Lms, edition: str) -> None:
+    """The core decides success as soon as it cannot change, but the score only becomes final once
+    every question is settled (snapshot.scoreFinal): status and score wait for it."""
+    early = dict(PASSED, scoreFinal=False, score={"raw": 6, "min": 0, "max": 7, "scaled": 0.8571})
+    final = dict(PASSED, scoreFinal=True, score={"raw": 7, "min": 0, "max": 7, "scaled": 1})
+    drive(lms, edition, [("start", None), ("save", early)])
+    values = dict(sets(lms.calls(), "LMSSetValue" if edition == "1.2" else "SetValue"))
+    if edition == "1.2":
+        assert values["cmi.core.lesson_status"] == "completed" and "cmi.core.score.raw" not in values
+    else:
+        assert values["cmi.completion_status"] == "completed"
+        assert "cmi.success_status" not in values and "cmi.score.raw" not in values
+    drive(lms, edition, [("start", None), ("save", early), ("save", final), ("finish", final)])
+    values = dict(sets(lms.calls(), "LMSSetValue" if edition == "1.2" else "SetValue"))
+    if edition == "1.2":
+        assert values["cmi.core.lesson_status"] == "passed" and values["cmi.core.score.raw"] == "100"
+    else:
+        assert values["cmi.success_status"] == "passed" and values["cmi.score.raw"] == "100"
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "scorm2004-4th"])
+def test_an_answer_is_committed_without_leaving_the_page(lms: Lms, site_root: Path, built, fmt: str) -> None:
+    """A crash after an answer must not lose it: the core saves every answer at once and the LMS
+    stores it while the learner stays on the page, with commits still 5 s apart (§2.2 rule)."""
+    import time
+
+    edition = FORMAT_EDITION[fmt]
+    lms.launch(edition, serve_package(site_root, built[f"{fmt}/None/course/course"]))
+    learner = Learner(lms)
+    learner.wait_page("home")
+    learner.open("intro-01")
+    learner.answer("intro-01.q2", "b")  # wrong, one try left: no status changes
+    expected = learner.frame.evaluate("() => JMDI.snapshot().stateText")
+    assert "!q2.1n" in expected
+    deadline = time.monotonic() + 15
+    while stored_cmi(lms.calls(), edition).get("cmi.suspend_data") != expected:
+        assert time.monotonic() < deadline, "the answer never reached a commit"
+        time.sleep(0.25)
+    calls = lms.calls()
+    commits = [c["t"] for c in calls if c["fn"].endswith("Commit")]
+    assert all(b - a >= 4900 for a, b in zip(commits, commits[1:], strict=False)), commits  # one per 5 s at most
+    check_clean(calls)
+
+
+def test_a_case_sensitive_fill_in_says_so(lms: Lms, site_root: Path, tmp_path: Path) -> None:
+    """SCORM 2004 fill-in patterns carry {case_matters=true} when the course says so (§4.5)."""
+    import shutil
+    import zipfile
+
+    from jmdi_scorm import build as build_module
+
+    course = tmp_path / "course"
+    shutil.copytree(MINIMAL, course)
+    topic = course / "modules" / "intro" / "intro-02.md"
+    topic.write_text(
+        topic.read_text(encoding="utf-8").replace("    answers: [remittances, remittance]\n",
+                                                   "    answers: [Remittances]\n    case_sensitive: true\n"),
+        encoding="utf-8",
+    )  # fmt: skip
+    options = build_module.BuildOptions(formats=("scorm2004-4th",), out=tmp_path / "dist")
+    artifact = build_module.build(course, options).artifacts[0]
+    zipfile.ZipFile(artifact.path).extractall(tmp_path / "pkg")
+    lms.launch("2004", serve_package(site_root, tmp_path / "pkg"))
+    learner = Learner(lms)
+    learner.wait_page("home")
+    learner.open("intro-02")
+    assert learner.answer("intro-02.q1", "remittances").startswith("Not quite")  # case matters
+    learner.exit()
+    values = dict(sets(lms.calls(), "SetValue"))
+    assert values["cmi.interactions.0.correct_responses.0.pattern"] == (
+        "{case_matters=true}{order_matters=true}{lang=en}Remittances"
+    )
+    check_strict(lms.calls(), "2004")

@@ -380,7 +380,10 @@ JMDI.registerAdapter("spy", function (config) {
     all.push(entry);
     localStorage.setItem("spy", JSON.stringify(all));
   }
-  function brief(s) { return {location: s.location, completion: s.completion, success: s.success, score: s.score}; }
+  function brief(s) {
+    return {location: s.location, completion: s.completion, success: s.success, score: s.score,
+            scoreFinal: s.scoreFinal, stateText: s.stateText};
+  }
   return {
     start: function () { log(["start"]); return Promise.resolve({state: null, mode: "normal"}); },
     save: function (s) { log(["save", brief(s)]); return Promise.resolve(localStorage.getItem("spy-refuse") !== "1"); },
@@ -420,12 +423,15 @@ def test_adapter_contract(browser, web_spy) -> None:
         page.check("#q-intro-01-q1-b")
         page.click("#q-intro-01-q1 button[type=submit]")
         page.wait_for_selector("#q-intro-01-q1.jmdi-is-incorrect")
+        page.wait_for_function("() => JSON.parse(localStorage.getItem('spy')).length === 5")
         log = spy_log(page)
-        assert [e[0] for e in log] == ["start", "save", "save", "interaction"]  # no status change: no save
-        record = log[-1][1]
+        # Every answer is saved at once, status change or not (a crash must not lose it).
+        assert [e[0] for e in log] == ["start", "save", "save", "interaction", "save"]
+        record = log[-2][1]
         assert record["id"] == "intro-01.q1" and record["type"] == "single"
         assert record["response"] == ["b"] and record["correctResponse"] == ["a"]
         assert record["result"] == "incorrect" and record["attempt"] == 1 and record["final"] is False
+        assert record["caseSensitive"] is False
         assert record["description"] == "Which colour is the sky on a clear day?"
         assert record["latencySeconds"] >= 0 and record["timestamp"].endswith("Z")
 
@@ -437,12 +443,13 @@ def test_adapter_contract(browser, web_spy) -> None:
         page.evaluate("location.hash = '#/intro-01'")
         page.wait_for_function("() => document.querySelector('#jmdi-alert').textContent === ''")
 
-        # A status change saves at once: finishing every question of the course changes success.
+        # A status change is saved too: finishing every question of the course changes success.
         count = len(spy_log(page))
         page.check("#q-intro-01-q1-a")
         page.click("#q-intro-01-q1 button[type=submit]")
         page.wait_for_selector("#q-intro-01-q1.jmdi-is-correct")
-        assert [e[0] for e in spy_log(page)[count:]] == ["interaction"]
+        page.wait_for_function(f"() => JSON.parse(localStorage.getItem('spy')).length === {count + 2}")
+        assert [e[0] for e in spy_log(page)[count:]] == ["interaction", "save"]
         for question, wrong in (("q2", "b"), ("q3", "f")):
             for _ in range(2):  # two tries allowed: the second wrong answer is final
                 page.check(f"#q-intro-01-{question}-{wrong}")
@@ -471,10 +478,12 @@ def test_finish_runs_once_on_pagehide(browser, web_spy) -> None:
         page = context.new_page()
         page.goto(web_spy.as_uri() + "/index.html#/intro-02")
         wait_page(page, "intro-02")
-        page.fill("#q-intro-02-q1-text", "money")  # a wrong answer: no status change, so no save yet
+        page.evaluate("localStorage.setItem('spy-refuse', '1')")  # the LMS refuses: the state stays unsaved
+        page.fill("#q-intro-02-q1-text", "money")
         page.click("#q-intro-02-q1 button[type=submit]")
         page.wait_for_selector("#q-intro-02-q1.jmdi-is-incorrect")
-        assert [e[0] for e in spy_log(page)] == ["start", "save", "interaction"]
+        page.wait_for_function("() => document.querySelector('#jmdi-alert').textContent.length > 0")
+        assert [e[0] for e in spy_log(page)] == ["start", "save", "interaction", "save"]
         page.evaluate(
             "Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});"
             "document.dispatchEvent(new Event('visibilitychange'));"
@@ -482,7 +491,34 @@ def test_finish_runs_once_on_pagehide(browser, web_spy) -> None:
         page.goto("about:blank")
         page.goto(web_spy.as_uri() + "/runtime/jmdi-icon.svg")
         kinds = [e[0] for e in spy_log(page)]
-        assert kinds == ["start", "save", "interaction", "save", "finish"]  # hidden and changed: one save
+        assert kinds == ["start", "save", "interaction", "save", "save", "finish"]  # hidden and unsaved: one save
         assert spy_log(page)[-1][1]["location"] == "intro-02"
+    finally:
+        context.close()
+
+
+def test_removing_the_frame_still_finishes_with_the_last_answer(browser, serve, web_spy, tmp_path: Path) -> None:
+    """An LMS that removes the SCO frame: the page is hidden and gone before any promise callback
+    could run, so the core calls the adapter's finish synchronously, with a fresh snapshot."""
+    import shutil
+
+    shutil.copytree(web_spy, tmp_path / "pkg")
+    (tmp_path / "lms.html").write_text(
+        '<!doctype html><title>LMS</title><iframe id="sco" src="pkg/index.html#/intro-02"></iframe>', encoding="utf-8"
+    )
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(serve(tmp_path) + "lms.html")
+        frame = page.frame_locator("#sco")
+        frame.locator("#jmdi-page[data-page='intro-02']").wait_for()
+        frame.locator("#q-intro-02-q1-text").fill("money")
+        frame.locator("#q-intro-02-q1 button[type=submit]").click()
+        frame.locator("#q-intro-02-q1.jmdi-is-incorrect").wait_for()
+        expected = page.frame_locator("#sco").locator("body").evaluate("() => JMDI.snapshot().stateText")
+        page.evaluate("document.getElementById('sco').remove()")
+        finishes = [e for e in spy_log(page) if e[0] == "finish"]
+        assert len(finishes) == 1 and finishes[0][1]["location"] == "intro-02"
+        assert finishes[0][1]["stateText"] == expected and "intro-02*1!q1.1n" in expected
     finally:
         context.close()

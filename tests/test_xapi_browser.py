@@ -89,6 +89,10 @@ def test_pass_with_close_and_relaunch_in_another_browser(stack: h.Stack, browser
     assert names.count("suspended") == 1 and names.count("terminated") == 2
     assert names.count("completed") == 1 and names.count("passed") == 1 and "failed" not in names
     assert names.count("answered") == 7
+    # passed waits for the final score: 7 of 7 once the assessment is answered, not the 6 of 7
+    # that already reached the 80 % mastery score (success decided, score not final).
+    passed = next(s for s in stored if h.verb_of(s) == "passed")
+    assert passed["result"]["score"] == {"scaled": 1, "raw": 7, "min": 0, "max": 7}
     answered = {s["object"]["id"].rsplit("/", 1)[-1]: s for s in stored if h.verb_of(s) == "answered"}
     kinds = {k: s["object"]["definition"]["interactionType"] for k, s in answered.items()}
     assert kinds == {
@@ -214,3 +218,19 @@ def test_outage_every_statement_arrives_exactly_once(browser: Any, tmp_path: Pat
         print(json.dumps({"queued": queued, "statements": len(stored), "requests_refused": len(refused)}))
     finally:
         stack.close()
+
+
+def test_first_load_asks_for_the_icon_once(stack: h.Stack, browser: Any) -> None:
+    """The adapter starts after the load event (it reads the State API first) and only then does
+    the URL get its #/<page>; Chromium asks for a page's icon again after a URL change, so the
+    core links the icon once the URL is set: one request on first load (was two)."""
+    page = browser.new_page()
+    icons: list[str] = []
+    page.on("request", lambda r: icons.append(r.url) if urlsplit(r.url).path.endswith("/jmdi-icon.svg") else None)
+    page.goto(stack.lms.launch_url("xapi", actor=h.ACTOR, registration=h.new_registration()))
+    h.wait_ready(page, "home")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.querySelectorAll('link[rel=icon]').length") == 1
+    page.context.close()
+    assert len(icons) == 1, icons

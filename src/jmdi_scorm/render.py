@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__, i18n, model
+from .compact import compact_css, compact_js
 from .mdhtml import Context, MarkdownRenderer
 from .site import (
+    ADAPTERS,
     LAUNCH,
     RUNTIME_DIR,
     Page,
@@ -48,6 +50,11 @@ CSP = {
     "form-action": "'none'",
 }
 CORE_FILES = ("jmdi-core.js", "jmdi.css", "jmdi-print.css", "jmdi-icon.svg")
+#: Notices of one kind of adapter (the xAPI ones bring their own): other launch pages leave them out.
+ADAPTER_NOTICES = {"local_unavailable": ("local",), "lms_unavailable": ("scorm12", "scorm2004")}
+#: The first page's own files, shipped without comments or indentation (compact.py); with the
+#: adapter scripts they are most of its weight.
+COMPACTED = {"jmdi-core.js": compact_js, "jmdi.css": compact_css}
 
 
 @dataclass(frozen=True)
@@ -95,11 +102,10 @@ def render_site(course: model.Course, options: RenderOptions | None = None) -> S
     for module in course.modules:
         shared[print_page_path(module.id)] = _print_page(renderer, module)
     runtime = _runtime_files()
-    shared.update({f"{RUNTIME_DIR}/{name}": data for name, data in runtime.items() if name in CORE_FILES})
+    shared.update({f"{RUNTIME_DIR}/{name}": _shipped(name, runtime[name]) for name in CORE_FILES})
     for name in sorted(set(course.assets) | {r.file for r in course.resources if r.file}):
         shared[name] = (Path(course.root) / name).read_bytes()
-    adapters = {name[5:-3]: data for name, data in runtime.items() if name.startswith("jmdi-") and name.endswith(".js")}
-    adapters.pop("core", None)
+    adapters = {name: compact_js(runtime[f"jmdi-{name}.js"].decode()).encode() for name in ADAPTERS}
     return Site(
         course=course,
         pages=renderer.pages,
@@ -114,6 +120,11 @@ def render_site(course: model.Course, options: RenderOptions | None = None) -> S
 def _runtime_files() -> dict[str, bytes]:
     folder = resources.files("jmdi_scorm") / "runtime"
     return {item.name: item.read_bytes() for item in folder.iterdir() if item.is_file()}
+
+
+def _shipped(name: str, data: bytes) -> bytes:
+    compact = COMPACTED.get(name)
+    return compact(data.decode()).encode() if compact else data
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -186,9 +197,11 @@ def _rules(r: _Renderer) -> list[str]:
     tracking, s = r.course.meta.tracking, r.strings
     pct = lambda value: round(value * 100)  # noqa: E731
     mastery = s["mastery_note"] if tracking.attempts else s["mastery_note_unlimited"]
+    # The core rewrites the pass mark when the LMS sets its own for the launch (cmi5 LaunchData).
+    mark = Markup('<span data-jmdi-out="mastery">{}</span>').format(pct(tracking.mastery_score))
     return [
         s["completion_note"].format(pct=pct(tracking.completion_threshold)),
-        mastery.format(pct=pct(tracking.mastery_score), attempts=tracking.attempts),
+        Markup(escape(mastery)).format(pct=mark, attempts=tracking.attempts),
     ]
 
 
@@ -273,8 +286,10 @@ def _print_page(r: _Renderer, module: model.Module) -> bytes:
     return html.encode()
 
 
-def _csp(extra: dict[str, str] | None) -> str:
-    return "; ".join(f"{name} {value}" for name, value in (CSP | (extra or {})).items())
+def _csp(extra: dict[str, str] | None) -> Markup:
+    """The policy for a ``content="..."`` attribute (its quotes ``'self'`` need no escaping)."""
+    policy = "; ".join(f"{name} {value}" for name, value in (CSP | (extra or {})).items())
+    return Markup(policy.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 def _shell(
@@ -288,10 +303,15 @@ def _shell(
         "lang": r.course.meta.language,
         "adapter": adapter,
         "adapterConfig": adapter_config or {},
+        "icon": f"{RUNTIME_DIR}/jmdi-icon.svg",  # linked by the core once the first URL is set
         "scope": scope.module,
         "tracking": r.course.meta.tracking.model_dump(),
         "pages": [page.config() for page in pages],
-        "strings": i18n.client_strings(r.course.meta.language),
+        "strings": {
+            key: text
+            for key, text in i18n.client_strings(r.course.meta.language).items()
+            if adapter in ADAPTER_NOTICES.get(key, (adapter,))
+        },
     }
     # JSON inside <script type="application/json">: "<" escaped so no "</script>" can end it.
     config_json = json.dumps(config, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")

@@ -71,6 +71,7 @@
     // --- defined statements (§7.5) -------------------------------------------------------------
     function judge(snapshot) {
       if (snapshot.success !== "passed" && snapshot.success !== "failed") return null;
+      if (snapshot.scoreFinal === false) return null; // one verdict per registration, with the final score
       var score = X.score(snapshot.score);
       // LaunchData's masteryScore is the pass mark, even when it differs from cmi5.xml (§7.3).
       if (typeof launch.mastery === "number" && score && typeof score.scaled === "number") {

@@ -7,7 +7,7 @@
  *   start()             -> Promise<{state, mode, learner?, notice?, offline?}>
  *   save(snapshot)      -> Promise<boolean>
  *   interaction(record) -> void
- *   finish(snapshot)    -> Promise<void>, called exactly once
+ *   finish(snapshot)    -> Promise<void>, called exactly once, synchronously (see finish())
  * No dependencies, no build step, no request outside the package.
  */
 (function () {
@@ -154,6 +154,11 @@
     return !!answer && (answer.correct || (attempts > 0 && answer.tries >= attempts));
   }
 
+  /* An answer whose points can no longer change: final, or answered once when tries are unlimited. */
+  function isSettled(answer) {
+    return isFinal(answer) || (!!answer && !(config.tracking.attempts > 0));
+  }
+
   function pageStatus(id) {
     var page = pages[id];
     if (!page) return 0;
@@ -176,13 +181,14 @@
     var topics = tracked.filter(function (p) { return p.kind === "topic"; });
     var units = topics.length ? topics : tracked;
     var done = units.filter(function (p) { return pageStatus(p.id) === 2; }).length;
-    var max = 0, earned = 0, open = 0;
+    var max = 0, earned = 0, open = 0, unsettled = 0;
     tracked.forEach(function (p) {
       (p.q || []).forEach(function (q) {
         var a = state.answers[p.id + "." + q];
         max += 1;
         if (a && a.correct) earned += 1;
         else if (!isFinal(a)) open += 1;
+        if (!isSettled(a)) unsettled += 1;
       });
     });
     var t = config.tracking;
@@ -195,6 +201,9 @@
       completion: done >= needUnits ? "completed" : "incomplete",
       success: !max ? "unknown" : earned >= needPoints ? "passed" : earned + open < needPoints ? "failed" : "unknown",
       score: max ? { raw: earned, min: 0, max: max, scaled: Math.round((earned / max) * 10000) / 10000 } : null,
+      // success is decided as soon as it cannot change; the score is final once every question is
+      // settled. Adapters report pass/fail with its score only then (an LRS keeps the first one).
+      scoreFinal: !unsettled,
     };
   }
 
@@ -207,12 +216,14 @@
       completion: t.completion,
       success: t.success,
       score: t.score,
+      scoreFinal: t.scoreFinal,
       progress: Math.round(t.progress * 10000) / 10000,
       sessionSeconds: Math.round((Date.now() - started) / 10) / 100,
     };
   }
 
-  /* Save once per page change and on each status change (and when asked to). */
+  /* Save on each page change, each answer and each status change (and when asked to). The
+   * adapters space out what reaches the LMS (SCORM: one commit per 5 s unless the status changed). */
   function changed(pageChanged) {
     var t = totals();
     var status = t.completion + "/" + t.success;
@@ -259,6 +270,8 @@
     return lastSaved !== snap.stateText + "|" + snap.completion + "|" + snap.success;
   }
 
+  /* Ends the session, once. The adapter's finish runs now, in this task, with a fresh snapshot:
+   * when the LMS removes the SCO frame, promise callbacks queued on pagehide never run. */
   function finish() {
     if (finished) return finishing;
     finished = true;
@@ -267,9 +280,13 @@
     // The final save may fail or be cut short as the window closes: keep what the LMS has not
     // acknowledged (a later launch merges it back).
     if (offline || dirty()) keepLocal(snap);
-    finishing = Promise.resolve()
-      .then(function () { return adapter && adapter.finish(snap); })
-      .catch(function () {});
+    var ended = null;
+    try {
+      ended = adapter && adapter.finish(snap);
+    } catch (e) {
+      /* an adapter's bug must not block the learner */
+    }
+    finishing = Promise.resolve(ended).catch(function () {});
     return finishing;
   }
 
@@ -479,6 +496,7 @@
       completion: S[t.completion],
       success: S[t.success],
       score: t.score ? t.score.raw + " / " + t.score.max + " (" + Math.round(t.score.scaled * 100) + "%)" : S.no_score,
+      mastery: Math.round(config.tracking.mastery_score * 100),
     };
     $$("[data-jmdi-out]").forEach(function (el) {
       var key = el.getAttribute("data-jmdi-out");
@@ -611,6 +629,7 @@
           correctResponse: q.pattern,
           result: correct ? "correct" : "incorrect",
           description: q.desc,
+          caseSensitive: !!q.cs,
           timestamp: now,
           latencySeconds: Math.round((now - form.jmdiShown) / 10) / 100,
           attempt: answer.tries,
@@ -623,7 +642,7 @@
     form.jmdiShown = Date.now();
     showResult(form, q, answer, true);
     refreshPageStatus(current);
-    changed(false);
+    changed(true); // an answer is saved at once: a crash must not lose it
   }
 
   function showResult(form, q, answer, announce) {
@@ -721,6 +740,17 @@
     });
   }
 
+  /* The icon is linked once the first URL is set: Chromium fetches the icon again after a URL
+   * change, and with an LMS the adapter starts (and the URL gets its #/page) after the load. */
+  function showIcon() {
+    if (!config.icon || $('link[rel~="icon"]')) return;
+    var link = document.createElement("link");
+    link.rel = "icon";
+    link.type = "image/svg+xml";
+    link.href = config.icon;
+    document.head.appendChild(link);
+  }
+
   function firstPage() {
     var target = parseHash();
     if (target && pages[target.id]) return target;
@@ -744,6 +774,7 @@
       titles[id] = link.textContent.trim();
       // Outside this launch's scope (?sco=): hide the entry, and a module with none of its pages.
       if (!pages[id]) (link.parentNode.classList.contains("jmdi-toc-module") ? link : link.parentNode).hidden = true;
+      else if (pages[id].module) link.setAttribute("data-state-of", id); // updateChrome shows its state
     });
     $$("#jmdi-toc .jmdi-toc-module").forEach(function (item) {
       if (!$("li:not([hidden])", item) && $("a", item).hidden) item.hidden = true;
@@ -771,11 +802,16 @@
         openStore(result);
         restored = offline ? readLocal() : mergeStates(restored && restored.pages && restored.answers ? restored : null, readLocal());
         if (restored && restored.pages && restored.answers) state = restored;
+        // The LMS's pass mark for this launch (cmi5 LaunchData) wins over course.yaml's, so the
+        // page judges as the LMS records.
+        var mastery = result.masteryScore;
+        if (typeof mastery === "number" && mastery >= 0 && mastery <= 1) config.tracking.mastery_score = mastery;
         if (result.notice) notice("#jmdi-status", result.notice);
         lastStatus = (function (t) { return t.completion + "/" + t.success; })(totals());
         lastSaved = (function (s) { return s.stateText + "|" + s.completion + "|" + s.success; })(snapshot());
         var start = firstPage();
         history.replaceState(history.state, "", "#/" + start.id + (start.anchor ? "/" + start.anchor : ""));
+        showIcon();
         window.addEventListener("hashchange", route);
         show(start.id, start.anchor);
       });

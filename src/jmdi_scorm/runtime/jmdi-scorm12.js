@@ -139,9 +139,11 @@
       else if (!timer) timer = setTimeout(commitNow, COMMIT_GAP_MS - (Date.now() - lastCommit));
     }
 
+    /* passed or failed once the score is final (the core's scoreFinal), completed until then. */
     function statusOf(snapshot) {
       if (snapshot.completion !== "completed") return "incomplete";
-      return snapshot.success === "passed" || snapshot.success === "failed" ? snapshot.success : "completed";
+      var judged = snapshot.success === "passed" || snapshot.success === "failed";
+      return judged && snapshot.scoreFinal !== false ? snapshot.success : "completed";
     }
 
     /* Writes the snapshot; true when the lesson status changed. */
@@ -250,7 +252,7 @@
         set(prefix + "student_response", response(record.type, record.response));
         set(prefix + "result", record.result === "correct" ? "correct" : "wrong"); // "wrong" in 1.2
         set(prefix + "latency", timespan(record.latencySeconds));
-        commit(false);
+        // No commit of its own: the core saves right after every answer, and that save commits.
       },
 
       finish: function (snapshot) {

@@ -163,8 +163,10 @@
       var completion = snapshot.completion === "completed" ? "completed" : "incomplete";
       if (COMPLETION_RANK[completion] < COMPLETION_RANK[stored.completion]) completion = stored.completion;
       var success = snapshot.success;
-      if (SUCCESS_RANK[success] && SUCCESS_RANK[success] >= SUCCESS_RANK[stored.success] && snapshot.score) {
-        // A final score only: scaled decides success (§4.4), raw is what Moodle grades (§8.1).
+      var scored = snapshot.scoreFinal !== false && snapshot.score;
+      if (SUCCESS_RANK[success] && SUCCESS_RANK[success] >= SUCCESS_RANK[stored.success] && scored) {
+        // A final score only (the core's scoreFinal): scaled decides success (§4.4), raw is what
+        // Moodle grades (§8.1).
         var scaled = Math.max(0, Math.min(1, Number(snapshot.score.scaled) || 0));
         set("cmi.score.scaled", decimal(scaled, 4));
         set("cmi.score.min", "0");
@@ -291,7 +293,7 @@
         set(prefix + "learner_response", response(record.type, record.response, lang));
         set(prefix + "result", record.result === "correct" ? "correct" : "incorrect");
         set(prefix + "latency", duration(record.latencySeconds));
-        commit(false);
+        // No commit of its own: the core saves right after every answer, and that save commits.
       },
 
       finish: function (snapshot) {

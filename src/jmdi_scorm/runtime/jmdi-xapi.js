@@ -73,7 +73,9 @@
         send("completed", launch.root, { completion: true, duration: X.duration(sessionSeconds()) });
       }
       var success = snapshot.success;
-      if ((success === "passed" || success === "failed") && success !== sent.success && sent.success !== "passed") {
+      // A verdict carries the final score (the core's scoreFinal): the LRS keeps every statement.
+      var judged = (success === "passed" || success === "failed") && snapshot.scoreFinal !== false;
+      if (judged && success !== sent.success && sent.success !== "passed") {
         sent.success = success;
         var result = { success: success === "passed", duration: X.duration(sessionSeconds()) };
         var score = X.score(snapshot.score);

@@ -27,6 +27,7 @@ from tincan import (
 )
 
 from .. import model
+from ..compact import compact_js
 from ..errors import BuildError
 from ..markdown import checking_parser
 from ..site import LAUNCH, RUNTIME_DIR
@@ -305,26 +306,6 @@ def runtime_source(name: str) -> str:
     return resources.files("jmdi_scorm").joinpath("runtime", name).read_text(encoding="utf-8")
 
 
-def compact_js(source: str) -> str:
-    """Our own runtime sources without whole-line comments and indentation (about 40 % lighter).
-
-    Only whole lines are dropped, so strings and code are untouched; the sources follow the
-    rule that a comment starting a line is a comment to its end (no code after ``*/``).
-    """
-    out, in_block = [], False
-    for raw in source.splitlines():
-        line = raw.strip()
-        if in_block:
-            in_block = not line.endswith("*/")
-            continue
-        if line.startswith("/*"):
-            in_block = not line.endswith("*/")
-            continue
-        if line and not line.startswith("//"):
-            out.append(line)
-    return "\n".join(out) + "\n"
-
-
 def adapter_config(course: model.Course, scope: object = None) -> dict[str, Any]:
     """What the launch page hands the adapter (``config.adapterConfig``): the statement material
     of the first page, and the adapter's notices in the course language."""
@@ -350,7 +331,6 @@ def package_files(course: model.Course, site: Any, scope: object, adapter: str) 
     """The files of an xAPI or cmi5 package except its descriptor: the scope's site files, the
     launch page (allowed to talk to an LRS named only at launch) and the adapter files."""
     files: dict[str, bytes] = site.files_for(scope)
-    files.pop(f"{RUNTIME_DIR}/{COMMON_FILE}", None)
     files[LAUNCH] = site.shell(adapter, scope, adapter_config(course, scope), CSP)
     files.update(adapter_files(course, scope, adapter))
     return files
