@@ -8,7 +8,6 @@ statements to ralph with its own credentials — the launch ``auth`` is a per-la
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -28,15 +27,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
     pair = h.Stack(work, packages["xapi"])
     yield pair
     pair.close()
-
-
-def settle(stack: h.Stack, registration: str | None, last_verb: str, count: int = 1, **query: str) -> list[dict]:
-    deadline = time.monotonic() + 15
-    while True:
-        stored = stack.stored(registration) if registration else stack.lrs.statements(**query)
-        if [h.verb_of(s) for s in stored].count(last_verb) >= count or time.monotonic() > deadline:
-            return stored
-        time.sleep(0.2)
 
 
 def check_statements(stack: h.Stack, stored: list[dict], work: Path, actor: dict, registration: str | None) -> None:
@@ -64,7 +54,7 @@ def test_pass_with_close_and_relaunch_in_another_browser(stack: h.Stack, browser
     h.wait_ready(page, "home")
     h.walk(page, h.RIGHT, h.WALK[:4])
     page.close()  # pagehide: suspended, terminated and the state documents leave with keepalive
-    settle(stack, registration, "terminated")
+    h.settle(stack, registration, "terminated")
     context.close()
 
     # The State API holds the bookmark and the answers (§5.7): a fresh browser gets them back.
@@ -78,8 +68,8 @@ def test_pass_with_close_and_relaunch_in_another_browser(stack: h.Stack, browser
     assert h.is_final(page, "intro-02.q1")
     h.walk(page, h.RIGHT, h.WALK[3:])
     h.exit_course(page)
-    stored = settle(stack, registration, "terminated", 2)
-    h.wait_outbox_empty(page)
+    h.wait_outbox_empty(page)  # the LRS answered for every statement of this session …
+    stored = h.settle(stack, registration, "terminated", 2)  # … so this reads them all
     context.close()
 
     names = h.verbs(stored)
@@ -126,8 +116,8 @@ def test_fail_and_relaunch_in_the_same_browser(stack: h.Stack, browser: Any, tmp
     assert h.wait_ready(page) == "summary"
     assert "Not passed" in page.locator("#jmdi-page").text_content()
     h.exit_course(page)
-    stored = settle(stack, registration, "terminated", 2)
     h.wait_outbox_empty(page)
+    stored = h.settle(stack, registration, "terminated", 2)
     context.close()
     names = h.verbs(stored)
     assert "suspended" not in names  # every question was final: the course was completed
@@ -208,7 +198,7 @@ def test_outage_every_statement_arrives_exactly_once(browser: Any, tmp_path: Pat
         h.exit_course(page)
         h.wait_outbox_empty(page)
         page.context.close()
-        stored = settle(stack, registration, "terminated")
+        stored = h.settle(stack, registration, "terminated")
         sent = stack.sent_statements()
         assert sorted(s["id"] for s in stored) == sorted(s["id"] for s in sent)
         assert len({s["id"] for s in stored}) == len(stored)

@@ -186,6 +186,25 @@ def wait_outbox_empty(page: Any, timeout: float = 45) -> None:
         time.sleep(0.25)
 
 
+def settle(
+    stack: Stack, registration: str | None, last_verb: str, count: int = 1, timeout: float = 60, **query: str
+) -> list[dict[str, Any]]:
+    """The statements the LRS stored (for ``registration``, else matching ``query``) once
+    ``last_verb`` is among them ``count`` times. Fails after ``timeout`` seconds instead of returning
+    what arrived so far: a partial list read too early looks like statements sent out of order.
+    When the page is still open, ``wait_outbox_empty`` first is the exact signal (the LRS answered
+    for every statement); this polling is for pages already closed (keepalive requests)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        stored = stack.stored(registration) if registration else stack.lrs.statements(**query)
+        names = [verb_of(s) for s in by_time(stored)]
+        if names.count(last_verb) >= count:
+            return stored
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{last_verb} × {count} not stored after {timeout} s; stored so far: {names}")
+        time.sleep(0.2)
+
+
 def new_registration() -> str:
     return str(uuid.uuid4())
 
