@@ -181,8 +181,9 @@
       call("LMSFinish", "");
     }
 
-    /* The core's finish() reaches the adapter in a promise callback, which never runs when the
-     * LMS removes the SCO frame: end the session here, synchronously, with a fresh snapshot. */
+    /* The core's pagehide handler, registered first, already ended the session synchronously
+     * with a fresh snapshot (the LMS may remove the SCO frame, and then no promise callback runs);
+     * this one is a safety net for a core that did not, and does nothing after finish. */
     function onPageHide() {
       var core = window.JMDI;
       finalSequence(core && core.snapshot ? core.snapshot() : last);
