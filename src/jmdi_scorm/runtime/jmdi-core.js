@@ -253,7 +253,8 @@
           lastSaved = snap.stateText + "|" + snap.completion + "|" + snap.success;
           notice("#jmdi-alert", "");
         } else {
-          notice("#jmdi-alert", S.save_failed);
+          // An adapter's own, more precise message (an LRS that refused us) stays in place.
+          if (!($("#jmdi-alert") || {}).textContent) notice("#jmdi-alert", S.save_failed);
           retryTimer = setTimeout(commit, RETRY_MS);
         }
         if (savePending) {
