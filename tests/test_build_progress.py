@@ -21,3 +21,15 @@ def test_build_reports_every_step_in_order(minimal_course: Path, tmp_path: Path)
     assert [done for _, done, _ in steps] == list(range(len(steps)))
     assert all(done < total for _, done, total in steps)
     assert steps[-1][2] == len(steps)
+
+
+def test_quiet_build_prints_nothing_and_still_writes(minimal_course: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from jmdi_scorm.cli import main
+
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(main, ["build", str(minimal_course), "--out", str(out), "--format", "web", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    assert (out / "mini-course-web.zip").is_file()

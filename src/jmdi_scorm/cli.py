@@ -150,6 +150,7 @@ def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
 )
 @click.option("--no-pdf", is_flag=True, help="Make no module PDFs (the module pages link their printable pages).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (errors still go to standard error).")
 @click.option("--list-formats", is_flag=True, help="List the package formats and exit.")
 def build(
     course_dir: Path,
@@ -159,6 +160,7 @@ def build(
     sco: str | None,
     no_pdf: bool,
     as_json: bool,
+    quiet: bool,
     list_formats: bool,
 ) -> None:
     """Build the course's packages into the output folder and print a summary."""
@@ -169,7 +171,7 @@ def build(
         _list_formats()
         return
     try:
-        with _stop_on_sigterm(), _progress_bar(enabled=not as_json) as progress:
+        with _stop_on_sigterm(), _progress_bar(enabled=not (as_json or quiet)) as progress:
             options = BuildOptions(formats=formats, out=out, split=split, sco=sco, pdf=not no_pdf, progress=progress)
             result = run_build(course_dir, options)
     except CourseError as exc:
@@ -181,7 +183,8 @@ def build(
         return
     for problem in result.problems:
         click.echo(str(problem), err=True)
-    _summary_table(result)
+    if not quiet:
+        _summary_table(result)
 
 
 @contextlib.contextmanager
