@@ -6,13 +6,12 @@ from __future__ import annotations
 from lxml import etree
 
 from .scorm_common import (
-    LAUNCH,
-    SHARED_RESOURCE,
     XSI,
     Item,
     Plan,
     decimal,
     element,
+    resources,
     serialize,
 )
 from .scorm_target import ScormTarget
@@ -49,7 +48,7 @@ def manifest(plan: Plan) -> bytes:
     element(organization, _cp("title"), plan.title)
     for item in plan.items:
         _item(organization, item, plan)
-    _resources(element(root, _cp("resources")), plan)
+    resources(element(root, _cp("resources")), plan, NS_CP, _adlcp("scormtype"))  # lower-case t in 1.2
     return serialize(root)
 
 
@@ -65,19 +64,6 @@ def _item(parent: etree._Element, item: Item, plan: Plan) -> None:
         # cmi.student_data.mastery_score, 0-100 like cmi.core.score.raw (§1.6); Moodle's
         # "mastery score overrides status" then agrees with the status the SCO reports.
         element(node, _adlcp("masteryscore"), decimal(plan.mastery * 100, 2))
-
-
-def _resources(parent: etree._Element, plan: Plan) -> None:
-    scormtype = _adlcp("scormtype")  # lower-case t in 1.2 (§1.3)
-    for leaf in plan.leaves():
-        resource = element(parent, _cp("resource"), identifier=leaf.resource_id, type="webcontent", href=LAUNCH)
-        resource.set(scormtype, "sco")
-        element(resource, _cp("file"), href=LAUNCH)
-        element(resource, _cp("dependency"), identifierref=SHARED_RESOURCE)
-    shared = element(parent, _cp("resource"), identifier=SHARED_RESOURCE, type="webcontent")
-    shared.set(scormtype, "asset")
-    for name in plan.shared_files():
-        element(shared, _cp("file"), href=name)
 
 
 class Scorm12Target(ScormTarget):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .scorm_common import LAUNCH, SHARED_RESOURCE, XSI, Item, Plan, decimal, element, serialize
+from .scorm_common import XSI, Item, Plan, decimal, element, resources, serialize
 from .scorm_target import ScormTarget
 
 NS_CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
@@ -54,7 +54,7 @@ def manifest(plan: Plan, edition: str) -> bytes:
     for item in plan.items:
         _item(organization, item, plan, multi)
     _cluster_sequencing(organization)  # the last child of organization (§3.4)
-    _resources(element(root, _cp("resources")), plan)
+    resources(element(root, _cp("resources")), plan, NS_CP, f"{{{NS_ADLCP}}}scormType")  # capital T in 2004
     return serialize(root)
 
 
@@ -101,19 +101,6 @@ def _hide_flow_buttons(parent: etree._Element) -> None:
     interface = element(presentation, f"{{{NS_ADLNAV}}}navigationInterface")
     for control in ("continue", "previous"):
         element(interface, f"{{{NS_ADLNAV}}}hideLMSUI", control)
-
-
-def _resources(parent: etree._Element, plan: Plan) -> None:
-    scorm_type = f"{{{NS_ADLCP}}}scormType"  # capital T in 2004 (§3.4)
-    for leaf in plan.leaves():
-        resource = element(parent, _cp("resource"), identifier=leaf.resource_id, type="webcontent", href=LAUNCH)
-        resource.set(scorm_type, "sco")
-        element(resource, _cp("file"), href=LAUNCH)
-        element(resource, _cp("dependency"), identifierref=SHARED_RESOURCE)
-    shared = element(parent, _cp("resource"), identifier=SHARED_RESOURCE, type="webcontent")
-    shared.set(scorm_type, "asset")
-    for name in plan.shared_files():
-        element(shared, _cp("file"), href=name)
 
 
 class Scorm2004Target(ScormTarget):

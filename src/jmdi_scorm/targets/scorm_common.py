@@ -199,6 +199,27 @@ def element(parent: etree._Element | None, tag: str, text: str | None = None, **
     return node
 
 
+def resources(parent: etree._Element, plan: Plan, ns_cp: str, scorm_type: str) -> None:
+    """One SCO resource per leaf (launch page, depending on the shared asset) and the shared asset.
+
+    ``scorm_type`` is the edition's attribute: ``adlcp:scormtype`` in 1.2 (§1.3),
+    ``adlcp:scormType`` in 2004 (§3.4).
+    """
+
+    def cp(tag: str) -> str:
+        return f"{{{ns_cp}}}{tag}"
+
+    for leaf in plan.leaves():
+        resource = element(parent, cp("resource"), identifier=leaf.resource_id, type="webcontent", href=LAUNCH)
+        resource.set(scorm_type, "sco")
+        element(resource, cp("file"), href=LAUNCH)
+        element(resource, cp("dependency"), identifierref=SHARED_RESOURCE)
+    shared = element(parent, cp("resource"), identifier=SHARED_RESOURCE, type="webcontent")
+    shared.set(scorm_type, "asset")
+    for name in plan.shared_files():
+        element(shared, cp("file"), href=name)
+
+
 def serialize(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
