@@ -106,13 +106,30 @@ def open_page(page: Any, page_id: str) -> None:
 
 def wait_ready(page: Any, page_id: str | None = None) -> str:
     """Wait until the runtime shows a page (``page_id`` if given) after its adapter started."""
-    page.wait_for_function(
-        "id => { const m = /^#\\/([^/]+)/.exec(location.hash); const p = document.querySelector('#jmdi-page');"
-        " return m && p && p.getAttribute('data-page') === decodeURIComponent(m[1]) && (!id || m[1] === id); }",
-        arg=page_id,
-        timeout=15_000,
-    )
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "id => { const m = /^#\\/([^/]+)/.exec(location.hash); const p = document.querySelector('#jmdi-page');"
+            " return m && p && p.getAttribute('data-page') === decodeURIComponent(m[1]) && (!id || m[1] === id); }",
+            arg=page_id,
+            timeout=15_000,
+        )
+    except PlaywrightTimeout:
+        raise AssertionError(f"page {page_id!r} not shown within 15 s; the browser shows {shown(page)}") from None
     return page.locator("#jmdi-page").get_attribute("data-page")
+
+
+def shown(page: Any) -> dict[str, Any]:
+    """What the learner sees, for a failure message: URL, page id, heading, notices."""
+    return page.evaluate(
+        "() => { const q = s => document.querySelector(s); const text = s => (q(s) || {}).textContent || '';"
+        " return { hash: location.hash, page: (q('#jmdi-page') || {getAttribute: () => null}).getAttribute('data-page'),"
+        " heading: text('#jmdi-page h1').trim().slice(0, 120), next: (q('#jmdi-next') || {getAttribute: () => null}).getAttribute('href'),"
+        " status: text('#jmdi-status').trim(), alert: text('#jmdi-alert').trim(),"
+        " loads: performance.getEntriesByType('resource').filter(e => e.name.includes('/content/'))"
+        ".slice(-4).map(e => [e.name.split('/').pop(), e.responseStatus, Math.round(e.duration)]) }; }"
+    )
 
 
 def answer(page: Any, key: str, value: str) -> None:
