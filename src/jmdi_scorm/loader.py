@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import model
+from . import markdown, model
 from .errors import CourseError, Problem
 from .sources import Positions, SourceProblem, dotted, parse_yaml, read_text, split_front_matter
 
@@ -55,6 +55,7 @@ def load_course(root: Path) -> tuple[model.Course, LoadContext]:
     """Load and check the course in ``root``; raise CourseError listing every problem."""
     from .checks import check_course  # checks import the loader's context type
 
+    markdown.new_build()
     root = root.resolve()
     ctx = LoadContext(root)
     if not (root / COURSE_FILE).is_file():

@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import validateLink
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 #: ``::: name Optional title`` blocks and their default headings (translated in the theme).
 CONTAINERS = ("case-study", "takeaway", "definition", "did-you-know")
+#: A text with no Markdown syntax: one line of letters, digits, spaces and harmless punctuation,
+#: starting with a letter (no list, heading or block marker) and ending without a space. Its
+#: HTML is one paragraph with the text unchanged (nothing in it needs escaping).
+PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:?!'()/%-])*(?<! )\n*")
+#: Distinct texts a token cache holds before it starts again (a bound for long-lived processes).
+MAX_TEXTS = 100_000
 
 
-def new_parser(*, html: bool = False, accept_any_link: bool = False) -> MarkdownIt:
-    """A configured parser; ``accept_any_link`` keeps unsafe links so validation can report them."""
+def new_parser(*, html: bool = False, accept_any_link: bool = False, figures: bool = False) -> MarkdownIt:
+    """A configured parser; ``accept_any_link`` keeps unsafe links so validation can report them.
+
+    ``figures`` marks an image with a title alone in its paragraph as a figure (see ``mark_figures``).
+    """
     md = MarkdownIt("commonmark", {"html": html, "typographer": False}).enable("table")
     md.use(footnote_plugin)
     for name in CONTAINERS:
         md.use(container_plugin, name, validate=_container_validator(name))
     if accept_any_link:
         md.validateLink = lambda url: True  # type: ignore[method-assign]
+    if figures:
+        md.core.ruler.push("jmdi_figures", lambda state: mark_figures(state.tokens))
     return md
 
 
@@ -33,15 +47,90 @@ def _container_validator(name: str):
     return validate
 
 
+def mark_figures(tokens: list[Token]) -> None:
+    """An image with a title alone in its paragraph becomes a figure with a caption."""
+    for index in range(len(tokens) - 2):
+        opening, inline = tokens[index], tokens[index + 1]
+        if opening.type != "paragraph_open" or inline.type != "inline":
+            continue
+        children = [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())]
+        if len(children) == 1 and children[0].type == "image" and children[0].attrGet("title"):
+            children[0].meta["figure"] = True
+            inline.children = children
+            opening.meta["figure"] = tokens[index + 2].meta["figure"] = True
+
+
+def is_plain(text: str) -> bool:
+    """Whether ``text`` has no Markdown syntax at all (see ``PLAIN``): no parse needed."""
+    return PLAIN.fullmatch(text) is not None
+
+
+def plain_html(text: str) -> str:
+    """The HTML markdown-it makes of a plain text (``is_plain``): one paragraph."""
+    return f"<p>{text.rstrip(chr(10))}</p>\n"
+
+
 @cache
 def checking_parser() -> MarkdownIt:
     return new_parser(accept_any_link=True)
 
 
-@lru_cache(maxsize=4)
+@dataclass(frozen=True)
+class Parsed:
+    """The tokens of one text (read only) and whether markdown-it's link check accepts every link."""
+
+    tokens: tuple[Token, ...]
+    links_valid: bool
+
+
+class TokenCache:
+    """Each distinct text parsed once (checks, then the site), with every link kept for the checks.
+
+    The parse records whether markdown-it's default link check (``validateLink``) would have
+    refused a link; when none is refused, the site's parser (which does refuse) makes the very
+    same tokens, so the site uses these (``Parsed.links_valid``). Figures are marked: the checks
+    read links, images and headings, which that leaves alone.
+    """
+
+    def __init__(self) -> None:
+        self._md = new_parser(accept_any_link=True, figures=True)
+        self._md.validateLink = self._validate  # type: ignore[method-assign]
+        self._refused = False
+        self._lock = threading.Lock()  # the refusal flag belongs to one parse at a time
+        self._parsed: dict[str, Parsed] = {}
+
+    def _validate(self, url: str) -> bool:
+        self._refused = self._refused or not validateLink(url)
+        return True
+
+    def get(self, text: str) -> Parsed:
+        """The tokens of ``text``, parsed on first use."""
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            with self._lock:
+                self._refused = False
+                parsed = Parsed(tuple(self._md.parse(text)), links_valid=not self._refused)
+            if len(self._parsed) >= MAX_TEXTS:
+                self._parsed.clear()
+            self._parsed[text] = parsed
+        return parsed
+
+    def clear(self) -> None:
+        self._parsed.clear()
+
+
+#: The texts of the current build (``new_build`` empties it when a course is loaded).
+TOKENS = TokenCache()
+
+
+def new_build() -> None:
+    """Forget the texts of earlier builds (called when a course is loaded)."""
+    TOKENS.clear()
+
+
 def checked_tokens(text: str) -> tuple[Token, ...]:
     """The tokens of ``text`` for checks: parsed once however many checks read them (read only)."""
-    return tuple(checking_parser().parse(text))
+    return TOKENS.get(text).tokens
 
 
 @dataclass(frozen=True)
@@ -56,6 +145,8 @@ class LinkRef:
 
 def find_links(text: str) -> Iterator[LinkRef]:
     """Every link and image of a Markdown text, in order."""
+    if is_plain(text):
+        return
     for token in checked_tokens(text):
         if token.type != "inline" or not token.children:
             continue
@@ -69,6 +160,8 @@ def find_links(text: str) -> Iterator[LinkRef]:
 
 def headings(text: str) -> Iterator[tuple[int, str, int]]:
     """(level, text, line) of every heading."""
+    if is_plain(text):
+        return
     tokens = checked_tokens(text)
     for index, token in enumerate(tokens):
         if token.type == "heading_open":

@@ -24,12 +24,11 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.anchors.index import slugify
 
 from . import model
-from .markdown import CONTAINERS, new_parser
+from .markdown import CONTAINERS, TOKENS, is_plain, new_parser, plain_html
 from .sanitize import clean_html
 
 Mode = Literal["site", "print"]
@@ -70,11 +69,10 @@ class MarkdownRenderer:
         self.topic_by_source = {topic.source: topic.id for topic in course.topics}
         self.allow_html = course.meta.allow_html
         self.md = self._parser()
-        self._tokens: dict[str, list[Token]] = {}
+        self._tokens: dict[str, Sequence[Token]] = {}
 
     def _parser(self) -> MarkdownIt:
-        md = new_parser(html=self.allow_html)
-        md.core.ruler.push("jmdi_figures", _mark_figures)
+        md = new_parser(html=self.allow_html, figures=True)
         rules = {
             "heading_open": _heading_open,
             "heading_close": _heading_close,
@@ -95,14 +93,23 @@ class MarkdownRenderer:
 
     def html(self, text: str, ctx: Context) -> str:
         """The HTML of a Markdown text (block content)."""
-        tokens = self._tokens.get(text)
-        if tokens is None:
-            # Parsing is the costly part and does not depend on the context: once per text.
-            tokens = self._tokens[text] = self.md.parse(text, {})
         env: dict[str, Any] = {"jmdi": ctx, "docId": ctx.next_id("fn")}
+        if is_plain(text):
+            return plain_html(text)
+        tokens = self._parse(text)
         html = str(self.md.renderer.render(tokens, self.md.options, env))
         # Raw HTML exists only in courses that allow it, and is then cleaned (sanitize.py).
         return clean_html(html) if self.allow_html and _has_raw_html(tokens) else html
+
+    def _parse(self, text: str) -> Sequence[Token]:
+        """Tokens of ``text``: parsing is the costly part and does not depend on the context."""
+        tokens = self._tokens.get(text)
+        if tokens is None:
+            # The checks' parse serves when it is the same as this parser's (markdown.TokenCache).
+            shared = None if self.allow_html else TOKENS.get(text)
+            tokens = shared.tokens if shared and shared.links_valid else self.md.parse(text, {})
+            self._tokens[text] = tokens
+        return tokens
 
     def inline(self, text: str, ctx: Context) -> str:
         """The HTML of a short Markdown text without its paragraph (choices, list items)."""
@@ -241,20 +248,6 @@ def _heading_open(renderer: Any, tokens: Sequence[Token], idx: int, options: Any
 
 def _heading_close(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     return f"</{_level(tokens[idx], env['jmdi'])}>\n"
-
-
-def _mark_figures(state: StateCore) -> None:
-    """An image with a title alone in its paragraph becomes a figure with a caption."""
-    tokens = state.tokens
-    for index in range(len(tokens) - 2):
-        opening, inline = tokens[index], tokens[index + 1]
-        if opening.type != "paragraph_open" or inline.type != "inline":
-            continue
-        children = [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())]
-        if len(children) == 1 and children[0].type == "image" and children[0].attrGet("title"):
-            children[0].meta["figure"] = True
-            inline.children = children
-            opening.meta["figure"] = tokens[index + 2].meta["figure"] = True
 
 
 def _paragraph_open(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
