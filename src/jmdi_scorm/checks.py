@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -25,10 +26,23 @@ def inside_course(root: Path, path: Path) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Known:
+    """What links may point at: glossary term ids and topic files (relative to the course)."""
+
+    glossary: frozenset[str]
+    topics: frozenset[str]
+
+    @classmethod
+    def of(cls, course: model.Course) -> Known:
+        return cls(frozenset(t.id for t in course.glossary), frozenset(t.source for t in course.topics))
+
+
 def check_course(course: model.Course, ctx: LoadContext) -> None:
     check_unique_ids(course, ctx)
+    known = Known.of(course)
     for text, path, line, where, base in markdown_texts(course, ctx):
-        check_markdown(course, ctx, text, path, line, where, base)
+        check_markdown(course, ctx, text, path, line, where, base, known)
     for topic in course.topics:
         check_topic_size(topic, ctx)
     check_resources(course, ctx)
@@ -107,13 +121,20 @@ def _question_texts(
 
 
 def check_markdown(
-    course: model.Course, ctx: LoadContext, text: str, shown: str, line: int, where: str, base: PurePosixPath
+    course: model.Course,
+    ctx: LoadContext,
+    text: str,
+    shown: str,
+    line: int,
+    where: str,
+    base: PurePosixPath,
+    known: Known | None = None,
 ) -> None:
     """Links, images and headings of one Markdown text."""
-    glossary_ids = {t.id for t in course.glossary}
+    known = known or Known.of(course)
     for ref in find_links(text):
         at = line + ref.line
-        problem = _link_problem(course, ctx, ref.target, base, glossary_ids, is_image=ref.kind == "image")
+        problem = _link_problem(course, ctx, ref.target, base, known, is_image=ref.kind == "image")
         if problem:
             ctx.error(shown, at, where, problem)
         if ref.kind == "image" and not ref.text:
@@ -130,7 +151,7 @@ def check_markdown(
 
 
 def _link_problem(
-    course: model.Course, ctx: LoadContext, target: str, base: PurePosixPath, glossary_ids: set[str], *, is_image: bool
+    course: model.Course, ctx: LoadContext, target: str, base: PurePosixPath, known: Known, *, is_image: bool
 ) -> str | None:
     target = target.strip()
     scheme = SCHEME.match(target)
@@ -138,7 +159,7 @@ def _link_problem(
         name = scheme.group(1).lower()
         if name == "glossary" and not is_image:
             term = target.split(":", 1)[1]
-            return None if term in glossary_ids else f"glossary term '{term}' not found in glossary.yaml"
+            return None if term in known.glossary else f"glossary term '{term}' not found in glossary.yaml"
         if is_image:
             return f"image '{target}' must be a file inside the course, not a '{name}:' address"
         return (
@@ -161,7 +182,7 @@ def _link_problem(
         return f"'{path_text}': {problem}"
     if path_text.endswith(".md"):
         rel = resolved.resolve().relative_to(root).as_posix()
-        if rel not in {t.source for t in course.topics}:
+        if rel not in known.topics:
             return f"link to '{path_text}' does not resolve to a topic of the course"
         return None
     if not resolved.is_file():

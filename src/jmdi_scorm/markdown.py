@@ -17,9 +17,10 @@ from mdit_py_plugins.footnote import footnote_plugin
 #: ``::: name Optional title`` blocks and their default headings (translated in the theme).
 CONTAINERS = ("case-study", "takeaway", "definition", "did-you-know")
 #: A text with no Markdown syntax: one line of letters, digits, spaces and harmless punctuation,
-#: starting with a letter (no list, heading or block marker) and ending without a space. Its
-#: HTML is one paragraph with the text unchanged (nothing in it needs escaping).
-PLAIN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:?!'()/%-])*(?<! )\n*")
+#: starting with a letter (no list, heading or block marker) and ending without a space; no
+#: ``_`` either (``is_plain``). Its HTML is one paragraph with the text unchanged (nothing in it
+#: needs escaping).
+PLAIN = re.compile(r"[^\W\d_][\w ,.;:?!'()/%-]*(?<! )\n*")
 #: Distinct texts a token cache holds before it starts again (a bound for long-lived processes).
 MAX_TEXTS = 100_000
 
@@ -62,7 +63,7 @@ def mark_figures(tokens: list[Token]) -> None:
 
 def is_plain(text: str) -> bool:
     """Whether ``text`` has no Markdown syntax at all (see ``PLAIN``): no parse needed."""
-    return PLAIN.fullmatch(text) is not None
+    return PLAIN.fullmatch(text) is not None and "_" not in text
 
 
 def plain_html(text: str) -> str:
