@@ -15,6 +15,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import BuildError
 
@@ -56,18 +58,42 @@ def csp_problem(page: str) -> str | None:
     return None
 
 
-def audit_package(files: Mapping[str, bytes], label: str) -> None:
+@dataclass
+class Audited:
+    """What the audit found in each distinct content, so that a file many packages share is read
+    once per build (:func:`audit_memo`); every file of every package is still audited."""
+
+    csp: dict[bytes, str | None] = field(default_factory=dict)  # HTML page → csp_problem()
+    credentials: dict[bytes, tuple[int, ...]] = field(default_factory=dict)  # text → credential lines
+
+
+def audit_memo(site: Any) -> Audited:
+    """The audit memo of one build, kept with its site (shared with the targets' credential check)."""
+    from .targets.xapi_common import credential_memo
+
+    return site.once("audit", lambda: Audited(credentials=credential_memo(site)))
+
+
+def audit_package(files: Mapping[str, bytes], label: str, memo: Audited | None = None) -> None:
     """Refuse a package whose pages could load others' files or that carries credentials."""
     from .targets.xapi_common import find_credentials
 
+    memo = memo or Audited()
     problems = []
     for name in sorted(files):
         if name.lower().endswith((".html", ".htm")):
-            problem = csp_problem(files[name].decode("utf-8", errors="replace"))
+            problem = _csp_problem(files[name], memo)
             if problem:
                 problems.append(f"{name}: {problem}")
     problems += [f"{where}: looks like a credential (Authorization value, auth=, user:password@ URL or auth-token)"
-                 for where in find_credentials(files)]  # fmt: skip
+                 for where in find_credentials(files, memo.credentials)]  # fmt: skip
     if problems:
         shown = "; ".join(problems[:5]) + (f" and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise BuildError(f"{label}: refusing to write an unsafe package: {shown}")
+
+
+def _csp_problem(data: bytes, memo: Audited) -> str | None:
+    """:func:`csp_problem` of an HTML file, read once per distinct content."""
+    if data not in memo.csp:
+        memo.csp[data] = csp_problem(data.decode("utf-8", errors="replace"))
+    return memo.csp[data]

@@ -18,10 +18,10 @@ results            ``summary``                 ``content/summary.js``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from . import model
 from .errors import BuildError, CourseError, Problem
@@ -36,6 +36,7 @@ ADAPTER_PREFIX = f"{RUNTIME_DIR}/jmdi-"  # adapter scripts: runtime/jmdi-<adapte
 #: targets join in front of their adapter.
 ADAPTERS = ("local", "scorm12", "scorm2004", "xapi", "cmi5")
 
+T = TypeVar("T")
 PageKind = Literal["home", "module", "topic", "assessment", "glossary", "resources", "summary"]
 
 
@@ -116,20 +117,32 @@ class Page:
 
 def course_pages(course: model.Course) -> list[Page]:
     """Every page of the course in reading order: home, each module's pages, results, reference."""
+    return scope_pages(course, COURSE)
+
+
+def scope_pages(course: model.Course, scope: Scope) -> list[Page]:
+    """The pages ``scope`` covers, in reading order: ``[p for p in course_pages(course) if scope.covers(p)]``."""
     _check_reserved(course)
     pages = [Page(HOME, "home", course.meta.title)]
     for module in course.modules:
-        pages.append(Page(module.id, "module", module.title, module.id))
-        for topic in module.topics:
-            questions = tuple(q.id for q in topic.questions)
-            pages.append(Page(topic.id, "topic", topic.title, module.id, questions))
-        if module.meta.assessment:
-            assessment = module.meta.assessment
-            questions = tuple(q.id for q in assessment.questions)
-            pages.append(Page(assessment_page_id(module.id), "assessment", assessment.title, module.id, questions))
+        if scope.module in (None, module.id):
+            pages += module_pages(module)
     pages.append(Page(SUMMARY, "summary", ""))
     pages.append(Page(GLOSSARY, "glossary", ""))
     pages.append(Page(RESOURCES, "resources", ""))
+    return pages
+
+
+def module_pages(module: model.Module) -> list[Page]:
+    """A module's pages in reading order: its overview, its topics, its assessment."""
+    pages = [Page(module.id, "module", module.title, module.id)]
+    for topic in module.topics:
+        questions = tuple(q.id for q in topic.questions)
+        pages.append(Page(topic.id, "topic", topic.title, module.id, questions))
+    if module.meta.assessment:
+        assessment = module.meta.assessment
+        questions = tuple(q.id for q in assessment.questions)
+        pages.append(Page(assessment_page_id(module.id), "assessment", assessment.title, module.id, questions))
     return pages
 
 
@@ -163,10 +176,21 @@ class Site:
     render_shell: ShellRenderer
     page_files: dict[str, frozenset[str]] = field(default_factory=dict)  # page id -> files it uses
     always: frozenset[str] = frozenset()  # files every scope needs
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)  # see once()
 
     @property
     def files(self) -> dict[str, bytes]:
         return {**self.shared, **{f"{ADAPTER_PREFIX}{name}.js": data for name, data in self.adapters.items()}}
+
+    def once(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, computed on the first call with ``key`` and kept with this site.
+
+        A site is rendered once per build, so what targets keep here (activity definitions,
+        compacted scripts, audited contents) never outlives the build that made it.
+        """
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
 
     def page(self, page_id: str) -> Page:
         for page in self.pages:
@@ -197,12 +221,17 @@ class Site:
         scope = scope or COURSE
         if scope.module is None:
             return dict(self.shared)
+        names = self.once(("files_for", scope.module), lambda: self._wanted(scope))
+        return {name: self.shared[name] for name in names if name in self.shared}
+
+    def _wanted(self, scope: Scope) -> tuple[str, ...]:
+        """The names of the shared files the pages of ``scope`` use, sorted."""
         wanted = set(self.always)
         for page in self.pages:
             if scope.covers(page):
                 wanted.add(page.content_path)
                 wanted.update(self.page_files.get(page.id, ()))
-        return {name: data for name, data in self.shared.items() if name in wanted}
+        return tuple(sorted(wanted))
 
     def package_files(
         self, adapter: str, scope: Scope | None = None, adapter_config: dict[str, Any] | None = None

@@ -30,7 +30,7 @@ from typing import Any
 
 from . import model
 from .questions import letters_length
-from .site import Scope, course_pages
+from .site import COURSE, Scope, scope_pages
 
 VERSION = "1"
 MAX_TRIES = 99
@@ -137,7 +137,7 @@ def worst_case_length(course: model.Course, scope: Scope | None = None) -> int:
     Every tracked page has an entry, every question its longest answer and most tries, and the
     bookmark is the longest page id.
     """
-    pages = [page for page in course_pages(course) if scope is None or scope.covers(page)]
+    pages = scope_pages(course, scope or COURSE)
     owned = _questions_by_page(course, scope)
     tries_width = len(str(min(course.meta.tracking.attempts or MAX_TRIES, MAX_TRIES)))
     entries = []

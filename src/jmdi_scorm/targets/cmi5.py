@@ -23,6 +23,7 @@ from .xapi_common import (
     TYPE_LESSON,
     TYPE_MODULE,
     assessment_page,
+    credential_memo,
     package_files,
     plain_text,
     refuse_credentials,
@@ -179,7 +180,7 @@ class Cmi5Target:
         mode = self.au_mode
         files = package_files(course, site, scope, self.adapter)
         files[DESCRIPTOR] = cmi5_xml(course, scope, mode)
-        refuse_credentials(files, "cmi5")
+        refuse_credentials(files, "cmi5", credential_memo(site))
         count = sum(1 for _ in _leaves(units(course, scope, mode)))
         self.notes = [
             f"cmi5: {count} AU(s) (one per {'package' if mode == 'course' else mode}); "

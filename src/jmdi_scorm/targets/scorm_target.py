@@ -54,7 +54,11 @@ class ScormTarget:
         worst = check_state_size(course, self.edition, self.label, scope)
         files = site.package_files(self.adapter, scope)
         package_plan = plan(course, scope, files, self.sco_mode)
-        control = find_control_files(self.edition, self.xsd_dir, [Path(course.root)])
+        site.once(self._scos_key(scope), lambda: len(package_plan.leaves()))
+        control = site.once(
+            ("scorm-control", self.edition, self.xsd_dir),
+            lambda: find_control_files(self.edition, self.xsd_dir, [Path(course.root)]),
+        )  # read once per build
         files[MANIFEST] = self.manifest(package_plan)
         files.update(control.files)
         self.notes = [control.note]
@@ -65,12 +69,19 @@ class ScormTarget:
             self.notes.append(f"{leaves} SCOs (one per {self.sco_mode})")
         return files
 
+    def _scos_key(self, scope: Scope | None) -> tuple[str, str, str | None]:
+        """Where the build keeps the number of SCOs of a package (the same in every edition)."""
+        return ("scorm-scos", self.sco_mode, getattr(scope, "module", None))
+
     def archive_name(self, course: model.Course, scope: Scope) -> str:
         return f"{course.id}{scope.suffix}-{self.name}.zip"
 
     def side_files(self, course: model.Course, site: Site, scope: Scope) -> dict[str, bytes]:
         """The LMS import sheet, written next to the zip."""
         zip_name = self.archive_name(course, scope)
-        scos = len(plan(course, scope, [*site.files_for(scope), LAUNCH], self.sco_mode).leaves())
+        scos = site.once(
+            self._scos_key(scope),
+            lambda: len(plan(course, scope, [*site.files_for(scope), LAUNCH], self.sco_mode).leaves()),
+        )
         sheet = import_sheet(course, scope, self.label, self.edition, zip_name, self.sco_mode, scos)
         return {zip_name.removesuffix(".zip") + "-lms-import.md": sheet.encode()}

@@ -11,7 +11,17 @@ from typing import Any
 from lxml import etree
 
 from .. import model
-from .xapi_common import LAUNCH, Node, nodes, package_files, refuse_credentials, scope_is_course
+from .xapi_common import (
+    LAUNCH,
+    Activities,
+    Node,
+    activities,
+    credential_memo,
+    nodes,
+    package_files,
+    refuse_credentials,
+    scope_is_course,
+)
 
 DESCRIPTOR = "tincan.xml"
 NS_TINCAN = "http://projecttincan.com/tincan.xsd"
@@ -41,11 +51,11 @@ def _activity(parent: etree._Element, node: Node, lang: str, launch: bool) -> No
             _text(patterns, "correctResponsePattern", pattern)
 
 
-def tincan_xml(course: model.Course, scope: object = None) -> bytes:
+def tincan_xml(course: model.Course, scope: object = None, found: Activities | None = None) -> bytes:
     """The package descriptor: a flat list of activities, the root one (course or module) with
     ``launch`` (§6.1); the others give reporting tools names, descriptions and answer patterns."""
     lang = course.meta.language
-    everything = list(nodes(course, scope))
+    everything = list(nodes(course, scope, found))
     root_key = "" if scope_is_course(scope, course) else everything[1].key
     ordered = [n for n in everything if n.key == root_key] + [n for n in everything if n.key and n.key != root_key]
     root = etree.Element(_tag("tincan"), nsmap={None: NS_TINCAN})
@@ -66,8 +76,8 @@ class XapiTarget:
 
     def package(self, course: model.Course, site: Any, scope: object = None) -> dict[str, bytes]:
         files = package_files(course, site, scope, self.adapter)
-        files[DESCRIPTOR] = tincan_xml(course, scope)
-        refuse_credentials(files, "xAPI")
+        files[DESCRIPTOR] = tincan_xml(course, scope, activities(course, site))
+        refuse_credentials(files, "xAPI", credential_memo(site))
         self.notes = ["launch: endpoint, auth, actor and registration come from the LMS launch URL"]
         return files
 

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -72,9 +72,16 @@ NAME_LIMIT = 120  # a question's name is its prompt, cut short; the description 
 # --- text -------------------------------------------------------------------------------------
 
 
+# One line of letters, digits, spaces and punctuation that no Markdown rule reads, starting with a
+# letter (no list, heading or block marker): markdown-it makes it one paragraph of that very text.
+_NO_MARKDOWN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:?!'()/%-])*")
+
+
 @lru_cache(maxsize=4096)
 def plain_text(markdown: str) -> str:
     """Markdown as one line of plain text (for names and descriptions in language maps)."""
+    if _NO_MARKDOWN.fullmatch(markdown):
+        return re.sub(r"\s+", " ", markdown).strip()  # what the parse below gives, without it
     words: list[str] = []
     for token in checking_parser().parse(markdown):
         for child in token.children or ():
@@ -239,21 +246,96 @@ class Node:
     parent: str | None  # key of the parent page (None for the course)
 
 
-def nodes(course: model.Course, scope: object = None) -> Iterator[Node]:
+def _module_nodes(course: model.Course, module: model.Module) -> Iterator[Node]:
+    """The nodes of one module, parents before children, in reading order."""
+    yield Node(module.id, module_activity(course, module), "")
+    for topic in module.topics:
+        yield Node(topic.id, topic_activity(course, topic), module.id)
+        for question in topic.questions:
+            act = question_activity(course, topic.id, question)
+            yield Node(course.interaction_id(topic.id, question.id), act, topic.id)
+    if module.meta.assessment:
+        page = assessment_page(module)
+        yield Node(page, assessment_activity(course, module), module.id)
+        for question in module.meta.assessment.questions:
+            yield Node(course.interaction_id(page, question.id), question_activity(course, page, question), page)
+
+
+class ModuleActivities:
+    """One module's nodes and what the adapters get of them, each made once on first use."""
+
+    def __init__(self, nodes: tuple[Node, ...]) -> None:
+        self.nodes = nodes
+
+    @cached_property
+    def pages(self) -> dict[str, dict[str, Any]]:
+        """Page id → ``{activity, parent}`` of the module's pages (``runtime_data``)."""
+        return {
+            node.key: {"activity": _slim(node.activity), "parent": node.parent}
+            for node in self.nodes
+            if node.activity.definition.type != TYPE_INTERACTION
+        }
+
+    @cached_property
+    def questions(self) -> dict[str, dict[str, Any]]:
+        """Page id → interaction id → ``{activity, parent}`` of the module's questions (``question_data``)."""
+        pages: dict[str, dict[str, Any]] = {}
+        for node in self.nodes:
+            if node.activity.definition.type == TYPE_INTERACTION and node.parent is not None:
+                pages.setdefault(node.parent, {})[node.key] = {
+                    "activity": as_json(node.activity),
+                    "parent": node.parent,
+                }
+        return pages
+
+    @cached_property
+    def scripts(self) -> dict[str, bytes]:
+        """``runtime/xapi-questions/<page-id>.js`` of each page with questions."""
+        return {
+            f"{RUNTIME_DIR}/{QUESTIONS_DIR}/{page}.js": _questions_script(page, data)
+            for page, data in self.questions.items()
+        }
+
+
+class Activities:
+    """The xAPI activities of one course, made per module on first use and kept.
+
+    Packages of one build share them (:func:`activities`): each package takes the course's
+    activity and those of the modules it covers.
+    """
+
+    def __init__(self, course: model.Course) -> None:
+        self.course = course
+        self.root = Node("", course_activity(course), None)
+        self._modules: dict[str, ModuleActivities] = {}
+
+    @cached_property
+    def root_page(self) -> dict[str, Any]:
+        return {"activity": _slim(self.root.activity), "parent": self.root.parent}
+
+    def module(self, module: model.Module) -> ModuleActivities:
+        if module.id not in self._modules:
+            self._modules[module.id] = ModuleActivities(tuple(_module_nodes(self.course, module)))
+        return self._modules[module.id]
+
+    def scope(self, scope: object) -> list[ModuleActivities]:
+        """The activities of the modules ``scope`` covers, in reading order."""
+        return [self.module(module) for module in scope_modules(self.course, scope)]
+
+
+def activities(course: model.Course, site: Any = None) -> Activities:
+    """The activities of ``course``: kept with ``site`` (so made once per build), else made now."""
+    if site is None or getattr(site, "course", None) is not course:
+        return Activities(course)
+    return site.once("xapi-activities", lambda: Activities(course))
+
+
+def nodes(course: model.Course, scope: object = None, found: Activities | None = None) -> Iterator[Node]:
     """Every trackable object of the package, parents before children, in reading order."""
-    yield Node("", course_activity(course), None)
-    for module in scope_modules(course, scope):
-        yield Node(module.id, module_activity(course, module), "")
-        for topic in module.topics:
-            yield Node(topic.id, topic_activity(course, topic), module.id)
-            for question in topic.questions:
-                act = question_activity(course, topic.id, question)
-                yield Node(course.interaction_id(topic.id, question.id), act, topic.id)
-        if module.meta.assessment:
-            page = assessment_page(module)
-            yield Node(page, assessment_activity(course, module), module.id)
-            for question in module.meta.assessment.questions:
-                yield Node(course.interaction_id(page, question.id), question_activity(course, page, question), page)
+    found = found or Activities(course)
+    yield found.root
+    for module in found.scope(scope):
+        yield from module.nodes
 
 
 def as_json(obj: Any) -> Any:
@@ -268,18 +350,17 @@ def _slim(activity: Activity) -> dict[str, Any]:
     return data
 
 
-def runtime_data(course: model.Course, scope: object = None) -> dict[str, Any]:
+def runtime_data(course: model.Course, scope: object = None, found: Activities | None = None) -> dict[str, Any]:
     """The statement material the adapters need from the first page: verbs, pages, language.
 
     ``pages`` maps the runtime's page ids to their activity and the key of their parent page.
     Question definitions are larger (every choice text): one file per page under
     :data:`QUESTIONS_DIR`, which the adapters load when a question of that page is answered.
     """
-    pages = {
-        node.key: {"activity": _slim(node.activity), "parent": node.parent}
-        for node in nodes(course, scope)
-        if node.activity.definition.type != TYPE_INTERACTION
-    }
+    found = found or Activities(course)
+    pages = {found.root.key: found.root_page}
+    for module in found.scope(scope):
+        pages.update(module.pages)
     return {
         "version": XAPI_VERSION,
         "lang": course.meta.language,
@@ -292,13 +373,20 @@ def runtime_data(course: model.Course, scope: object = None) -> dict[str, Any]:
     }
 
 
-def question_data(course: model.Course, scope: object = None) -> dict[str, dict[str, Any]]:
+def question_data(
+    course: model.Course, scope: object = None, found: Activities | None = None
+) -> dict[str, dict[str, Any]]:
     """Page id → interaction id → ``{activity, parent}`` for every question of the package (§5.4)."""
     pages: dict[str, dict[str, Any]] = {}
-    for node in nodes(course, scope):
-        if node.activity.definition.type == TYPE_INTERACTION and node.parent is not None:
-            pages.setdefault(node.parent, {})[node.key] = {"activity": as_json(node.activity), "parent": node.parent}
+    for module in (found or Activities(course)).scope(scope):
+        pages.update(module.questions)
     return pages
+
+
+def _questions_script(page: str, questions: dict[str, Any]) -> bytes:
+    """The script that hands the adapter the question definitions of one page."""
+    data = json.dumps(questions, ensure_ascii=False, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
+    return f"(window.JMDI_XAPI_QUESTIONS=window.JMDI_XAPI_QUESTIONS||{{}})[{json.dumps(page)}]={data};\n".encode()
 
 
 def runtime_source(name: str) -> str:
@@ -306,33 +394,43 @@ def runtime_source(name: str) -> str:
     return resources.files("jmdi_scorm").joinpath("runtime", name).read_text(encoding="utf-8")
 
 
-def adapter_config(course: model.Course, scope: object = None) -> dict[str, Any]:
+def adapter_config(course: model.Course, scope: object = None, found: Activities | None = None) -> dict[str, Any]:
     """What the launch page hands the adapter (``config.adapterConfig``): the statement material
     of the first page, and the adapter's notices in the course language."""
-    return runtime_data(course, scope) | {"strings": NOTICES.get(course.meta.language, NOTICES["en"])}
+    return runtime_data(course, scope, found) | {"strings": NOTICES.get(course.meta.language, NOTICES["en"])}
 
 
-def adapter_files(course: model.Course, scope: object, adapter: str) -> dict[str, bytes]:
+def adapter_code(adapter: str, site: Any = None) -> bytes:
+    """``runtime/jmdi-<adapter>.js`` as shipped: the common xAPI code, then the adapter, compacted
+    (once per build when ``site`` is given)."""
+
+    def make() -> bytes:
+        return (compact_js(runtime_source(COMMON_FILE)) + compact_js(runtime_source(f"jmdi-{adapter}.js"))).encode()
+
+    return make() if site is None else site.once(("xapi-adapter", adapter), make)
+
+
+def adapter_files(
+    course: model.Course, scope: object, adapter: str, found: Activities | None = None, site: Any = None
+) -> dict[str, bytes]:
     """``runtime/jmdi-<adapter>.js`` as shipped, and the question definitions it loads on demand.
 
     One script per adapter keeps the first page at five requests (docs/architecture.md): the
     code both xAPI adapters share (``jmdi-xapi-common.js``) is joined in front of the adapter.
     """
-    code = compact_js(runtime_source(COMMON_FILE)) + compact_js(runtime_source(f"jmdi-{adapter}.js"))
-    files = {f"{RUNTIME_DIR}/jmdi-{adapter}.js": code.encode()}
-    for page, questions in question_data(course, scope).items():
-        data = json.dumps(questions, ensure_ascii=False, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
-        script = f"(window.JMDI_XAPI_QUESTIONS=window.JMDI_XAPI_QUESTIONS||{{}})[{json.dumps(page)}]={data};\n"
-        files[f"{RUNTIME_DIR}/{QUESTIONS_DIR}/{page}.js"] = script.encode()
+    files = {f"{RUNTIME_DIR}/jmdi-{adapter}.js": adapter_code(adapter, site)}
+    for module in (found or Activities(course)).scope(scope):
+        files.update(module.scripts)
     return files
 
 
 def package_files(course: model.Course, site: Any, scope: object, adapter: str) -> dict[str, bytes]:
     """The files of an xAPI or cmi5 package except its descriptor: the scope's site files, the
     launch page (allowed to talk to an LRS named only at launch) and the adapter files."""
+    found = activities(course, site)
     files: dict[str, bytes] = site.files_for(scope)
-    files[LAUNCH] = site.shell(adapter, scope, adapter_config(course, scope), CSP)
-    files.update(adapter_files(course, scope, adapter))
+    files[LAUNCH] = site.shell(adapter, scope, adapter_config(course, scope, found), CSP)
+    files.update(adapter_files(course, scope, adapter, found, site))
     return files
 
 
@@ -365,29 +463,49 @@ def _may_hold_credentials(text: str) -> bool:
     return any(word in lowered for word in _CREDENTIAL_WORDS) or any(hint.search(text) for hint in _CREDENTIAL_HINTS)
 
 
-def find_credentials(files: Mapping[str, bytes]) -> list[str]:
-    """``file:line`` of every text that looks like an LRS credential, in file order."""
+def credential_lines(data: bytes) -> tuple[int, ...]:
+    """The numbers of the lines of a text file that look like an LRS credential."""
+    text = data.decode("utf-8", errors="replace")
+    if not _may_hold_credentials(text):
+        return ()
+    lines = enumerate(text.splitlines(), 1)
+    return tuple(number for number, line in lines if any(pattern.search(line) for pattern in _CREDENTIAL_PATTERNS))
+
+
+def credential_memo(site: Any) -> dict[bytes, tuple[int, ...]]:
+    """Content → :func:`credential_lines`, kept with ``site`` (one build): each content is read once."""
+    return site.once("credential-lines", dict)
+
+
+def find_credentials(files: Mapping[str, bytes], memo: dict[bytes, tuple[int, ...]] | None = None) -> list[str]:
+    """``file:line`` of every text that looks like an LRS credential, in file order.
+
+    ``memo`` (see :func:`credential_memo`) keeps what each distinct content holds: packages of one
+    build share most of their files.
+    """
+    memo = {} if memo is None else memo
     found = []
     for name in sorted(files):
         if not name.lower().endswith(_TEXT_SUFFIXES):
             continue
-        text = files[name].decode("utf-8", errors="replace")
-        if not _may_hold_credentials(text):
-            continue
-        for number, line in enumerate(text.splitlines(), 1):
-            if any(pattern.search(line) for pattern in _CREDENTIAL_PATTERNS):
-                found.append(f"{name}:{number}")
+        data = files[name]
+        lines = memo.get(data)
+        if lines is None:
+            lines = memo[data] = credential_lines(data)
+        found += [f"{name}:{number}" for number in lines]
     return found
 
 
-def refuse_credentials(files: Mapping[str, bytes], label: str) -> None:
+def refuse_credentials(
+    files: Mapping[str, bytes], label: str, memo: dict[bytes, tuple[int, ...]] | None = None
+) -> None:
     """Stop the build when a package would carry LRS credentials (issue 5: a known peer hole).
 
     Credentials belong to the launch: the LMS puts them in the launch URL (TinCan ``auth``) or
     hands out a one-time token (cmi5 ``fetch``); anything baked into a zip is readable by every
     learner and cannot be revoked per learner.
     """
-    found = find_credentials(files)
+    found = find_credentials(files, memo)
     if found:
         where = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
         raise BuildError(
