@@ -1,7 +1,9 @@
 """Build packages: load → check → render once → module PDFs → package per target → write.
 
-Everything is rendered and packaged in memory first; nothing is written unless every package
-of the build could be made, so a failing build leaves no partial output.
+Everything is rendered and packaged in memory first; each zip is then written under a hidden
+temporary name as soon as it is made (so the zips are never all in memory at once), and the
+files take their final names only once every one of them is written: a failing build leaves
+no partial output and the previous packages as they were.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from typing import Any
 from . import model, pdf
 from .errors import BuildError, Problem
 from .loader import load_course
-from .package import atomic_write, sha256, write_tree, zip_many
+from .package import Staging, iter_zips, sha256
 from .render import RenderOptions, render_site
-from .safety import audit_package
+from .safety import audit_memo, audit_package
 from .site import COURSE, Scope, Site
 
 SPLITS = ("module",)
@@ -116,9 +118,7 @@ def build(course_dir: Path, options: BuildOptions) -> BuildResult:
         step(f"packaging {archive_name(target, course, scope)}")
         planned.append(_package(target, course, site, scope))
     step("compressing and writing")
-    archives = zip_many([plan.files for plan in planned])  # what packages share is compressed once
-    artifacts = [_write(plan, archive, options.out) for plan, archive in zip(planned, archives, strict=True)]
-    downloads = [_write_download(name, data, options.out) for name, data in pdfs.items()]
+    artifacts, downloads = _write_all(planned, pdfs, options.out)
     notes = [f"{plan.name}: {note}" for plan in planned for note in plan.notes] + pdf_notes
     if missing:
         notes.append(f"module PDFs not made: {missing}; the module pages link their printable pages instead")
@@ -183,7 +183,9 @@ def _module_pdfs(course: model.Course, site: Site) -> tuple[dict[str, bytes], li
 
 def _package(target: Any, course: model.Course, site: Site, scope: Scope) -> _Planned:
     files = target.package(course, site, scope)
-    audit_package(files, archive_name(target, course, scope))  # last gate: CSP everywhere, no credentials
+    audit_package(
+        files, archive_name(target, course, scope), audit_memo(site)
+    )  # last gate: CSP everywhere, no credentials
     notes = list(getattr(target, "notes", None) or [])  # set by package() for this scope
     side = getattr(target, "side_files", None)
     return _Planned(
@@ -196,24 +198,31 @@ def _package(target: Any, course: model.Course, site: Site, scope: Scope) -> _Pl
     )
 
 
-def _write(plan: _Planned, archive: bytes, out: Path) -> Artifact:
+def _write_all(planned: list[_Planned], pdfs: dict[str, bytes], out: Path) -> tuple[list[Artifact], list[Download]]:
+    """Write every package and PDF: each staged as soon as it is made, all renamed into place at the end."""
+    archives = iter_zips([plan.files for plan in planned])  # what packages share is compressed once
+    try:
+        with Staging() as staging:
+            artifacts = [_stage(plan, archive, out, staging) for plan, archive in zip(planned, archives, strict=True)]
+            downloads = [_stage_download(name, data, out, staging) for name, data in pdfs.items()]
+            staging.commit()
+    except OSError as exc:
+        raise BuildError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from exc
+    return artifacts, downloads
+
+
+def _stage(plan: _Planned, archive: bytes, out: Path, staging: Staging) -> Artifact:
     dest = out / plan.name
     folder = dest.with_suffix("") if getattr(plan.target, "unpacked", False) else None
-    try:
-        atomic_write(dest, archive)
-        if folder is not None:
-            write_tree(plan.files, folder)
-        for name, data in plan.side_files.items():
-            atomic_write(out / name, data)
-    except OSError as exc:
-        raise BuildError(f"cannot write {dest}: {exc.strerror or exc}") from exc
+    staging.write(dest, archive)
+    if folder is not None:
+        staging.write_tree(plan.files, folder)
+    for name, data in plan.side_files.items():
+        staging.write(out / name, data)
     return Artifact(dest, plan.target.name, plan.scope, len(plan.files), len(archive), sha256(archive), folder)
 
 
-def _write_download(name: str, data: bytes, out: Path) -> Download:
+def _stage_download(name: str, data: bytes, out: Path, staging: Staging) -> Download:
     dest = out / PurePosixPath(name).name
-    try:
-        atomic_write(dest, data)
-    except OSError as exc:
-        raise BuildError(f"cannot write {dest}: {exc.strerror or exc}") from exc
+    staging.write(dest, data)
     return Download(dest, len(data), sha256(data))

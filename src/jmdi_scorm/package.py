@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -12,9 +13,10 @@ import time
 import uuid
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
+from types import TracebackType
 
 from .errors import BuildError
 
@@ -63,16 +65,22 @@ def check_entry_name(name: str) -> None:
         raise BuildError(f"unsafe file name in package: '{name}'")
 
 
-def zip_bytes(files: Mapping[str, bytes], deflated: Mapping[bytes, Deflated] | None = None) -> bytes:
+def zip_bytes(
+    files: Mapping[str, bytes], deflated: Mapping[bytes, Deflated] | None = None, checked: set[str] | None = None
+) -> bytes:
     """The zip of ``files``: sorted entries, fixed date and permissions, deflate, no directories.
 
-    ``deflated`` holds already compressed contents (see :func:`zip_many`). The bytes are those
-    ``zipfile`` writes, which stays the writer of zips too large for the plain format.
+    ``deflated`` holds already compressed contents and ``checked`` names already found safe (see
+    :func:`iter_zips`). The bytes are those ``zipfile`` writes, which stays the writer of zips
+    too large for the plain format.
     """
     names = sorted(files)
     folded: dict[str, str] = {}
     for name in names:
-        check_entry_name(name)
+        if checked is None or name not in checked:
+            check_entry_name(name)
+            if checked is not None:
+                checked.add(name)
         if name.lower() in folded:
             raise BuildError(f"'{name}' and '{folded[name.lower()]}' differ only by case")
         folded[name.lower()] = name
@@ -93,7 +101,12 @@ def zip_bytes(files: Mapping[str, bytes], deflated: Mapping[bytes, Deflated] | N
 
 
 def zip_many(trees: Sequence[Mapping[str, bytes]], workers: int | None = None) -> list[bytes]:
-    """The zips of several file trees, as :func:`zip_bytes` makes them, faster.
+    """The zips of several file trees, as :func:`zip_bytes` makes them, faster (see :func:`iter_zips`)."""
+    return list(iter_zips(trees, workers))
+
+
+def iter_zips(trees: Sequence[Mapping[str, bytes]], workers: int | None = None) -> Iterator[bytes]:
+    """The zips of several file trees, one at a time, so that each can be written and let go.
 
     Packages of one build share most of their files: each distinct content is compressed once,
     on every core (zlib releases the GIL), and copied into every zip that holds it.
@@ -101,7 +114,9 @@ def zip_many(trees: Sequence[Mapping[str, bytes]], workers: int | None = None) -
     distinct = list({data: None for tree in trees for data in tree.values()})
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         deflated = dict(zip(distinct, pool.map(deflate, distinct), strict=True))
-    return [zip_bytes(tree, deflated) for tree in trees]
+    checked: set[str] = set()
+    for tree in trees:
+        yield zip_bytes(tree, deflated, checked)
 
 
 def deflate(data: bytes) -> Deflated:
@@ -135,6 +150,16 @@ def _zip64_bytes(files: Mapping[str, bytes], names: list[str]) -> bytes:
 
 def atomic_write(dest: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``dest``, then rename it over ``dest``."""
+    tmp = _write_temporary(dest, data)
+    try:
+        tmp.replace(dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_temporary(dest: Path, data: bytes) -> Path:
+    """``data`` complete on disk in a new hidden file beside ``dest``; its path."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     # A unique hidden name: concurrent builds never share a temporary file, and a killed build
     # leaves at most a ".<name>.*.tmp" file, never a partial zip under the final name.
@@ -145,10 +170,10 @@ def atomic_write(dest: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())  # complete on disk before the rename makes it visible
         Path(tmp).chmod(FILE_MODE)
-        Path(tmp).replace(dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
 def write_zip(files: Mapping[str, bytes], dest: Path) -> Path:
@@ -159,6 +184,17 @@ def write_zip(files: Mapping[str, bytes], dest: Path) -> Path:
 
 def write_tree(files: Mapping[str, bytes], dest: Path) -> Path:
     """Write ``files`` as the folder ``dest``, replacing any previous one only once complete."""
+    staging = _stage_tree(files, dest)
+    try:
+        _swap_in(staging, dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return dest
+
+
+def _stage_tree(files: Mapping[str, bytes], dest: Path) -> Path:
+    """``files`` written in a new hidden folder beside ``dest``; its path."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
     try:
@@ -168,11 +204,71 @@ def write_tree(files: Mapping[str, bytes], dest: Path) -> Path:
             path = staging.joinpath(*PurePosixPath(name).parts)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(files[name])
-        _swap_in(staging, dest)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return dest
+    return staging
+
+
+class Staging:
+    """Files and folders written under hidden temporary names beside their destinations as soon
+    as they are made, then renamed into place together by :meth:`commit`.
+
+    Leaving the ``with`` block before the commit (an error, Ctrl-C, SIGTERM) removes every
+    temporary file and folder: the destinations keep what they held. ``OSError`` from a write or
+    a rename carries the destination (``exc.filename``).
+    """
+
+    def __init__(self) -> None:
+        self._files: list[tuple[Path, Path]] = []  # (temporary file, destination)
+        self._trees: list[tuple[Path, Path]] = []  # (staging folder, destination)
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.discard()
+
+    def write(self, dest: Path, data: bytes) -> None:
+        """Stage ``data`` as the file ``dest``."""
+        with _naming(dest):
+            self._files.append((_write_temporary(dest, data), dest))
+
+    def write_tree(self, files: Mapping[str, bytes], dest: Path) -> None:
+        """Stage ``files`` as the folder ``dest``."""
+        with _naming(dest):
+            self._trees.append((_stage_tree(files, dest), dest))
+
+    def commit(self) -> None:
+        """Rename everything staged into place: folders first, so a zip never names a folder it lacks."""
+        while self._trees:
+            staging, dest = self._trees[0]
+            with _naming(dest):
+                _swap_in(staging, dest)
+            self._trees.pop(0)
+        while self._files:
+            tmp, dest = self._files[0]
+            with _naming(dest):
+                tmp.replace(dest)
+            self._files.pop(0)
+
+    def discard(self) -> None:
+        """Remove what is staged and not yet renamed into place."""
+        for staging, _ in self._trees:
+            shutil.rmtree(staging, ignore_errors=True)
+        for tmp, _ in self._files:
+            tmp.unlink(missing_ok=True)
+        self._trees, self._files = [], []
+
+
+@contextlib.contextmanager
+def _naming(dest: Path) -> Iterator[None]:
+    """An ``OSError`` raised inside names ``dest`` (``exc.filename``) for the build's message."""
+    try:
+        yield
+    except OSError as exc:
+        exc.filename = str(dest)
+        raise
 
 
 def _swap_in(staging: Path, dest: Path) -> None:
