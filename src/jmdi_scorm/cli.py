@@ -14,7 +14,6 @@ import click
 
 from . import __version__
 from .errors import CourseError, JmdiError, Problem
-from .loader import load_course
 
 COURSE_DIR = click.argument("course_dir", default="course", type=click.Path(file_okay=False, path_type=Path))
 
@@ -31,6 +30,8 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def validate(course_dir: Path, fmt: str, strict: bool) -> None:
     """Check a course and report every problem as path:line: field: message."""
+    from .loader import load_course  # here, not at the top: other commands do without it
+
     if not course_dir.is_dir():
         _report([Problem(str(course_dir), 1, "", "course directory not found")], fmt)
         sys.exit(1)
