@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from playwright.sync_api import expect
 
 from jmdi_scorm.cli import main
 from jmdi_scorm.preview import Preview, PreviewOptions
@@ -94,6 +95,7 @@ def test_scorm12_panel_lists_calls_and_cmi_values(page, preview_of, minimal_cour
     page.wait_for_function(CALL_SEEN, arg='LMSInitialize("")')
     course = course_frame(page)
     course.locator("a.jmdi-next").click()  # home → module overview
+    expect(course.locator("#jmdi-page h1")).to_have_text("Introduction")  # Next points on only then
     course.locator("a.jmdi-next").click()  # → first topic
     page.wait_for_function(CALL_SEEN, arg='LMSSetValue("cmi.core.lesson_location", "intro-01")')
     course.locator("#q-intro-01-q1 label", has_text="Blue").click()

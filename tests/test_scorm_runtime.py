@@ -608,7 +608,7 @@ class Learner:
                 value,
             )
         before = self.frame.text_content(f"{form} .jmdi-feedback") or ""
-        self.frame.click(f"{form} button[type=submit]")
+        self.frame.press(f"{form} button[type=submit]", "Enter")  # keyboard: no misclick after a layout shift
         self.frame.wait_for_function(
             "([f, b]) => document.querySelector(f + ' .jmdi-feedback').textContent !== b", arg=[form, before]
         )
@@ -622,7 +622,7 @@ class Learner:
                 self.answer(key, value)
 
     def exit(self) -> None:
-        self.frame.click("button[data-jmdi-action=exit]")
+        self.frame.press("button[data-jmdi-action=exit]", "Enter")
         self.frame.wait_for_function(
             "() => !document.querySelector('.jmdi-exit') || document.querySelector('.jmdi-exit').hidden"
         )

@@ -132,6 +132,16 @@ def shown(page: Any) -> dict[str, Any]:
     )
 
 
+def press(control: Any) -> None:
+    """Activate a link or button from the keyboard (focus, Enter), as a keyboard user does.
+
+    Not a pointer click: a click lands where the control was a moment before, and a late layout
+    change (an image that finished loading, a notice that appeared above the page) sent such
+    clicks elsewhere now and then, so the page never changed.
+    """
+    control.press("Enter")
+
+
 def answer(page: Any, key: str, value: str) -> None:
     """Answer one question the way a learner would, then check it."""
     form = page.locator(f'form[data-key="{key}"]')
@@ -150,7 +160,7 @@ def answer(page: Any, key: str, value: str) -> None:
             " for (const id of order) list.appendChild(list.querySelector(`li[data-item='${id}']`)); }",
             value,
         )
-    form.locator("button[type=submit]").click()
+    press(form.locator("button[type=submit]"))
     page.wait_for_function(
         "f => f.querySelector('.jmdi-feedback').textContent.trim() !== ''", arg=form.element_handle()
     )
@@ -177,13 +187,13 @@ def walk(page: Any, answers: dict[str, str], pages: Iterable[str] = WALK) -> Non
     """Visit ``pages`` in order with the Next button, answering every open question on the way."""
     for page_id in pages:
         if page.locator("#jmdi-page").get_attribute("data-page") != page_id:
-            page.locator("#jmdi-next").click()
+            press(page.locator("#jmdi-next"))
         wait_ready(page, page_id)
         answer_page(page, page_id, answers)
 
 
 def exit_course(page: Any) -> None:
-    page.locator(".jmdi-exit").click()
+    press(page.locator(".jmdi-exit"))
 
 
 def outbox_size(page: Any) -> int:
