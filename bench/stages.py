@@ -52,7 +52,7 @@ def stages(course_dir: Path, split: str | None) -> dict[str, float]:
     audit = _auditor()
     if audit is not None:
         for tree in trees:
-            audit(tree, "package")
+            audit(tree, "package", site)
         seconds["audit (every package)"], mark = clock() - mark, clock()
     zip_many(trees)
     seconds["zip (every package)"] = clock() - mark
@@ -62,12 +62,13 @@ def stages(course_dir: Path, split: str | None) -> dict[str, float]:
 
 
 def _auditor():
-    """The build's last safety gate over each package, when this checkout has one."""
+    """The build's last safety gate over each package (each distinct file checked once per build,
+    as ``build`` does), when this checkout has one."""
     try:
-        from jmdi_scorm.safety import audit_package
+        from jmdi_scorm.safety import audit_memo, audit_package
     except ImportError:
         return None
-    return audit_package
+    return lambda tree, label, site: audit_package(tree, label, audit_memo(site))
 
 
 if __name__ == "__main__":
