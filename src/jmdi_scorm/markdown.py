@@ -68,7 +68,8 @@ def is_plain(text: str) -> bool:
 
 def plain_html(text: str) -> str:
     """The HTML markdown-it makes of a plain text (``is_plain``): one paragraph."""
-    return f"<p>{text.rstrip(chr(10))}</p>\n"
+    body = text.rstrip("\n")
+    return f"<p>{body}</p>\n"
 
 
 @cache
@@ -117,6 +118,7 @@ class TokenCache:
         return parsed
 
     def clear(self) -> None:
+        """Forget every text."""
         self._parsed.clear()
 
 
