@@ -73,7 +73,23 @@ def test_titled_image_alone_becomes_a_figure(md) -> None:
         r"<figcaption>A caption &amp; source</figcaption></figure>",
         html,
     )
-    assert '<p>Text <img src="assets/diagram.svg" alt="x" loading="lazy" decoding="async" title="t"> y</p>' in html
+    assert (
+        '<p>Text <img src="assets/diagram.svg" alt="x" width="80" height="80" loading="lazy" decoding="async" title="t">'
+        " y</p>" in html
+    )
+
+
+def test_images_keep_their_place_before_they_load(minimal_course: Path) -> None:
+    """Width and height the file states go on the <img>, so nothing moves when it arrives; an SVG
+    with only a viewBox, or a file of unknown kind, keeps the browser's own sizing."""
+    assets = minimal_course / "assets"
+    (assets / "wide.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="12cm" height="6cm"/>')
+    (assets / "ratio.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 360"/>')
+    renderer = MarkdownRenderer(load_course(minimal_course)[0], i18n.strings("en"))
+    html = render(renderer, "![a](../../assets/wide.svg) ![b](../../assets/ratio.svg) ![c](../../assets/handout.txt)")
+    assert '<img src="assets/wide.svg" alt="a" width="454" height="227" loading' in html
+    assert '<img src="assets/ratio.svg" alt="b" loading' in html
+    assert '<img src="assets/handout.txt" alt="c" loading' in html
 
 
 @pytest.mark.parametrize(
@@ -118,7 +134,7 @@ def test_print_mode_links_and_headings(md) -> None:
     assert '<h3 id="intro-01--part">Part</h3>' in html
     assert '<a href="#intro-02--sec">a</a>' in html
     assert '<span class="jmdi-xref">b</span>' in html and '<span class="jmdi-xref">g</span>' in html
-    assert '<img src="../assets/diagram.svg" alt="i" decoding="async">' in html
+    assert '<img src="../assets/diagram.svg" alt="i" width="80" height="80" decoding="async">' in html
 
 
 def test_every_page_has_a_content_script(site) -> None:

@@ -15,14 +15,17 @@ and then cleaned by ``sanitize.clean_html``) with the site's rewrites:
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
+import imagesize
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors.index import slugify
@@ -68,7 +71,9 @@ class MarkdownRenderer:
         self.strings = strings
         self.topic_by_source = {topic.source: topic.id for topic in course.topics}
         self.allow_html = course.meta.allow_html
+        self.root = Path(course.root)
         self.md = self._parser()
+        self._sizes: dict[str, str] = {}
         self._tokens: dict[str, Sequence[Token]] = {}
 
     def _parser(self) -> MarkdownIt:
@@ -171,18 +176,34 @@ class MarkdownRenderer:
     def _image(self, renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         ctx: Context = env["jmdi"]
         token = tokens[idx]
-        src = str(token.attrGet("src") or "")
+        src, size = str(token.attrGet("src") or ""), ""
         if not SCHEME.match(src):
             target = posixpath.normpath(posixpath.join(ctx.base, unquote(urlsplit(src).path)))
             ctx.assets.add(target)
-            src = ctx.root + target
+            src, size = ctx.root + target, self._size(target)
         alt = renderer.renderInlineAsText(token.children or [], options, env)
         lazy = ' loading="lazy"' if ctx.mode == "site" else ""
-        img = f'<img src="{escape(src)}" alt="{escape(alt)}"{lazy} decoding="async">'
+        img = f'<img src="{escape(src)}" alt="{escape(alt)}"{size}{lazy} decoding="async">'
         title = str(token.attrGet("title") or "")
         if token.meta.get("figure"):
             return f"{img}<figcaption>{escape(title)}</figcaption>"
         return img[:-1] + f' title="{escape(title)}">' if title else img
+
+    def _size(self, asset: str) -> str:
+        """`` width="…" height="…"`` of a course image whose file states its size, else "".
+
+        The browser then keeps the image's place before it has loaded, so the page does not
+        shift under the reader (or under a pointer about to press Next). Only sizes the file
+        states are used (an SVG with a viewBox alone keeps the browser's default sizing).
+        """
+        if asset not in self._sizes:
+            try:
+                width, height = imagesize.get(io.BytesIO((self.root / asset).read_bytes()))
+            except (OSError, ValueError):
+                width = height = -1
+            ok = width > 0 and height > 0
+            self._sizes[asset] = f' width="{round(width)}" height="{round(height)}"' if ok else ""
+        return self._sizes[asset]
 
     def _table_open(self, renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         # A focusable, named region so keyboard users can scroll a wide table (WCAG 2.1.1).
