@@ -14,6 +14,7 @@ from .markdown import find_links, headings
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 LONG_TOPIC_WORDS = 4000
+SVG_SUFFIXES = (".svg", ".svgz")  # checked by svgcheck
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
@@ -47,6 +48,21 @@ def check_course(course: model.Course, ctx: LoadContext) -> None:
         check_topic_size(topic, ctx)
     check_resources(course, ctx)
     course.assets = sorted(set(course.assets))
+    check_svg_assets(course, ctx)
+
+
+def check_svg_assets(course: model.Course, ctx: LoadContext) -> None:
+    """Refuse the course's SVG files that could run script or load other files (``svgcheck``)."""
+    names = [name for name in course.assets if name.lower().endswith(SVG_SUFFIXES)]
+    if not names:
+        return
+    from . import svgcheck  # lxml is loaded only for courses with SVG files
+
+    root = Path(course.root)
+    for name in names:
+        shown = ctx.shown(root / name)
+        for problem in svgcheck.file_problems(root / name):
+            ctx.error(shown, problem.line, problem.field, problem.message)
 
 
 def check_unique_ids(course: model.Course, ctx: LoadContext) -> None:
