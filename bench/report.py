@@ -105,6 +105,7 @@ def _goals(results: dict[str, Any]) -> str:
     if growth:
         rows.append(f"| growth with course size | linear | {growth} | see the series below |")
     rows += _browser_goals(results.get("browser"))
+    rows += _first_page_goal(results)
     return "\n".join(rows)
 
 
@@ -137,7 +138,7 @@ def _browser_goals(browser: dict[str, Any] | None) -> list[str]:
     kb = first["code_bytes"] / 1000
     rows = [
         f"| first page, requests | ≤ 5 | {first['requests']} | {_verdict(first['requests'], GOALS['requests'])} |",
-        f"| first page, HTML + JS + CSS | ≤ 60 KB | {kb:.1f} KB | {_verdict(kb, GOALS['code_kb'])} |",
+        f"| first page, HTML + JS + CSS (web, in Chromium) | ≤ 60 KB | {kb:.1f} KB | {_verdict(kb, GOALS['code_kb'])} |",
     ]
     for key, label in (("scorm12", "SCORM 1.2"), ("scorm2004", "SCORM 2004")):
         worst = browser[key]["max_commits_per_change"]
@@ -231,12 +232,36 @@ def _stages(results: dict[str, Any]) -> str:
 
 
 def _sizes(results: dict[str, Any]) -> str:
-    rows = ["## Package sizes (JMDI course)", "", "| format | files | zip | content |", "|---|---|---|---|"]
+    rows = [
+        "## Package sizes (JMDI course)",
+        "",
+        "*First page*: the launch page and the scripts and style sheets it names, read from the zip"
+        " (HTML + JS + CSS a browser needs before the first page shows; goal ≤ 60 KB).",
+        "",
+        "| format | files | zip | content | first page | first-page goal |",
+        "|---|---|---|---|---|---|",
+    ]
     for row in results["packages"]:
+        first = row.get("first_page")
+        cells = f"{first:,} B | {_verdict(first / 1000, GOALS['code_kb'])}" if first else "– | –"
         rows.append(
-            f"| {row['format']} | {row['files']} | {row['zip'] / 1024:.0f} KiB | {row['content'] / 1024:.0f} KiB |"
+            f"| {row['format']} | {row['files']} | {row['zip'] / 1024:.0f} KiB | {row['content'] / 1024:.0f} KiB"
+            f" | {cells} |"
         )
     return "\n".join(rows)
+
+
+def _first_page_goal(results: dict[str, Any]) -> list[str]:
+    """The heaviest first page of all formats, read from the zips (the browser measures the web one)."""
+    weighed = [row for row in results.get("packages", []) if row.get("first_page")]
+    if not weighed:
+        return []
+    worst = max(weighed, key=lambda row: row["first_page"])
+    kb = worst["first_page"] / 1000
+    return [
+        f"| first page, HTML + JS + CSS, heaviest format | ≤ 60 KB | {kb:.1f} KB ({worst['format']})"
+        f" | {_verdict(kb, GOALS['code_kb'])} |"
+    ]
 
 
 def _browser(results: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -179,9 +180,20 @@ def package_sizes(packages: dict[str, Path]) -> list[dict[str, Any]]:
     for name, path in packages.items():
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
+            first = first_page_bytes(archive)
         content = sum(info.file_size for info in infos)
-        rows.append({"format": name, "files": len(infos), "zip": path.stat().st_size, "content": content})
+        rows.append(
+            {"format": name, "files": len(infos), "zip": path.stat().st_size, "content": content, "first_page": first}
+        )
     return rows
+
+
+def first_page_bytes(archive: zipfile.ZipFile) -> int:
+    """Bytes of the launch page ``index.html`` and the scripts and style sheets it names (what a
+    browser must fetch before it shows the first page), read from the zip."""
+    html = archive.read("index.html")
+    named = re.findall(rb'(?:src|href)="([^"#?:]+\.(?:js|css))"', html)
+    return len(html) + sum(archive.getinfo(name.decode()).file_size for name in dict.fromkeys(named))
 
 
 def browser_section(packages: dict[str, Path]) -> dict[str, Any]:
