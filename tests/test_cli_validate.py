@@ -106,3 +106,16 @@ def test_identifiers_follow_the_documented_scheme(minimal_course: Path) -> None:
     assert course.interaction_id("intro-01", "q1") == "intro-01.q1"
     assert course.iri("topic", "intro-01") == "https://example.org/courses/mini/topic/intro-01"
     assert course.assets == ["assets/diagram.svg", "assets/handout.txt"]
+
+
+def test_an_empty_table_header_cell_is_a_warning(minimal_course: Path) -> None:
+    """axe (best practice) and screen readers: a header cell with no name names nothing."""
+    topic = minimal_course / "modules/intro/intro-01.md"
+    text = topic.read_text(encoding="utf-8") + "\n| | Origin | Destination |\n|---|---|---|\n| Risk | a | b |\n"
+    topic.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("| | Origin | Destination |") + 1
+    result = CliRunner().invoke(main, ["validate", "--strict", str(minimal_course)])
+    assert result.exit_code == 1
+    assert f"course/modules/intro/intro-01.md:{line}: body: warning: a table header cell is empty" in result.output
+    topic.write_text(text.replace("| | Origin", "| Aspect | Origin"), encoding="utf-8")
+    assert CliRunner().invoke(main, ["validate", "--strict", str(minimal_course)]).exit_code == 0

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import model
 from .loader import LoadContext
-from .markdown import find_links, headings
+from .markdown import empty_header_cells, find_links, headings
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 LONG_TOPIC_WORDS = 4000
@@ -155,6 +155,10 @@ def check_markdown(
             ctx.error(shown, at, where, problem)
         if ref.kind == "image" and not ref.text:
             ctx.error(shown, at, where, f"image '{ref.target}' has no alt text")
+    for offset in dict.fromkeys(empty_header_cells(text)):
+        ctx.warn(
+            shown, line + offset, where, "a table header cell is empty: name the column (screen readers read it out)"
+        )
     if where == "body":
         for level, title, offset in headings(text):
             if level == 1:

@@ -161,6 +161,17 @@ def find_links(text: str) -> Iterator[LinkRef]:
                 yield LinkRef("image", str(child.attrGet("src") or ""), child.content.strip(), line)
 
 
+def empty_header_cells(text: str) -> Iterator[int]:
+    """The line of every table header cell with no text (0-based inside the text)."""
+    if is_plain(text):
+        return
+    tokens = checked_tokens(text)
+    for index, token in enumerate(tokens):
+        if token.type == "th_open" and not tokens[index + 1].content.strip():
+            inline = tokens[index + 1]  # header cells have no line of their own; their text has
+            yield inline.map[0] if inline.map else 0
+
+
 def headings(text: str) -> Iterator[tuple[int, str, int]]:
     """(level, text, line) of every heading."""
     if is_plain(text):
