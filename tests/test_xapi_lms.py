@@ -199,3 +199,29 @@ def test_content_is_served_from_the_package(lms: LocalLMS) -> None:
     assert requests.get(lms.base_url + "content/index.html").text.startswith("<!DOCTYPE html>")
     assert requests.get(lms.base_url + "content/../cmi5.xml").status_code == 404
     assert requests.get(lms.base_url + "content/missing.js").status_code == 404
+
+
+def test_other_host_names_are_refused(lms: LocalLMS) -> None:
+    """DNS rebinding: a page on another name that resolves to 127.0.0.1 gets nothing."""
+    port = urlsplit(lms.base_url).port
+    url = lms.base_url + "content/index.html"
+    assert requests.get(url, timeout=5).status_code == 200
+    assert requests.get(url, headers={"Host": f"localhost:{port}"}, timeout=5).status_code == 200
+    for host in (f"rebound.example:{port}", "127.0.0.1", f"127.0.0.1:{port}.example"):
+        reply = requests.get(url, headers={"Host": host}, timeout=5)
+        assert reply.status_code == 421, host
+        assert b"<html" not in reply.content.lower()
+    assert (
+        requests.options(lms.base_url + "xapi/statements", headers={"Host": "x.example"}, timeout=5).status_code == 421
+    )
+
+
+def test_a_browser_leaving_mid_answer_is_not_an_error(lms: LocalLMS, capfd: pytest.CaptureFixture[str]) -> None:
+    """A page closed while the LMS answers (reset connection) prints no traceback."""
+    address = urlsplit(lms.base_url)
+    for _ in range(20):
+        with socket.create_connection((address.hostname, address.port)) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            sock.sendall(f"GET /content/index.html HTTP/1.1\r\nHost: 127.0.0.1:{address.port}\r\n\r\n".encode())
+    assert requests.get(lms.base_url + "content/index.html", timeout=5).status_code == 200
+    assert "Traceback" not in capfd.readouterr().err

@@ -14,6 +14,7 @@ per-launch token) or to the LMS's own SQLite store otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import mimetypes
@@ -271,8 +272,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         pass
 
+    def handle(self) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a page closed mid-answer
+            super().handle()
+
+    def _foreign_host(self) -> bool:
+        """Refuse other Host names: a web page using DNS rebinding cannot reach the LMS."""
+        port = self.server.server_address[1]
+        if self.headers.get("Host", "") in (f"127.0.0.1:{port}", f"localhost:{port}"):
+            return False
+        self._send(error(421, "the local LMS answers 127.0.0.1 and localhost only"))
+        return True
+
     def do_OPTIONS(self) -> None:  # noqa: N802 - stdlib naming
-        self._send(Reply(204), cors=True)
+        if not self._foreign_host():
+            self._send(Reply(204), cors=True)
 
     def do_GET(self) -> None:  # noqa: N802
         self._dispatch()
@@ -284,6 +298,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         path = unquote(parts.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if self._foreign_host():
+            return
         if path.startswith(CONTENT):
             return self._content(path[len(CONTENT) :])
         request = Request(self.command, path, dict(parse_qsl(parts.query, keep_blank_values=True)),
