@@ -29,7 +29,7 @@ from tincan import (
 from .. import model
 from ..compact import compact_js
 from ..errors import BuildError
-from ..markdown import checking_parser
+from ..markdown import checked_tokens, is_plain
 from ..site import LAUNCH, RUNTIME_DIR
 from .scorm_common import scope_is_course, scope_modules
 
@@ -72,18 +72,13 @@ NAME_LIMIT = 120  # a question's name is its prompt, cut short; the description 
 # --- text -------------------------------------------------------------------------------------
 
 
-# One line of letters, digits, spaces and punctuation that no Markdown rule reads, starting with a
-# letter (no list, heading or block marker): markdown-it makes it one paragraph of that very text.
-_NO_MARKDOWN = re.compile(r"[^\W\d_](?:[^\W_]|[ ,.;:?!'()/%-])*")
-
-
 @lru_cache(maxsize=4096)
 def plain_text(markdown: str) -> str:
     """Markdown as one line of plain text (for names and descriptions in language maps)."""
-    if _NO_MARKDOWN.fullmatch(markdown):
+    if is_plain(markdown):
         return re.sub(r"\s+", " ", markdown).strip()  # what the parse below gives, without it
     words: list[str] = []
-    for token in checking_parser().parse(markdown):
+    for token in checked_tokens(markdown):  # the checks' parse of the same text
         for child in token.children or ():
             if child.type in ("text", "code_inline"):
                 words.append(child.content)
