@@ -18,6 +18,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from .safexml import doctype_line, safe_parser
+
 MAX_PROBLEMS = 20  # per file: a hostile file is refused, not listed in full
 MAX_TAG_LINES = 500  # how far back a start tag is looked for
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -33,8 +35,6 @@ FORBIDDEN = {
     "object": "it loads another document",
 }
 ANIMATIONS = {"animate", "set", "animatemotion", "animatetransform", "animatecolor"}
-_DECLARATIONS = ("<!DOCTYPE", "<!ENTITY")
-_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 _BLANKS = re.compile(r"[\x00-\x20\x7f]+")  # URL parsers drop tabs and newlines, trim the rest
 _SCHEME = re.compile(r"(?<![a-z0-9+.\-])(javascript|vbscript|livescript|data):")
 _RASTER_DATA = re.compile(r"data:image/(?:png|jpe?g|gif|webp)[;,]")
@@ -67,11 +67,11 @@ def file_problems(path: Path) -> tuple[SvgProblem, ...]:
 @functools.lru_cache(maxsize=128)
 def svg_problems(data: bytes) -> tuple[SvgProblem, ...]:
     """Why the SVG document ``data`` is unsafe (cached: each content is parsed once)."""
-    line = declaration_line(data)
+    line = doctype_line(data.upper())  # in any letter case
     if line:
         return (SvgProblem(line, "DOCTYPE", "DOCTYPE or ENTITY declarations are not allowed in an SVG"),)
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         return (SvgProblem(exc.lineno or 1, "", f"not well-formed XML, cannot be checked: {exc.msg}"),)
     except (ValueError, etree.LxmlError) as exc:
@@ -84,24 +84,6 @@ def svg_problems(data: bytes) -> tuple[SvgProblem, ...]:
             found.append(SvgProblem(found[-1].line, "", "more problems in this file are not listed"))
             break
     return tuple(found)
-
-
-def declaration_line(data: bytes) -> int:
-    """1-based line of a DOCTYPE or ENTITY declaration in ``data`` (any common encoding), 0 if none."""
-    upper = data.upper()
-    for encoding in _ENCODINGS:
-        newline = "\n".encode(encoding)
-        for marker in _DECLARATIONS:
-            at = upper.find(marker.encode(encoding))
-            if at >= 0:
-                return data.count(newline, 0, at) + 1
-    return 0
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
-    )
 
 
 Finding = tuple[etree._Element, str, str]

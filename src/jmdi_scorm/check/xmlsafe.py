@@ -9,32 +9,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from ..safexml import doctype_line, safe_parser
 from .report import Report
-
-_MARKERS = ("<!DOCTYPE", "<!ENTITY")
-_ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
-
-
-def safe_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_pis=False,
-    )
-
-
-def doctype_line(data: bytes) -> int:
-    """1-based line of a DOCTYPE or ENTITY declaration in ``data`` (any common encoding), 0 if none."""
-    for encoding in _ENCODINGS:
-        newline = "\n".encode(encoding)
-        for marker in _MARKERS:
-            at = data.find(marker.encode(encoding))
-            if at >= 0:
-                return data.count(newline, 0, at) + 1
-    return 0
 
 
 def parse(data: bytes, entry: str, report: Report) -> etree._Element | None:
