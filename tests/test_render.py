@@ -13,7 +13,7 @@ from jmdi_scorm.compact import compact_js
 from jmdi_scorm.errors import BuildError, CourseError
 from jmdi_scorm.loader import load_course
 from jmdi_scorm.mdhtml import Context, MarkdownRenderer
-from jmdi_scorm.render import render_site
+from jmdi_scorm.render import course_files, render_site
 from jmdi_scorm.site import ADAPTERS, Scope
 
 from .conftest import MINIMAL, ROOT
@@ -33,7 +33,7 @@ def site(course):
 
 @pytest.fixture(scope="module")
 def md(course):
-    return MarkdownRenderer(course, i18n.strings("en"))
+    return MarkdownRenderer(course, i18n.strings("en"), course_files(course))
 
 
 def page_data(site, page_id: str) -> dict:
@@ -85,7 +85,8 @@ def test_images_keep_their_place_before_they_load(minimal_course: Path) -> None:
     assets = minimal_course / "assets"
     (assets / "wide.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="12cm" height="6cm"/>')
     (assets / "ratio.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 360"/>')
-    renderer = MarkdownRenderer(load_course(minimal_course)[0], i18n.strings("en"))
+    files = {f"assets/{file.name}": file.read_bytes() for file in assets.iterdir()}
+    renderer = MarkdownRenderer(load_course(minimal_course)[0], i18n.strings("en"), files)
     html = render(renderer, "![a](../../assets/wide.svg) ![b](../../assets/ratio.svg) ![c](../../assets/handout.txt)")
     assert '<img src="assets/wide.svg" alt="a" width="454" height="227" loading' in html
     assert '<img src="assets/ratio.svg" alt="b" loading' in html

@@ -18,10 +18,9 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
@@ -67,11 +66,12 @@ class Context:
 class MarkdownRenderer:
     """Renders the Markdown texts of one course (see the module docstring)."""
 
-    def __init__(self, course: model.Course, strings: dict[str, str]):
+    def __init__(self, course: model.Course, strings: dict[str, str], files: Mapping[str, bytes] | None = None):
+        """``files``: the course's files by package path (``render.course_files``), for image sizes."""
         self.strings = strings
         self.topic_by_source = {topic.source: topic.id for topic in course.topics}
         self.allow_html = course.meta.allow_html
-        self.root = Path(course.root)
+        self.files = files or {}
         self.md = self._parser()
         self._sizes: dict[str, str] = {}
         self._tokens: dict[str, Sequence[Token]] = {}
@@ -198,8 +198,8 @@ class MarkdownRenderer:
         """
         if asset not in self._sizes:
             try:
-                width, height = imagesize.get(io.BytesIO((self.root / asset).read_bytes()))
-            except (OSError, ValueError):
+                width, height = imagesize.get(io.BytesIO(self.files.get(asset, b"")))
+            except ValueError:
                 width = height = -1
             ok = width > 0 and height > 0
             self._sizes[asset] = f' width="{round(width)}" height="{round(height)}"' if ok else ""

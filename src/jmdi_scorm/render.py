@@ -89,10 +89,11 @@ class _Renderer:
 def render_site(course: model.Course, options: RenderOptions | None = None) -> Site:
     """Render every page, print page and shared file of ``course`` once."""
     strings = i18n.strings(course.meta.language)
+    files = course_files(course)
     renderer = _Renderer(
         course=course,
         env=environment(Path(course.root)),
-        md=MarkdownRenderer(course, strings),
+        md=MarkdownRenderer(course, strings, files),
         strings=strings,
         options=options or RenderOptions(),
         pages=course_pages(course),
@@ -103,8 +104,7 @@ def render_site(course: model.Course, options: RenderOptions | None = None) -> S
         shared[print_page_path(module.id)] = _print_page(renderer, module)
     runtime = _runtime_files()
     shared.update({f"{RUNTIME_DIR}/{name}": _shipped(name, runtime[name]) for name in CORE_FILES})
-    for name in sorted(set(course.assets) | {r.file for r in course.resources if r.file}):
-        shared[name] = (Path(course.root) / name).read_bytes()
+    shared.update(files)
     adapters = {name: compact_js(runtime[f"jmdi-{name}.js"].decode()).encode() for name in ADAPTERS}
     return Site(
         course=course,
@@ -115,6 +115,12 @@ def render_site(course: model.Course, options: RenderOptions | None = None) -> S
         page_files={page: frozenset(files) for page, files in renderer.page_files.items()},
         always=frozenset(f"{RUNTIME_DIR}/{name}" for name in CORE_FILES),
     )
+
+
+def course_files(course: model.Course) -> dict[str, bytes]:
+    """The course's asset and resource files, read once for the pages and the packages."""
+    names = sorted(set(course.assets) | {r.file for r in course.resources if r.file})
+    return {name: (Path(course.root) / name).read_bytes() for name in names}
 
 
 def _runtime_files() -> dict[str, bytes]:
