@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from ..loopback import names_this_server
 from .launch import AU, LAUNCH_MODES, PREFERENCES, Launch, new_token, read_cmi5, read_tincan, with_query
 from .store import Store, agent_key, now
 from .xapi_api import JSON, Reply, Request, Upstream, XapiResources, error
@@ -278,8 +279,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _foreign_host(self) -> bool:
         """Refuse other Host names: a web page using DNS rebinding cannot reach the LMS."""
-        port = self.server.server_address[1]
-        if self.headers.get("Host", "") in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        if names_this_server(self):
             return False
         self._send(error(421, "the local LMS answers 127.0.0.1 and localhost only"))
         return True

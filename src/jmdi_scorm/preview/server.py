@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..errors import JmdiError
+from ..loopback import names_this_server
 
 STATIC = ("panel.html", "panel.js", "panel.css", "scorm-model.js", "scorm-api.js")
 PREFIX, COURSE = "/__preview/", "/course/"
@@ -66,8 +67,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _foreign_host(self) -> bool:
         """Refuse other Host names: a web page using DNS rebinding cannot read the preview."""
-        port = self.server.server_address[1]
-        if self.headers.get("Host", "") in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        if names_this_server(self):
             return False
         self._json(421, {"error": "the preview answers 127.0.0.1 and localhost only"})
         return True
