@@ -15,12 +15,13 @@ import pytest
 from lxml import etree
 
 from jmdi_scorm.build import BuildOptions, build
+from jmdi_scorm.credentials import find_credentials
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.loader import load_course
 from jmdi_scorm.targets import xapi_profile
 from jmdi_scorm.targets.cmi5 import NS_CMI5, cmi5_xml
 from jmdi_scorm.targets.xapi import NS_TINCAN
-from jmdi_scorm.targets.xapi_common import compact_js, find_credentials, question_data, runtime_source
+from jmdi_scorm.targets.xapi_common import compact_js, question_data, runtime_source
 from tests.conftest import MINIMAL, ROOT
 from tests.lrs.ralph_lrs import PASSWORD
 

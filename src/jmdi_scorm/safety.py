@@ -7,7 +7,7 @@ course's template override or a pasted credential cannot quietly weaken what shi
   that policy allows only the package's own files (``'self'`` or ``'none'``; ``connect-src`` may
   add ``https:``/``http:`` for an LRS named at launch);
 - no text file looks like it carries LRS credentials (the patterns of
-  ``targets.xapi_common.find_credentials``).
+  ``credentials.find_credentials``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .credentials import credential_memo, find_credentials
 from .errors import BuildError
 
 CSP_META = re.compile(
@@ -69,15 +70,11 @@ class Audited:
 
 def audit_memo(site: Any) -> Audited:
     """The audit memo of one build, kept with its site (shared with the targets' credential check)."""
-    from .targets.xapi_common import credential_memo
-
     return site.once("audit", lambda: Audited(credentials=credential_memo(site)))
 
 
 def audit_package(files: Mapping[str, bytes], label: str, memo: Audited | None = None) -> None:
     """Refuse a package whose pages could load others' files or that carries credentials."""
-    from .targets.xapi_common import find_credentials
-
     memo = memo or Audited()
     problems = []
     for name in sorted(files):

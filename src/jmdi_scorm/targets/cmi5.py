@@ -15,6 +15,7 @@ from typing import Any
 from lxml import etree
 
 from .. import model
+from ..credentials import credential_memo, refuse_credentials
 from ..errors import BuildError
 from .xapi_common import (
     LAUNCH,
@@ -23,10 +24,8 @@ from .xapi_common import (
     TYPE_LESSON,
     TYPE_MODULE,
     assessment_page,
-    credential_memo,
     package_files,
     plain_text,
-    refuse_credentials,
     scope_is_course,
     scope_modules,
 )

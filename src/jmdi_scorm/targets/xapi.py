@@ -11,15 +11,14 @@ from typing import Any
 from lxml import etree
 
 from .. import model
+from ..credentials import credential_memo, refuse_credentials
 from .xapi_common import (
     LAUNCH,
     Activities,
     Node,
     activities,
-    credential_memo,
     nodes,
     package_files,
-    refuse_credentials,
     scope_is_course,
 )
 

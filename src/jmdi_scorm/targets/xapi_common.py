@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -28,7 +28,6 @@ from tincan import (
 
 from .. import model
 from ..compact import compact_js
-from ..errors import BuildError
 from ..markdown import checked_tokens, is_plain
 from ..site import LAUNCH, RUNTIME_DIR
 from .scorm_common import scope_is_course, scope_modules
@@ -427,83 +426,3 @@ def package_files(course: model.Course, site: Any, scope: object, adapter: str) 
     files[LAUNCH] = site.shell(adapter, scope, adapter_config(course, scope, found), CSP)
     files.update(adapter_files(course, scope, adapter, found, site))
     return files
-
-
-# --- no credentials in packages ---------------------------------------------------------------
-
-# What an LRS credential looks like when someone pastes one into a course or a template: an
-# Authorization value, a TinCan launch query with ``auth=``, a URL with a user and password, a
-# cmi5 auth-token. The runtime itself only ever reads these from the launch URL (§6.2, §7.2).
-_CREDENTIAL_PATTERNS = (
-    re.compile(r"\b(?:Basic|Bearer)(?:\s|%20|\+)+[A-Za-z0-9+/_.~-]{12,}={0,2}"),
-    re.compile(r"[?&;]auth=(?!&|$|['\"\s])", re.IGNORECASE),
-    re.compile(r"\b(?:https?|wss?)://[^\s/@:'\"<>]+:[^\s/@'\"<>]+@"),
-    re.compile(r"[\"']auth-token[\"']\s*:\s*[\"'][^\"']+", re.IGNORECASE),
-)
-_TEXT_SUFFIXES = (".html", ".htm", ".js", ".mjs", ".json", ".jsonld", ".xml", ".css", ".txt", ".md", ".svg", ".csv")
-
-
-# Looser forms of the patterns above that start with a literal, which Python's re finds about 50
-# times faster: every line matching a pattern above also matches one of these, so a text that
-# matches none of them is clean without the line-by-line scan.
-_CREDENTIAL_HINTS = (
-    re.compile(r"(?:Basic|Bearer)(?:\s|%20|\+)+[A-Za-z0-9+/_.~-]{12,}"),
-    re.compile(r"://[^\s/@:'\"<>]+:[^\s/@'\"<>]+@"),
-)
-_CREDENTIAL_WORDS = ("auth=", "auth-token")  # in the lower-cased text (case-insensitive patterns)
-
-
-def _may_hold_credentials(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in _CREDENTIAL_WORDS) or any(hint.search(text) for hint in _CREDENTIAL_HINTS)
-
-
-def credential_lines(data: bytes) -> tuple[int, ...]:
-    """The numbers of the lines of a text file that look like an LRS credential."""
-    text = data.decode("utf-8", errors="replace")
-    if not _may_hold_credentials(text):
-        return ()
-    lines = enumerate(text.splitlines(), 1)
-    return tuple(number for number, line in lines if any(pattern.search(line) for pattern in _CREDENTIAL_PATTERNS))
-
-
-def credential_memo(site: Any) -> dict[bytes, tuple[int, ...]]:
-    """Content → :func:`credential_lines`, kept with ``site`` (one build): each content is read once."""
-    return site.once("credential-lines", dict)
-
-
-def find_credentials(files: Mapping[str, bytes], memo: dict[bytes, tuple[int, ...]] | None = None) -> list[str]:
-    """``file:line`` of every text that looks like an LRS credential, in file order.
-
-    ``memo`` (see :func:`credential_memo`) keeps what each distinct content holds: packages of one
-    build share most of their files.
-    """
-    memo = {} if memo is None else memo
-    found = []
-    for name in sorted(files):
-        if not name.lower().endswith(_TEXT_SUFFIXES):
-            continue
-        data = files[name]
-        lines = memo.get(data)
-        if lines is None:
-            lines = memo[data] = credential_lines(data)
-        found += [f"{name}:{number}" for number in lines]
-    return found
-
-
-def refuse_credentials(
-    files: Mapping[str, bytes], label: str, memo: dict[bytes, tuple[int, ...]] | None = None
-) -> None:
-    """Stop the build when a package would carry LRS credentials (issue 5: a known peer hole).
-
-    Credentials belong to the launch: the LMS puts them in the launch URL (TinCan ``auth``) or
-    hands out a one-time token (cmi5 ``fetch``); anything baked into a zip is readable by every
-    learner and cannot be revoked per learner.
-    """
-    found = find_credentials(files, memo)
-    if found:
-        where = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
-        raise BuildError(
-            f"{label}: refusing to package what looks like LRS credentials ({where}); the LMS passes "
-            "them at launch (TinCan launch parameters, cmi5 fetch token) — remove them from the course"
-        )
