@@ -133,6 +133,23 @@ def rig(packages, request):
     lms.stop()
 
 
+def first_launch(browser: Any, lms: LocalLMS, proxy: FaultyProxy, fmt: str) -> tuple[Any, Any, str]:
+    """A new learner's first launch in a fresh browser context, shown at the home page:
+    (context, page, registration)."""
+    registration = h.new_registration()
+    context = browser.new_context()
+    page = open_course(context, lms, proxy, fmt, registration)
+    h.wait_ready(page, "home")
+    return context, page, registration
+
+
+def open_course(context: Any, lms: LocalLMS, proxy: FaultyProxy, fmt: str, registration: str) -> Any:
+    """A new tab the LMS launches the course in, its LRS endpoint behind the faulty proxy."""
+    page = context.new_page()
+    page.goto(launch_url(lms, proxy, fmt, registration))
+    return page
+
+
 def launch_url(lms: LocalLMS, proxy: FaultyProxy, fmt: str, registration: str) -> str:
     """The LMS's launch URL with the endpoint moved to the faulty proxy."""
     url = lms.launch_url(fmt, actor=h.ACTOR, registration=registration, return_url="" if fmt == "cmi5" else None)
@@ -190,11 +207,7 @@ class _Stack:
 @pytest.mark.parametrize("fault", [500, "down"], ids=["500", "down"])
 def test_an_lrs_outage_delays_statements_and_loses_none(rig, browser, fmt, fault) -> None:
     lms, proxy = rig
-    registration = h.new_registration()
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(launch_url(lms, proxy, fmt, registration))
-    h.wait_ready(page, "home")
+    context, page, registration = first_launch(browser, lms, proxy, fmt)
     proxy.fault = fault
     h.walk(page, h.RIGHT, HALF)
     # The outbox keeps trying with backoff; once a few tries failed, the next save reports it (here
@@ -219,11 +232,7 @@ def test_answers_lost_on_the_way_back_are_not_stored_twice(rig, browser, fmt) ->
     """The LRS stores a batch but the connection drops before it answers: the outbox sends the same
     ids again, and the LRS keeps one of each."""
     lms, proxy = rig
-    registration = h.new_registration()
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(launch_url(lms, proxy, fmt, registration))
-    h.wait_ready(page, "home")
+    context, page, registration = first_launch(browser, lms, proxy, fmt)
     proxy.fault = "drop"
     h.walk(page, h.RIGHT, HALF)
     page.wait_for_timeout(2500)  # a few sends: each stored, each answer lost
@@ -245,11 +254,7 @@ def test_answers_lost_on_the_way_back_are_not_stored_twice(rig, browser, fmt) ->
 @pytest.mark.parametrize("fmt", ["xapi"])
 def test_a_slow_lrs_neither_blocks_the_learner_nor_loses_statements(rig, browser, fmt) -> None:
     lms, proxy = rig
-    registration = h.new_registration()
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(launch_url(lms, proxy, fmt, registration))
-    h.wait_ready(page, "home")
+    context, page, registration = first_launch(browser, lms, proxy, fmt)
     proxy.delay = 1.5
     started = time.monotonic()
     h.walk(page, h.RIGHT, h.WALK[1:4])
@@ -269,11 +274,7 @@ def test_refused_credentials_stop_sending_tell_the_learner_and_keep_everything(r
     """401/403 (for cmi5: an expired or revoked auth token): no retry storm, a clear message, and
     every statement kept in this browser for a later launch, delivered then exactly once."""
     lms, proxy = rig
-    registration = h.new_registration()
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(launch_url(lms, proxy, fmt, registration))
-    h.wait_ready(page, "home")
+    context, page, registration = first_launch(browser, lms, proxy, fmt)
     refused_text = page.evaluate(
         "() => JSON.parse(document.getElementById('jmdi-config').textContent).adapterConfig.strings.refused"
     )
@@ -293,8 +294,7 @@ def test_refused_credentials_stop_sending_tell_the_learner_and_keep_everything(r
     assert kept > 0 and Counter(h.verb_of(s) for s in stored(lms, registration))["answered"] == 0
     page.close()  # the learner leaves; the LRS still refuses
     proxy.fault = None  # the LMS sorts its credentials out; the learner comes back in this browser
-    page = context.new_page()
-    page.goto(launch_url(lms, proxy, fmt, registration))
+    page = open_course(context, lms, proxy, fmt, registration)
     h.wait_ready(page)
     h.wait_outbox_empty(page, 60)
     after = stored(lms, registration)
@@ -310,17 +310,12 @@ def test_refused_credentials_stop_sending_tell_the_learner_and_keep_everything(r
 @pytest.mark.parametrize("fmt", ["xapi", "cmi5"])
 def test_closing_mid_send_loses_nothing(rig, browser, fmt) -> None:
     lms, proxy = rig
-    registration = h.new_registration()
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(launch_url(lms, proxy, fmt, registration))
-    h.wait_ready(page, "home")
+    context, page, registration = first_launch(browser, lms, proxy, fmt)
     proxy.delay = 2.0  # every statement request is still open when the page goes
     h.walk(page, h.RIGHT, HALF)
     page.close()
     proxy.delay = 0.0
-    page = context.new_page()
-    page.goto(launch_url(lms, proxy, fmt, registration))
+    page = open_course(context, lms, proxy, fmt, registration)
     h.wait_ready(page)
     h.wait_outbox_empty(page, 60)
     time.sleep(2.5)  # keepalive requests of the closed page settle
