@@ -148,6 +148,13 @@ class Tracking(StrictModel):
     completion_threshold: Fraction = Field(1.0, description="Share of topics to finish to complete.")
     mastery_score: Fraction = Field(0.8, description="Share of question points needed to pass.")
     attempts: int = Field(2, ge=0, le=10, description="Tries per question (0 = unlimited).")
+    interactions: Literal["assessments", "all", "none"] = Field(
+        "assessments",
+        description="Answered questions the SCORM packages record as cmi.interactions: those of the module "
+        "assessments (default), every question, or none. Answers always stay in the learner state, and xAPI "
+        "and cmi5 send every answer. Moodle sends every interaction record with each save, and its save when "
+        "the window closes is limited to 64 KiB.",
+    )
 
 
 class Credit(StrictModel):
