@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import model
 from ..site import Scope
+from .moodle_payload import BEACON_QUOTA, kib, recorded_questions, unload_payload_bytes
 from .scorm_common import SUSPEND_LIMITS, ScoMode, decimal, scope_modules
 
 
@@ -16,7 +17,25 @@ def _pct(share: float) -> str:
     return f"{decimal(share * 100, 1)} %"
 
 
-def _rules(course: model.Course, scored: bool, edition: str) -> list[tuple[str, str]]:
+def _interactions(course: model.Course, scope: Scope, edition: str) -> list[tuple[str, str]]:
+    """Which answers become ``cmi.interactions`` records, and the size of Moodle's closing save."""
+    policy = course.meta.tracking.interactions
+    count = len(recorded_questions(course, scope))
+    which = {
+        "assessments": f"the {count} questions of the module assessments",
+        "all": f"every question ({count})",
+        "none": "none",
+    }[policy]
+    per = "one record per question and session it is answered in" if edition == "1.2" else "one record per question"
+    text = f"`cmi.interactions`: {which}" + (f", {per}" if count else "")
+    text += f" (`tracking.interactions: {policy}`); every answer is kept in the suspend data"
+    unload = unload_payload_bytes(course, scope, edition)
+    over = " — **over the quota**: Moodle loses that save" if unload > BEACON_QUOTA else ""
+    save = f"at most {kib(unload)} of the 64 KiB a closing page may send (estimated at build time){over}"
+    return [("Interactions", text), ("Moodle save on closing", save)]
+
+
+def _rules(course: model.Course, scored: bool, edition: str, scope: Scope) -> list[tuple[str, str]]:
     tracking = course.meta.tracking
     rows = [
         ("Completion", f"completed once the learner has finished {_pct(tracking.completion_threshold)} of the topics")
@@ -43,6 +62,7 @@ def _rules(course: model.Course, scored: bool, edition: str) -> list[tuple[str, 
         ("Resume", "exit `suspend` while incomplete: the learner comes back to the same page with the answers given"),
         ("Tries per question", f"{tracking.attempts or 'unlimited'} (inside the course, not LMS attempts)"),
         ("Suspend data", f"within {SUSPEND_LIMITS[edition]} characters (checked at build time)"),
+        *_interactions(course, scope, edition),
     ]
     return rows
 
@@ -105,7 +125,7 @@ def import_sheet(
         "",
         "| | |",
         "|---|---|",
-        *(f"| {name} | {value} |" for name, value in _rules(course, scored, edition)),
+        *(f"| {name} | {value} |" for name, value in _rules(course, scored, edition, scope)),
         "",
         "## Moodle (mod_scorm)",
         "",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import model
 from ..site import Scope, Site
+from .moodle_payload import notes as moodle_notes
 from .scorm_common import (
     LAUNCH,
     MANIFEST,
@@ -64,6 +65,7 @@ class ScormTarget:
         self.notes = [control.note]
         if worst is not None:
             self.notes.append(f"suspend data: at most {worst} of {SUSPEND_LIMITS[self.edition]} characters")
+        self.notes += moodle_notes(course, scope, self.edition)  # the save Moodle sends as the window closes
         leaves = len(package_plan.leaves())
         if leaves > 1:
             self.notes.append(f"{leaves} SCOs (one per {self.sco_mode})")
