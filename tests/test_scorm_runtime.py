@@ -116,15 +116,12 @@ def check_strict(calls: list[dict], edition: str, suspend_limit: int | None = No
 
 
 def check_order(calls: list[dict], edition: str) -> None:
-    """RT-03 and RT-12: one initialize first, nothing after the one finish, commit right before it,
-    interactions appended in order with id first and type before responses."""
-    init, finish, commit = (
-        ("LMSInitialize", "LMSFinish", "LMSCommit") if edition == "1.2" else ("Initialize", "Terminate", "Commit")
-    )
+    """RT-03 and RT-12: one initialize first, nothing after the one finish, interactions appended
+    in order with id first and type before responses."""
+    init, finish = ("LMSInitialize", "LMSFinish") if edition == "1.2" else ("Initialize", "Terminate")
     names = [c["fn"] for c in calls if "Error" not in c["fn"] and "Diagnostic" not in c["fn"]]
     assert names[0] == init and names.count(init) == 1
     assert names.count(finish) == 1 and names[-1] == finish
-    assert names[-2] == commit
     setter = "LMSSetValue" if edition == "1.2" else "SetValue"
     counts = [c["ret"] for c in calls if c["fn"].endswith("GetValue") and c["args"] == ["cmi.interactions._count"]]
     stored = int(counts[0]) if counts and counts[0].isdigit() else 0  # records of earlier launches
@@ -256,7 +253,7 @@ RECORDS = [
 ]  # fmt: skip
 
 DRIVE = """async ([name, steps]) => {
-  const adapter = window.JMDI.adapters[name]({lang: 'en', strings: {lms_unavailable: 'no-lms'}});
+  const adapter = window.JMDI.adapters[name]({lang: 'en', strings: {lms_unavailable: 'no-lms'}, tracking: {interactions: 'all'}});
   const out = {};
   for (const [op, arg] of steps) {
     if (op === 'record') { adapter.interaction(Object.assign({timestamp: new Date(), latencySeconds: 3.25,
@@ -310,12 +307,36 @@ def test_a_full_session_is_strict_and_ordered(lms: Lms, edition: str) -> None:
 
 
 @pytest.mark.parametrize("edition", ["1.2", "2004"])
-def test_first_entry_is_incomplete_and_committed_at_once(lms: Lms, edition: str) -> None:
+def test_first_entry_is_incomplete_suspended_and_committed_at_once(lms: Lms, edition: str) -> None:
+    """exit=suspend from the start: an LMS that ends the session itself (on its own page's
+    beforeunload) still resumes the learner where they were."""
     drive(lms, edition, [("start", None)])
     calls = [c for c in lms.calls() if c["fn"] in ("LMSSetValue", "SetValue", "LMSCommit", "Commit")]
-    element = "cmi.core.lesson_status" if edition == "1.2" else "cmi.completion_status"
-    assert calls[0]["args"] == [element, "incomplete"]
-    assert calls[1]["fn"].endswith("Commit")
+    status, exit_ = (
+        ("cmi.core.lesson_status", "cmi.core.exit") if edition == "1.2" else ("cmi.completion_status", "cmi.exit")
+    )
+    assert calls[0]["args"] == [status, "incomplete"]
+    assert calls[1]["args"] == [exit_, "suspend"]
+    assert calls[2]["fn"].endswith("Commit")
+
+
+@pytest.mark.parametrize("edition", ["1.2", "2004"])
+def test_finish_is_the_only_save_at_the_end(lms: Lms, edition: str) -> None:
+    """Finish/Terminate stores what was set: no Commit in the final sequence, and a commit still
+    waiting for its turn never runs after it (Moodle saves each by beacon while the page closes,
+    and refuses the second one past Chromium's 64 KiB quota)."""
+    steps = [("start", None), ("save", snapshot()), ("save~", snapshot(stateText="s2"))]
+    steps += [("finish", snapshot(stateText="s2", sessionSeconds=14))]
+    drive(lms, edition, steps)
+    lms.sco.wait_for_timeout(1500)  # longer than the commit gap: a leftover commit would show
+    calls = lms.calls()
+    names = [c["fn"] for c in calls if c["fn"] in ("LMSCommit", "Commit", "LMSFinish", "Terminate")]
+    assert names[-1] in ("LMSFinish", "Terminate") and names[-2:-1] != [names[-1]]
+    last_commit = max(i for i, c in enumerate(calls) if c["fn"] in ("LMSCommit", "Commit"))
+    after = [c for c in calls[last_commit:] if c["fn"] in ("LMSSetValue", "SetValue")]
+    assert ["cmi.suspend_data", "s2"] in [c["args"] for c in after]  # s2 goes with the finish, not a commit
+    check_order(calls, edition)
+    check_clean(calls)
 
 
 @pytest.mark.parametrize("edition", ["1.2", "2004"])
@@ -435,7 +456,7 @@ def test_commits_are_throttled_except_status_changes(lms: Lms, edition: str) -> 
     pages = [("save~", snapshot(location=f"intro-0{i}", stateText=f"s{i}")) for i in range(1, 4)]
     result = drive(lms, edition, [("start", None), *pages, ("save", PASSED)])
     calls = lms.calls()
-    # One commit for the first entry, none for three page changes within 5 s, one for the status.
+    # One commit for the first entry, none for three page changes within 1 s, one for the status.
     assert [c["fn"] for c in calls].count("LMSCommit" if edition == "1.2" else "Commit") == 2
     assert result["save"] is True
     setter = "LMSSetValue" if edition == "1.2" else "SetValue"
@@ -993,8 +1014,8 @@ def test_pass_or_fail_waits_for_the_final_score(lms: Lms, edition: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["scorm12", "scorm2004-4th"])
 def test_an_answer_is_committed_without_leaving_the_page(lms: Lms, site_root: Path, built, fmt: str) -> None:
-    """A crash after an answer must not lose it: the core saves every answer at once and the LMS
-    stores it while the learner stays on the page, with commits still 5 s apart (§2.2 rule)."""
+    """A crash after an answer must not lose it, nor an LMS that ends the session on its own
+    page's beforeunload: the answer is committed at once, while the learner stays on the page."""
     import time
 
     edition = FORMAT_EDITION[fmt]
@@ -1002,17 +1023,15 @@ def test_an_answer_is_committed_without_leaving_the_page(lms: Lms, site_root: Pa
     learner = Learner(lms)
     learner.wait_page("home")
     learner.open("intro-01")
+    learner.frame.wait_for_timeout(1200)  # the page change's own commit is done
+    answered = time.monotonic()
     learner.answer("intro-01.q2", "b")  # wrong, one try left: no status changes
     expected = learner.frame.evaluate("() => JMDI.snapshot().stateText")
     assert "!q2.1n" in expected
-    deadline = time.monotonic() + 15
     while stored_cmi(lms.calls(), edition).get("cmi.suspend_data") != expected:
-        assert time.monotonic() < deadline, "the answer never reached a commit"
-        time.sleep(0.25)
-    calls = lms.calls()
-    commits = [c["t"] for c in calls if c["fn"].endswith("Commit")]
-    assert all(b - a >= 4900 for a, b in zip(commits, commits[1:], strict=False)), commits  # one per 5 s at most
-    check_clean(calls)
+        assert time.monotonic() - answered < 2, "the answer was not committed within 2 s"
+        time.sleep(0.05)
+    check_clean(lms.calls())
 
 
 def test_a_case_sensitive_fill_in_says_so(lms: Lms, site_root: Path, tmp_path: Path) -> None:

@@ -5,6 +5,8 @@
  * unloads it. One state object holds progress and answers; one adapter (jmdi-<name>.js)
  * persists it. Adapter interface (docs/architecture.md):
  *   start()             -> Promise<{state, mode, learner?, notice?, offline?}>
+ *   restored(state)     -> void, optional: the state the session starts from (LMS copy merged
+ *                          with the browser's), before any save or interaction
  *   save(snapshot)      -> Promise<boolean>
  *   interaction(record) -> void
  *   finish(snapshot)    -> Promise<void>, called exactly once, synchronously (see finish())
@@ -223,7 +225,8 @@
   }
 
   /* Save on each page change, each answer and each status change (and when asked to). The
-   * adapters space out what reaches the LMS (SCORM: one commit per 5 s unless the status changed). */
+   * adapters space out what reaches the LMS (SCORM: an answer or a status change is committed at
+   * once, page changes at most one commit a second), so nothing waits for the page to close. */
   function changed(pageChanged) {
     var t = totals();
     var status = t.completion + "/" + t.success;
@@ -631,6 +634,7 @@
           result: correct ? "correct" : "incorrect",
           description: q.desc,
           caseSensitive: !!q.cs,
+          assessment: (pages[current] || {}).kind === "assessment",
           timestamp: now,
           latencySeconds: Math.round((now - form.jmdiShown) / 10) / 100,
           attempt: answer.tries,
@@ -803,6 +807,11 @@
         openStore(result);
         restored = offline ? readLocal() : mergeStates(restored && restored.pages && restored.answers ? restored : null, readLocal());
         if (restored && restored.pages && restored.answers) state = restored;
+        if (adapter && adapter.restored) {
+          try {
+            adapter.restored(JSON.parse(JSON.stringify(state)));
+          } catch (e) { /* an adapter's bug must not block the learner */ }
+        }
         // The LMS's pass mark for this launch (cmi5 LaunchData) wins over course.yaml's, so the
         // page judges as the LMS records.
         var mastery = result.masteryScore;

@@ -6,7 +6,10 @@
   // ---- spec constants (§2) --------------------------------------------------------------------
   var API_NAME = "API", MAX_PARENTS = 7; // §2.1: the ADL sample limit for 1.2
   var MAX_LOCATION = 255, MAX_SUSPEND = 4096, MAX_TEXT = 255; // §2.3, §2.5
-  var COMMIT_GAP_MS = 5000; // §2.2 project rule: commits >= 5 s apart, except status changes
+  // Project rule: an answer or a status change is committed at once, page changes >= 1 s apart.
+  // An LMS may end the session on its own page's beforeunload, before our pagehide (see
+  // docs/lms-compatibility.md): whatever waits for a later commit is lost then.
+  var COMMIT_GAP_MS = 1000;
   var RESEND_LIMIT = 3; // project rule: a value the LMS refused is offered at most 3 times
   var RETRY_MS = 15000; // a refused commit that no save waits for is tried again after this
   var TYPES = { single: "choice", multiple: "choice", "true-false": "true-false", "fill-in": "fill-in",
@@ -87,9 +90,13 @@
     config = config || {};
     var api = null, mode = "normal", stored = "";
     var sent = {}; // element -> value the LMS holds (unchanged values are not sent again)
-    var indexOf = {}, next = 0; // interaction id -> index: a question answered again keeps its record
+    // interaction id -> index: a question answered again in this session keeps its record. `next`
+    // is the LMS's _count, or, when the LMS gives no number (some answer ""), the tries the state
+    // holds: every record written before was one of those tries, so no index is used twice.
+    var indexOf = {}, next = null;
+    var recorded = (config.tracking || {}).interactions || "assessments"; // which answers get a record
+    var dirty = false, failed = false, failing = false, finished = false, urgent = false;
     var pending = {}; // element -> {value, tries} the LMS refused: sent again at the next saves
-    var dirty = false, failed = false, failing = false, finished = false;
     var lastCommit = 0, timer = null, last = null, waiting = []; // saves that wait for a spaced-out commit
 
     function call(fn, arg, value) {
@@ -134,9 +141,14 @@
       }
     }
 
+    /* Commits now (true) or once the gap since the last commit has passed (false). */
     function commit(urgent) {
-      if (urgent || Date.now() - lastCommit >= COMMIT_GAP_MS) commitNow();
-      else if (!timer) timer = setTimeout(commitNow, COMMIT_GAP_MS - (Date.now() - lastCommit));
+      if (urgent || Date.now() - lastCommit >= COMMIT_GAP_MS) {
+        commitNow();
+        return true;
+      }
+      if (!timer) timer = setTimeout(commitNow, COMMIT_GAP_MS - (Date.now() - lastCommit));
+      return false;
     }
 
     /* passed or failed once the score is final (the core's scoreFinal), completed until then. */
@@ -156,6 +168,9 @@
         if (bookmark) set("cmi.core.lesson_location", bookmark);
         set("cmi.suspend_data", text);
       }
+      if (mode === "review") return false;
+      // The time so far goes with every commit: an LMS that ends the session itself still has it.
+      set("cmi.core.session_time", timespan(snapshot.sessionSeconds));
       var status = statusOf(snapshot);
       if (mode === "browse" || RANK[status] < RANK[stored]) return false; // browsed was set at start
       // Only a final score is sent: a partial raw score with a mastery score lets Moodle turn an
@@ -166,19 +181,26 @@
         set("cmi.core.score.raw", decimal(Math.max(0, Math.min(1, Number(snapshot.score.scaled) || 0)) * 100, 2));
       }
       set("cmi.core.lesson_status", status);
+      // suspend from the first commit on, so a session the LMS ends itself still resumes; cleared
+      // once the course is done (no "normal" in 1.2).
+      set("cmi.core.exit", status === "incomplete" ? "suspend" : "");
       return sent["cmi.core.lesson_status"] !== before;
     }
 
-    /* §2.2: values, status, exit, session time, commit, finish - once. */
+    /* §2.2: values, status, exit, session time, then LMSFinish - once. LMSFinish stores what was
+     * set (§2.2), so no LMSCommit comes before it: an LMS that saves by beacon while the page
+     * closes (Moodle) has a quota, and a second save there is refused (docs/lms-compatibility.md). */
     function finalSequence(snapshot) {
       if (finished || !api) return;
       finished = true;
+      clearTimeout(timer);
+      timer = null;
       if (snapshot && mode !== "review") write(snapshot);
       var status = sent["cmi.core.lesson_status"] || stored;
-      if (mode !== "review") set("cmi.core.exit", status === "incomplete" ? "suspend" : ""); // no "normal" in 1.2
-      set("cmi.core.session_time", timespan(snapshot ? snapshot.sessionSeconds : 0));
-      commitNow();
-      call("LMSFinish", "");
+      if (mode !== "review") set("cmi.core.exit", status === "incomplete" ? "suspend" : "");
+      if (mode === "review") set("cmi.core.session_time", timespan(snapshot ? snapshot.sessionSeconds : 0));
+      var ok = call("LMSFinish", "") === "true";
+      waiting.splice(0).forEach(function (resolve) { resolve(ok); });
     }
 
     /* The core's pagehide handler, registered first, already ended the session synchronously
@@ -204,20 +226,33 @@
         var lessonMode = get("cmi.core.lesson_mode");
         mode = lessonMode === "browse" || lessonMode === "review" ? lessonMode : "normal";
         stored = sent["cmi.core.lesson_status"] = get("cmi.core.lesson_status");
-        var entry = get("cmi.core.entry");
         var text = (sent["cmi.suspend_data"] = get("cmi.suspend_data"));
         sent["cmi.core.lesson_location"] = get("cmi.core.lesson_location");
-        next = parseInt(get("cmi.interactions._count"), 10) || 0;
+        var count = get("cmi.interactions._count");
+        if (/^\d+$/.test(count)) next = Number(count);
         if (!RANK[stored] && mode !== "review") {
           // §2.2: never leave "not attempted" (some LMSs turn it into completed on finish).
           set("cmi.core.lesson_status", mode === "browse" ? "browsed" : "incomplete");
-          commitNow();
         }
+        // suspend until the course is done (write()), so a session the LMS ends itself resumes
+        if (mode === "normal") set("cmi.core.exit", RANK[stored] >= RANK.failed ? "" : "suspend");
+        if (dirty) commitNow();
         document.addEventListener("visibilitychange", onHidden);
         window.addEventListener("pagehide", onPageHide);
-        var resume = entry === "resume" || mode === "review"; // §2.3: resume only when told so
-        return Promise.resolve({ state: resume && text ? text : null, mode: mode,
+        // Stored progress is read whatever cmi.core.entry says: some LMSs answer "ab-initio" on
+        // every launch and still keep location and suspend data. The core merges it with the
+        // browser's copy, so a save never holds less than the LMS gave (docs/lms-compatibility.md).
+        // A new attempt in an LMS that honours entry comes with empty suspend data anyway.
+        return Promise.resolve({ state: text || null, mode: mode,
           learner: get("cmi.core.student_name") || undefined });
+      },
+
+      restored: function (state) {
+        if (next !== null) return;
+        next = 0;
+        Object.keys((state && state.answers) || {}).forEach(function (key) {
+          next += Number(state.answers[key].tries) || 0;
+        });
       },
 
       save: function (snapshot) {
@@ -227,10 +262,12 @@
           else delete pending[element]; // an LMS that never takes it must not block every later save
         });
         var changed = write(snapshot);
-        if (dirty || failed) commit(changed || failing); // while the LMS refuses, every save retries
+        // While the LMS refuses, every save retries at once.
+        var now = dirty || failed ? commit(changed || failing || urgent) : true;
+        urgent = false;
         // A spaced-out commit decides whether this save reached the LMS: the core learns of a
         // refusal then, tells the learner and tries again.
-        if (timer) return new Promise(function (resolve) { waiting.push(resolve); });
+        if (!now) return new Promise(function (resolve) { waiting.push(resolve); });
         var ok = !failed;
         failed = false;
         return Promise.resolve(ok);
@@ -238,8 +275,13 @@
 
       interaction: function (record) {
         if (!api || finished || mode !== "normal") return;
+        urgent = true; // the save that follows this answer commits at once
+        if (recorded === "none" || (recorded === "assessments" && !record.assessment)) return;
+        if (next === null) next = 0;
         var id = String(record.id), known = id in indexOf;
         var prefix = "cmi.interactions." + (known ? indexOf[id] : next) + ".";
+        // Moodle posts every record on each save (docs/lms-compatibility.md): only the fields its
+        // reports use; no weighting (always 1) or latency.
         if (!known) {
           indexOf[id] = next++; // append at _count; id first, then type (§2.5)
           set(prefix + "id", id);
@@ -247,12 +289,10 @@
           patterns(record).forEach(function (pattern, i) {
             set(prefix + "correct_responses." + i + ".pattern", pattern);
           });
-          set(prefix + "weighting", "1");
         }
         set(prefix + "time", timeOfDay(record.timestamp));
         set(prefix + "student_response", response(record.type, record.response));
         set(prefix + "result", record.result === "correct" ? "correct" : "wrong"); // "wrong" in 1.2
-        set(prefix + "latency", timespan(record.latencySeconds));
         // No commit of its own: the core saves right after every answer, and that save commits.
       },
 

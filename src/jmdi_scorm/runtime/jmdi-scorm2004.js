@@ -8,7 +8,10 @@
   // §4.3: suspend data holds 64000 characters in 4th, 4000 in 3rd; the build refuses 3rd-edition
   // packages whose worst-case state exceeds 4000, so the runtime guards the hard limit only.
   var MAX_LOCATION = 1000, MAX_SUSPEND = 64000, MAX_TEXT = 250;
-  var COMMIT_GAP_MS = 5000; // project rule (§2.2): commits >= 5 s apart, except status changes
+  // Project rule: an answer or a status change is committed at once, page changes >= 1 s apart.
+  // An LMS may end the session on its own page's beforeunload, before our pagehide (see
+  // docs/lms-compatibility.md): whatever waits for a later commit is lost then.
+  var COMMIT_GAP_MS = 1000;
   var RESEND_LIMIT = 3; // project rule: a value the LMS refused is offered at most 3 times
   var RETRY_MS = 15000; // a refused commit that no save waits for is tried again after this
   var TYPES = { single: "choice", multiple: "choice", "true-false": "true-false", "fill-in": "fill-in",
@@ -97,9 +100,13 @@
     var lang = /^[a-z]{2,3}$/.test(config.lang || "") ? "{lang=" + config.lang + "}" : "";
     var api = null, mode = "normal", stored = { completion: "", success: "" };
     var sent = {}; // element -> value the LMS holds (unchanged values are not sent again)
-    var indexOf = {}, next = 0; // interaction id -> index: a question answered again keeps its record
+    // interaction id -> index: a question answered again keeps its record (the ids are read back at
+    // launch). `next` is the LMS's _count, or, when the LMS gives no number, the tries the state
+    // holds: every record written before was one of those tries, so no index is used twice.
+    var indexOf = {}, next = null;
+    var recorded = (config.tracking || {}).interactions || "assessments"; // which answers get a record
     var pending = {}; // element -> {value, tries} the LMS refused: sent again at the next saves
-    var dirty = false, failed = false, failing = false, finished = false, leaving = false;
+    var dirty = false, failed = false, failing = false, finished = false, leaving = false, urgent = false;
     var lastCommit = 0, timer = null, last = null, waiting = []; // saves that wait for a spaced-out commit
 
     function call(fn, arg, value) {
@@ -144,9 +151,14 @@
       }
     }
 
+    /* Commits now (true) or once the gap since the last commit has passed (false). */
     function commit(urgent) {
-      if (urgent || Date.now() - lastCommit >= COMMIT_GAP_MS) commitNow();
-      else if (!timer) timer = setTimeout(commitNow, COMMIT_GAP_MS - (Date.now() - lastCommit));
+      if (urgent || Date.now() - lastCommit >= COMMIT_GAP_MS) {
+        commitNow();
+        return true;
+      }
+      if (!timer) timer = setTimeout(commitNow, COMMIT_GAP_MS - (Date.now() - lastCommit));
+      return false;
     }
 
     /* Writes the snapshot; true when completion or success changed. */
@@ -159,6 +171,9 @@
         if (bookmark) set("cmi.location", bookmark);
         set("cmi.suspend_data", text);
       }
+      if (mode === "review") return false;
+      // The time so far goes with every commit: an LMS that ends the session itself still has it.
+      set("cmi.session_time", duration(snapshot.sessionSeconds));
       if (mode !== "normal") return false; // §4.3: browse and review write no status or score
       var completion = snapshot.completion === "completed" ? "completed" : "incomplete";
       if (COMPLETION_RANK[completion] < COMPLETION_RANK[stored.completion]) completion = stored.completion;
@@ -180,6 +195,9 @@
         set("cmi.progress_measure", decimal(progress, 4));
       }
       set("cmi.completion_status", completion);
+      // suspend from the first commit on, so a session the LMS ends itself still resumes; normal
+      // once the course is done.
+      set("cmi.exit", completion === "completed" ? "normal" : "suspend");
       return sent["cmi.completion_status"] + sent["cmi.success_status"] !== before;
     }
 
@@ -191,19 +209,24 @@
       return get("adl.nav.request_valid.continue") === "true" ? "continue" : "exit";
     }
 
-    /* Values, exit, session time, navigation request, commit, terminate - once (§4.4). */
+    /* Values, exit, session time, navigation request, then Terminate - once (§4.4). Terminate
+     * stores what was set, so no Commit comes before it: an LMS that saves by beacon while the
+     * page closes (Moodle) has a quota, and a second save there is refused
+     * (docs/lms-compatibility.md). */
     function finalSequence(snapshot) {
       if (finished || !api) return;
       finished = true;
+      clearTimeout(timer);
+      timer = null;
       if (snapshot && mode !== "review") write(snapshot);
       var done = (sent["cmi.completion_status"] || stored.completion) === "completed";
       if (mode === "normal") set("cmi.exit", done ? "normal" : "suspend");
-      set("cmi.session_time", duration(snapshot ? snapshot.sessionSeconds : 0));
+      if (mode === "review") set("cmi.session_time", duration(snapshot ? snapshot.sessionSeconds : 0));
       // The learner's own exit asks the LMS to end or suspend the attempt; when the page is being
       // dismissed the LMS is already navigating, so the SCO adds no request of its own.
       if (!leaving) set("adl.nav.request", navRequest(done));
-      commitNow();
-      call("Terminate", "");
+      var ok = call("Terminate", "") === "true";
+      waiting.splice(0).forEach(function (resolve) { resolve(ok); });
     }
 
     /* The core's pagehide handler, registered first, already ended the session synchronously
@@ -219,7 +242,9 @@
     }
 
     function readInteractions() {
-      next = parseInt(get("cmi.interactions._count"), 10) || 0;
+      var count = get("cmi.interactions._count");
+      if (!/^\d+$/.test(count)) return; // no number: `next` comes from the state (restored)
+      next = Number(count);
       for (var i = 0; i < next; i++) indexOf[get("cmi.interactions." + i + ".id")] = i;
     }
 
@@ -235,7 +260,10 @@
         mode = cmiMode === "browse" || cmiMode === "review" ? cmiMode : "normal";
         stored.completion = sent["cmi.completion_status"] = get("cmi.completion_status");
         var entry = get("cmi.entry"), text = "";
-        // A first attempt has nothing stored (reading an unset element is error 403).
+        // A first attempt has nothing stored (reading an unset element is error 403). Otherwise
+        // stored progress is read whatever cmi.entry says: some LMSs answer "ab-initio" on every
+        // launch and still keep location and suspend data; the core merges it with the browser's
+        // copy, so a save never holds less than the LMS gave (docs/lms-compatibility.md).
         if (COMPLETION_RANK[stored.completion] || entry === "resume" || mode === "review") {
           stored.success = sent["cmi.success_status"] = get("cmi.success_status");
           text = sent["cmi.suspend_data"] = get("cmi.suspend_data");
@@ -244,17 +272,25 @@
         readInteractions();
         if (mode === "normal" && !COMPLETION_RANK[stored.completion]) {
           set("cmi.completion_status", "incomplete"); // first entry: incomplete at once
-          commitNow();
         }
+        // suspend until the course is done (write()), so a session the LMS ends itself resumes
+        if (mode === "normal") set("cmi.exit", stored.completion === "completed" ? "normal" : "suspend");
+        if (dirty) commitNow();
         // Capture listeners run before the core's pagehide handler calls finish().
         ["pagehide", "beforeunload"].forEach(function (type) {
           window.addEventListener(type, function () { leaving = true; }, true);
         });
         document.addEventListener("visibilitychange", onHidden);
         window.addEventListener("pagehide", onPageHide);
-        var resume = entry === "resume" || mode === "review"; // resume only when told so
-        return Promise.resolve({ state: resume && text ? text : null, mode: mode,
-          learner: get("cmi.learner_name") || undefined });
+        return Promise.resolve({ state: text || null, mode: mode, learner: get("cmi.learner_name") || undefined });
+      },
+
+      restored: function (state) {
+        if (next !== null) return;
+        next = 0;
+        Object.keys((state && state.answers) || {}).forEach(function (key) {
+          next += Number(state.answers[key].tries) || 0;
+        });
       },
 
       save: function (snapshot) {
@@ -264,10 +300,12 @@
           else delete pending[element]; // an LMS that never takes it must not block every later save
         });
         var changed = write(snapshot);
-        if (dirty || failed) commit(changed || failing); // while the LMS refuses, every save retries
+        // While the LMS refuses, every save retries at once.
+        var now = dirty || failed ? commit(changed || failing || urgent) : true;
+        urgent = false;
         // A spaced-out commit decides whether this save reached the LMS: the core learns of a
         // refusal then, tells the learner and tries again.
-        if (timer) return new Promise(function (resolve) { waiting.push(resolve); });
+        if (!now) return new Promise(function (resolve) { waiting.push(resolve); });
         var ok = !failed;
         failed = false;
         return Promise.resolve(ok);
@@ -275,6 +313,9 @@
 
       interaction: function (record) {
         if (!api || finished || mode !== "normal") return;
+        urgent = true; // the save that follows this answer commits at once
+        if (recorded === "none" || (recorded === "assessments" && !record.assessment)) return;
+        if (next === null) next = 0;
         var id = String(record.id), known = id in indexOf;
         var prefix = "cmi.interactions." + (known ? indexOf[id] : next) + ".";
         if (!known) {
@@ -284,16 +325,15 @@
           indexOf[id] = next++;
           set(prefix + "id", id);
           set(prefix + "type", TYPES[record.type] || "other");
+          // Moodle posts every record on each save (docs/lms-compatibility.md): only the fields its
+          // reports use; no weighting (always 1), description or latency.
           patterns(record, lang).forEach(function (pattern, i) {
             set(prefix + "correct_responses." + i + ".pattern", pattern);
           });
-          set(prefix + "weighting", "1");
-          if (record.description) set(prefix + "description", lang + oneLine(record.description, MAX_TEXT));
         }
         set(prefix + "timestamp", timestamp(record.timestamp));
         set(prefix + "learner_response", response(record.type, record.response, lang));
         set(prefix + "result", record.result === "correct" ? "correct" : "incorrect");
-        set(prefix + "latency", duration(record.latencySeconds));
         // No commit of its own: the core saves right after every answer, and that save commits.
       },
 
