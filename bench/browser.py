@@ -8,8 +8,8 @@
   LRS stub that accepts everything.
 
 Time is Playwright's fake clock: the learner reads each page for ``READING_MS`` (longer than the
-runtimes' 5 s commit gap), so every throttled commit or batched POST of a page change lands
-within that page change.
+runtimes' commit gaps), so every throttled commit or batched POST of a page change lands within
+that page change.
 """
 
 from __future__ import annotations

@@ -288,7 +288,7 @@ def _traffic(browser: dict[str, Any]) -> str:
         "## LMS traffic",
         "",
         f"A learner opens the course, reads {changes} pages one after the other (6 s each, more than the"
-        " runtime's 5 s commit gap) and exits. SCORM: calls of the recording API in `bench/lms.html`"
+        " runtimes' commit gaps) and exits. SCORM: calls of the recording API in `bench/lms.html`"
         " (error queries not counted); xAPI: requests to a loopback LRS stub.",
         "",
         "| SCORM | launch: calls (commits) | per page change: calls | SetValue | GetValue | Commit | exit: calls (commits) |",
