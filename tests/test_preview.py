@@ -123,7 +123,7 @@ def test_relaunch_resumes_and_new_attempt_starts_over(page, preview_of, minimal_
     page.click("#relaunch")
     # The course was unloaded: its final sequence ran (suspend), the LMS kept what it committed.
     page.wait_for_function(CMI_VALUE, arg=["cmi.core.entry", "resume"])
-    page.wait_for_function(CALL_SEEN, arg='LMSGetValue("cmi.core.entry")')
+    page.wait_for_function(CALL_SEEN, arg='LMSGetValue("cmi.core.lesson_location")')
     assert 'LMSSetValue("cmi.core.exit", "suspend")' in calls(page)
     assert cmi(page)["cmi.core.lesson_location"] == "intro-02"
     assert "LMS: session ended" in page.inner_text("#calls")
