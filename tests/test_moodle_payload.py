@@ -89,7 +89,7 @@ def test_the_build_notes_the_estimate_per_scorm_package(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     notes = re.findall(r"note: (\S+): Moodle unload save: at most [\d.]+ KiB of the 64 KiB beacon quota", result.output)
     assert notes == ["mini-course-scorm12.zip", "mini-course-scorm2004-4th.zip"]
-    assert "first save of a session: at most" in result.output  # 1.2 only
+    assert "first save carries the whole data model" in result.output  # 1.2 only
     assert "warning:" not in result.output
     sheet = (out / "mini-course-scorm2004-4th-lms-import.md").read_text(encoding="utf-8")
     assert "`tracking.interactions: " in sheet and "| Moodle save on closing | at most" in sheet

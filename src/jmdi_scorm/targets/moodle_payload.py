@@ -12,9 +12,11 @@ then that save is lost.
 - SCORM 2004: every save carries every writable element the learner's data model holds, so the
   final save carries every interaction record (one per recorded question).
 - SCORM 1.2: Moodle sends the elements whose value changed since the session's previous save,
-  so the final save carries the status elements and at most one new interaction record; the
-  first save of a session (at launch, synchronous, no quota) carries the whole model, with one
-  record per question and session in which it was answered (1.2 records are appended).
+  so the final save carries the status elements and at most one new interaction record. The
+  first save of a session carries every stored record (one per question and session in which it
+  was answered: 1.2 records are appended). The runtime makes it at launch (synchronous, no quota)
+  in normal mode; a review or browse session that saved nothing before makes it as the window
+  closes, and then only that session's time is at stake.
 
 Which questions are recorded is ``course.yaml`` ``tracking.interactions`` (docs/authoring.md).
 Every size is an upper bound of what the runtime (``runtime/jmdi-scorm*.js``) writes: the
@@ -242,11 +244,12 @@ def unload_payload_bytes(course: model.Course, scope: Scope | None, edition: str
 
 
 def first_save_bytes(course: model.Course, scope: Scope | None = None) -> int:
-    """SCORM 1.2: most bytes of a session's first save (the whole data model, sent at launch)."""
+    """SCORM 1.2: most bytes of a session's first save, the whole data model (at launch; or as the
+    window closes for a review or browse session that saved nothing before: ``total_time`` counted)."""
     scope = scope or COURSE
     recorded = recorded_questions(course, scope)
     copies = course.meta.tracking.attempts or UNLIMITED_TRIES
-    fields = _scalars_12(course, scope, final=False)
+    fields = _scalars_12(course, scope)
     for copy in range(copies):
         for offset, (ident, question) in enumerate(recorded):
             fields += _record(course, copy * len(recorded) + offset, ident, question, "1.2")
@@ -268,9 +271,11 @@ def notes(course: model.Course, scope: Scope | None, edition: str) -> list[str]:
         detail = f"{records} interaction record(s), tracking.interactions: {policy}"
     else:
         first = first_save_bytes(course, scope)
+        over = ", over the quota: lost if sent as the window closes" if first > BEACON_QUOTA else ""
         detail = (
-            f"changed values only; first save of a session: at most {kib(first)}, the whole data model "
-            f"with up to {_records_12(course, scope)} record(s), sent while the page is open, no quota"
+            f"changed values only; a session's first save carries the whole data model with up to "
+            f"{_records_12(course, scope)} record(s): at most {kib(first)}{over}; the course makes it at launch, "
+            "or, in a review or browse session, as the window closes (only the session time at stake)"
         )
     found = [f"Moodle unload save: at most {kib(unload)} of the {quota} beacon quota ({detail})"]
     if unload > BEACON_QUOTA:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import model
 from ..site import Scope
-from .moodle_payload import BEACON_QUOTA, kib, recorded_questions, unload_payload_bytes
+from .moodle_payload import BEACON_QUOTA, first_save_bytes, kib, recorded_questions, unload_payload_bytes
 from .scorm_common import SUSPEND_LIMITS, ScoMode, decimal, scope_modules
 
 
@@ -32,6 +32,11 @@ def _interactions(course: model.Course, scope: Scope, edition: str) -> list[tupl
     unload = unload_payload_bytes(course, scope, edition)
     over = " — **over the quota**: Moodle loses that save" if unload > BEACON_QUOTA else ""
     save = f"at most {kib(unload)} of the 64 KiB a closing page may send (estimated at build time){over}"
+    if edition == "1.2":
+        save += (
+            f"; a session's first save holds the whole data model, at most {kib(first_save_bytes(course, scope))}: "
+            "the course makes it at launch (no limit), a review session as the window closes"
+        )
     return [("Interactions", text), ("Moodle save on closing", save)]
 
 
