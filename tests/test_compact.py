@@ -26,6 +26,10 @@ RUNTIME = ROOT / "src" / "jmdi_scorm" / "runtime"
         ("x = a / b; // c", "x = a / b; // c"),  # a slash before: left alone
         ("  call(); // a comment", "call();"),
         ("// a whole line", None),
+        ("} catch (e) { /* another origin */ }", "} catch (e) {}"),  # a block holding only a comment
+        ("} else { /* nothing to do */ }", "} else {}"),
+        ('f("x) { /* y */ }");', 'f("x) { /* y */ }");'),  # a quote in the line: left alone
+        ("try { a(); /* why */ } catch (e) {}", "try { a(); /* why */ } catch (e) {}"),  # code beside it
     ],
 )
 def test_js_comments_go_only_where_they_cannot_be_code(line: str, shipped: str | None) -> None:

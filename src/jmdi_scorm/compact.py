@@ -16,6 +16,9 @@ _CSS_STRING = re.compile(r"(\"[^\"]*\"|'[^']*')")
 _CSS_SPACE = re.compile(r"\s*([{};,])\s*|(:)\s+")
 # Code (no slash, no backtick; strings only in quotes without backslashes), then a // comment.
 _TRAILING_COMMENT = re.compile(r"""^((?:[^'"`/\\]|"[^"\\]*"|'[^'\\]*')*?)\s+//(?:\s.*)?$""")
+# An empty block holding only a comment, after ")" or "else" (``catch (e) { /* why */ }``).
+_COMMENT_BLOCK = re.compile(r"(\)|\belse) \{ /\*[^*/]*\*/ \}")
+_QUOTE = re.compile(r"[\"'`]")
 
 
 def compact_js(source: str) -> str:
@@ -24,7 +27,8 @@ def compact_js(source: str) -> str:
     The sources follow two rules: a comment starting a line is a comment to its end (no code
     after ``*/``), and no string spans lines. A ``//`` comment after code goes only when what
     precedes it holds no slash, backslash or backtick and its quotes pair up, so it cannot sit
-    inside a string or a regular expression; any other one stays.
+    inside a string or a regular expression; any other one stays. On a line without quotes, a
+    block that holds only a comment after ``)`` or ``else`` becomes ``{}``.
     """
     out, in_block = [], False
     for raw in source.splitlines():
@@ -37,7 +41,10 @@ def compact_js(source: str) -> str:
             continue
         if line and not line.startswith("//"):
             code = _TRAILING_COMMENT.match(line)
-            out.append(code.group(1) if code else line)
+            line = code.group(1) if code else line
+            if not _QUOTE.search(line):  # no string on the line, so the comment is no string's text
+                line = _COMMENT_BLOCK.sub(r"\1 {}", line)
+            out.append(line)
     return "\n".join(out) + "\n"
 
 

@@ -106,12 +106,12 @@ class Page:
         return f"{self.id}.{question_id}"
 
     def config(self) -> dict[str, Any]:
-        """The page as the JS core sees it (it reads titles from the table of contents)."""
+        """The page as the JS core sees it (it reads titles from the table of contents, and a
+        page's module from the order: a module page, then its topics and assessment; see
+        ``module_pages``). The list sits in every launch page, the first thing a learner loads."""
         data: dict[str, Any] = {"id": self.id, "kind": self.kind}
-        if self.module:
-            data["module"] = self.module
         if self.questions:
-            data["q"] = list(self.questions)
+            data["q"] = " ".join(self.questions)  # identifiers: no spaces; lighter than a JSON list
         return data
 
 

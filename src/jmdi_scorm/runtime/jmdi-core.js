@@ -288,7 +288,7 @@
     try {
       ended = adapter && adapter.finish(snap);
     } catch (e) {
-      /* an adapter's bug must not block the learner */
+      /* a bug in an adapter must not block the learner */
     }
     finishing = Promise.resolve(ended).catch(function () {});
     return finishing;
@@ -641,7 +641,7 @@
           final: isFinal(answer),
         });
       } catch (e) {
-        /* an adapter's bug must not block the learner */
+        /* a bug in an adapter must not block the learner */
       }
     }
     form.jmdiShown = Date.now();
@@ -770,6 +770,14 @@
     if (!node) return;
     config = JSON.parse(node.textContent);
     S = config.strings;
+    // A module's page comes first, then its topics and assessment; question ids are one string
+    // (site.Page.config).
+    var inModule = null;
+    config.pages.forEach(function (p) {
+      if (p.kind === "module") inModule = p.module = p.id;
+      else if (p.kind === "topic" || p.kind === "assessment") p.module = inModule;
+      if (p.q) p.q = p.q.split(" ");
+    });
     var scoped = scopePages(config.pages);
     scoped.forEach(function (p) { pages[p.id] = p; });
     sequence = scoped.filter(function (p) { return p.kind !== "glossary" && p.kind !== "resources"; });
@@ -810,7 +818,7 @@
         if (adapter && adapter.restored) {
           try {
             adapter.restored(JSON.parse(JSON.stringify(state)));
-          } catch (e) { /* an adapter's bug must not block the learner */ }
+          } catch (e) { /* a bug in an adapter must not block the learner */ }
         }
         // The LMS's pass mark for this launch (cmi5 LaunchData) wins over course.yaml's, so the
         // page judges as the LMS records.

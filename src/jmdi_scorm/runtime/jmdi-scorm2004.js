@@ -243,7 +243,8 @@
 
     function readInteractions() {
       var count = get("cmi.interactions._count");
-      if (!/^\d+$/.test(count)) return; // no number: `next` comes from the state (restored)
+      // No number: `next` comes from the state (restored).
+      if (!/^\d+$/.test(count)) return;
       next = Number(count);
       for (var i = 0; i < next; i++) indexOf[get("cmi.interactions." + i + ".id")] = i;
     }
