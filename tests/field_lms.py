@@ -78,6 +78,7 @@ class FieldLms:
         self.records: dict[tuple[str, str], dict[str, str]] = {}
         self.stores: list[Store] = []
         self.seeds: dict[str, dict[str, str]] = {}  # session -> the data model it started from
+        self.packages: dict = {}  # what the tests put in the site, for their own use
         self.lock = threading.Lock()
         handler = functools.partial(_Handler, self, directory=str(root))
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -247,6 +248,7 @@ class FieldSession:
         self.page.goto(f"{lms.base}harness/moodle.html?{query}")
         self.id: str = self.page.evaluate("() => fieldLms.session")
         self.page.wait_for_function(STARTED)
+        self.ready = time.monotonic()  # the course runs (its session time started before this)
         self.frame = self.page.query_selector("#sco").content_frame()
         self.log: list[dict] = []
         self.ended: float | None = None
