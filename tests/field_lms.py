@@ -262,8 +262,8 @@ class FieldSession:
 
     def close_tab(self) -> list[dict]:
         """Closes the tab as a learner does (beforeunload, pagehide and unload run in every frame),
-        then reads the harness's store log from the context's localStorage and waits until every
-        store the browser accepted reached the server. Returns the log."""
+        then reads the harness's log from the context's localStorage and waits until every store
+        the browser accepted reached the server. Returns the stores of the log."""
         with self.page.expect_event("close"):
             self.page.close(run_before_unload=True)
         self.ended = time.monotonic()
@@ -271,8 +271,18 @@ class FieldSession:
         reader.goto(f"{self.lms.base}field-lms/blank")
         self.log = reader.evaluate("key => JSON.parse(localStorage.getItem(key) || '[]')", f"field-lms:{self.id}")
         self.context.close()
-        self.lms.wait_for(self.id, [entry["seq"] for entry in self.log if entry["ok"]])
-        return self.log
+        self.lms.wait_for(self.id, [entry["seq"] for entry in self.store_log if entry["ok"]])
+        return self.store_log
+
+    @property
+    def store_log(self) -> list[dict]:
+        """Each store as the page made it: seq, kind, transport, bytes, ok (what sendBeacon said)."""
+        return [entry for entry in self.log if "seq" in entry]
+
+    @property
+    def refused_calls(self) -> list[dict]:
+        """Each API call that returned "false": call, args, error, ended (the LMS had ended the session)."""
+        return [entry for entry in self.log if "call" in entry]
 
     def stores(self) -> list[Store]:
         return self.lms.stores_of(self.id)

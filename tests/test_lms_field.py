@@ -175,6 +175,8 @@ class Walk:
         self.sessions: dict[str, list[FieldSession]] = {}  # sco -> its sessions, in order
         self.answered: dict[str, dict[str, str]] = {}  # sco -> key -> answer given
         self.unload: dict[str, int] = {}  # sco -> largest beacon body (bytes) the closes sent
+        self.unload_at: dict[str, str] = {}  # sco -> the close that sent it
+        self.unload_by: dict[tuple[str, str], int] = {}  # (sco, close) -> largest beacon body
         self.xhr: dict[str, int] = {}  # sco -> largest XHR body (bytes)
         self.closes: list[tuple[str, str, float]] = []  # (sco, where, seconds the close took)
         self.objective = ""  # the package's primary objective (2004: Moodle preloads it)
@@ -305,8 +307,15 @@ class Walk:
             log = session.close_tab()
         self.closes.append((session.sco, where, time.monotonic() - began))
         assert not session.errors, session.errors
+        # The LMS refused no call, except those after the lenient LMS ended the session itself.
+        refused_calls = [call for call in session.refused_calls if not call["ended"]]
+        assert not refused_calls, f"{session.sco}, {where}: calls refused {refused_calls}"
         beacons = [entry for entry in log if entry["transport"] == "beacon"]
-        self.unload[session.sco] = max([self.unload.get(session.sco, 0)] + [b["bytes"] for b in beacons])
+        for beacon in beacons:
+            here = (session.sco, where)
+            self.unload_by[here] = max(self.unload_by.get(here, 0), beacon["bytes"])
+            if beacon["bytes"] > self.unload.get(session.sco, 0):
+                self.unload[session.sco], self.unload_at[session.sco] = beacon["bytes"], where
         self.xhr[session.sco] = max(
             [self.xhr.get(session.sco, 0)] + [e["bytes"] for e in log if e["transport"] == "xhr"]
         )
@@ -464,8 +473,10 @@ def test_largest_unload_payload(walks) -> None:
                 broken.append(f"{fmt} {layout}: {walk.error!r}"[:300])
             for sco, _, _ in walk.packages:
                 size = walk.unload.get(sco)
+                closes = ", ".join(f"{where} {n}" for (one, where), n in walk.unload_by.items() if one == sco)
                 rows.append(
-                    f"{fmt:14} {layout:6} {sco:7} unload {size or '-':>6} B   largest XHR {walk.xhr.get(sco) or '-':>6} B"
+                    f"{fmt:14} {layout:6} {sco:7} unload {size or '-':>6} B ({walk.unload_at.get(sco, '-')}); "
+                    f"largest XHR {walk.xhr.get(sco) or '-'} B; by close: {closes}"
                 )
                 if size is not None and size >= BEACON_QUOTA:
                     over.append(f"{fmt} {layout} {sco}: {size}")

@@ -21,7 +21,8 @@
  *     page's queued keepalive bodies would pass 64 KiB: the real quota, not a simulation);
  *   - the finish store (only it) adds this session's session_time to the stored total_time.
  * Every store is logged to localStorage ("field-lms:<session>") with its transport, its body size
- * in bytes and what sendBeacon returned, so a test reads the log after the tab has closed. */
+ * in bytes and what sendBeacon returned, and so is every API call that returned "false" (with
+ * its error code), so a test reads the log after the tab has closed. */
 (function () {
   "use strict";
   var query = new URLSearchParams(location.search);
@@ -169,7 +170,11 @@
       } else {
         ret = String(body.apply(null, args));
       }
-      if (!/GetLastError$|ErrorString$|Diagnostic$/.test(fn)) calls.push({ fn: fn, args: args, ret: ret });
+      if (!/GetLastError$|ErrorString$|Diagnostic$/.test(fn)) {
+        calls.push({ fn: fn, args: args, ret: ret });
+        // a refused call goes to the log too, with its error code (after the tab closed as well)
+        if (ret === "false") record({ call: fn, args: args, error: lastError(), ended: ended });
+      }
       return ret;
     };
   }
