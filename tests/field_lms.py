@@ -79,6 +79,7 @@ class FieldLms:
         self.stores: list[Store] = []
         self.seeds: dict[str, dict[str, str]] = {}  # session -> the data model it started from
         self.packages: dict = {}  # what the tests put in the site, for their own use
+        self.errors: list[str] = []  # requests the server could not take (a test fails on one)
         self.lock = threading.Lock()
         handler = functools.partial(_Handler, self, directory=str(root))
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -198,20 +199,26 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self._answer(404, b"", "text/plain")
             return
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        content_type = self.headers.get("Content-Type", "")
-        if content_type.startswith("multipart/form-data"):
-            fields = parse_multipart(body, content_type)
-        else:
-            fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
-        self.lms._store(query, query.get("transport", "?"), len(body), fields)
+        try:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            content_type = self.headers.get("Content-Type", "")
+            if content_type.startswith("multipart/form-data"):
+                fields = parse_multipart(body, content_type)
+            else:
+                fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+            self.lms._store(query, query.get("transport", "?"), len(body), fields)
+        except Exception as exc:  # reported to the tests, answered "false"
+            with self.lms.lock:
+                self.lms.errors.append(f"{self.path}: {exc!r}")
+            self._answer(500, b"false\n101", "text/plain")
+            return
         self._answer(200, b"true\n0", "text/plain")
 
 
 # --- the browser side ---------------------------------------------------------------------------
 
 STARTED = """() => {
-  const w = document.getElementById('sco').contentWindow;
+  const frame = document.getElementById('sco'), w = frame && frame.contentWindow;
   try {
     const m = /^#\\/([^/]+)/.exec(w.location.hash), host = w.document.querySelector('#jmdi-page');
     return !!(m && host && host.getAttribute('data-page') === decodeURIComponent(m[1]));
@@ -245,9 +252,9 @@ class FieldSession:
             {"profile": profile, "edition": edition, "learner": learner, "sco": sco, "url": url, "objective": objective}
         )
         self.started = time.monotonic()
-        self.page.goto(f"{lms.base}harness/moodle.html?{query}")
-        self.id: str = self.page.evaluate("() => fieldLms.session")
+        self.page.goto(f"{lms.base}harness/moodle.html?{query}", wait_until="commit")  # STARTED waits
         self.page.wait_for_function(STARTED)
+        self.id: str = self.page.evaluate("() => fieldLms.session")
         self.ready = time.monotonic()  # the course runs (its session time started before this)
         self.frame = self.page.query_selector("#sco").content_frame()
         self.log: list[dict] = []

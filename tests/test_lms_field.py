@@ -306,7 +306,7 @@ class Walk:
         with self.timed("close"):
             log = session.close_tab()
         self.closes.append((session.sco, where, time.monotonic() - began))
-        assert not session.errors, session.errors
+        assert not session.errors and not self.lms.errors, (session.errors, self.lms.errors)
         # The LMS refused no call, except those after the lenient LMS ended the session itself.
         refused_calls = [call for call in session.refused_calls if not call["ended"]]
         assert not refused_calls, f"{session.sco}, {where}: calls refused {refused_calls}"
