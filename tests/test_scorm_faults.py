@@ -336,8 +336,9 @@ def test_a_slow_lms_loses_nothing(page, serve, site_root, packages, fmt) -> None
     assert_lms_has(lms, learner, edition, sorted(RIGHT))
     commits = [c for c in calls if c["fn"] == fn(edition, "Commit")]
     # An answer is committed at once (an LMS may end the session on its own beforeunload); page
-    # changes are spaced out: at most one commit per answer, per page change (4) and the first entry.
-    assert len(commits) <= len(RIGHT) + 4 + 1
+    # changes are spaced out: about one commit per answer and per page change (4), plus the first
+    # entry and a save that queued behind a slow commit.
+    assert len(commits) <= len(RIGHT) + 4 + 2
 
 
 # --- the page closes while a save is pending or failing ----------------------------------------

@@ -145,7 +145,9 @@ QUESTION_TYPES = ("single", "multiple", "true-false", "fill-in", "matching", "or
 class Tracking(StrictModel):
     """How completion and success are decided."""
 
-    completion_threshold: Fraction = Field(1.0, description="Share of topics to finish to complete.")
+    completion_threshold: Fraction = Field(
+        1.0, description="Share of topics and module assessments to finish to complete."
+    )
     mastery_score: Fraction = Field(0.8, description="Share of question points needed to pass.")
     attempts: int = Field(2, ge=0, le=10, description="Tries per question (0 = unlimited).")
     interactions: Literal["assessments", "all", "none"] = Field(

@@ -179,9 +179,11 @@
     state.pages[id] = done ? 2 : 1;
   }
 
+  /* Completion counts topics and module assessments alike: a module package whose topics are done
+   * but whose assessment is open must not report completed (Moodle reopens a completed SCO in
+   * review mode, where nothing can be answered). */
   function totals() {
-    var topics = tracked.filter(function (p) { return p.kind === "topic"; });
-    var units = topics.length ? topics : tracked;
+    var units = tracked;
     var done = units.filter(function (p) { return pageStatus(p.id) === 2; }).length;
     var max = 0, earned = 0, open = 0, unsettled = 0;
     tracked.forEach(function (p) {
