@@ -5,7 +5,7 @@
 go to an ``Upstream`` LRS or to its own SQLite store.
 """
 
-from .server import LocalLMS, LoggedRequest, Package
+from .server import Fault, LocalLMS, LoggedRequest, Package
 from .xapi_api import Upstream
 
-__all__ = ["LocalLMS", "LoggedRequest", "Package", "Upstream"]
+__all__ = ["Fault", "LocalLMS", "LoggedRequest", "Package", "Upstream"]

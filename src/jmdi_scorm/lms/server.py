@@ -18,10 +18,12 @@ import contextlib
 import http.server
 import json
 import mimetypes
+import socket
 import threading
 import time
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -29,6 +31,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from ..loopback import names_this_server
 from .launch import AU, LAUNCH_MODES, PREFERENCES, Launch, new_token, read_cmi5, read_tincan, with_query
+from .session_rules import SessionRules
 from .store import Store, agent_key, now
 from .xapi_api import JSON, Reply, Request, Upstream, XapiResources, error
 
@@ -69,7 +72,7 @@ class Package:
 class LoggedRequest:
     """One request the content made, for tests and the preview's debug view (no secrets)."""
 
-    time: float
+    time: float  # answered (``time.time()``)
     method: str
     path: str
     query: dict[str, str]
@@ -78,6 +81,19 @@ class LoggedRequest:
     version: str
     content_type: str
     body: bytes
+    received: float = 0.0  # arrived
+    session: str = ""  # the cmi5 session id of the launch whose token it carried
+    answered: bool = True  # False: handled, but the connection was cut before the answer (Fault.cut)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What the LMS does to one xAPI request instead of answering at once (tests: a slow LMS, an
+    answer lost on the way back). Returned by ``LocalLMS.faults``."""
+
+    delay: float = 0.0  # seconds to wait before handling it
+    status: int | None = None  # answer this status instead of handling it (nothing is stored)
+    cut: float | None = None  # handle it (stored), wait this long, then cut the answer short
 
 
 class LocalLMS:
@@ -85,19 +101,24 @@ class LocalLMS:
 
     def __init__(self, package: Path | str | None = None, *, upstream: Upstream | None = None,
                  database: str = ":memory:", home_page: str = DEFAULT_HOME,
-                 preferences: dict[str, str] | None = None):  # fmt: skip
+                 preferences: dict[str, str] | None = None, session_rules: bool = False):  # fmt: skip
         self.package = Package(Path(package)) if package else None
         self.store = Store(database)
         self.upstream = upstream
         self.home_page = home_page
         self.preferences = preferences
         self.requests: list[LoggedRequest] = []
+        # Tests: called with each xAPI request; a Fault makes the LMS slow or lose the answer.
+        self.faults: Callable[[Request], Fault | None] | None = None
+        # session_rules: refuse what breaks a cmi5 session's statement order, as conformance-testing
+        # LMSs do (session_rules.py); off by default (a reload of an ended launch still reads its state).
+        self.rules = SessionRules() if session_rules else None
         self._launches: dict[str, Launch] = {}  # token → launch
         self._fetch: dict[str, Launch] = {}  # fetch id → launch
         self._pending: list[bytes] = []  # LMS statements the upstream LRS did not take yet
         self._lock = threading.Lock()
         self._server: http.server.ThreadingHTTPServer | None = None
-        self.xapi = XapiResources(self.store, self._launches.get, upstream)
+        self.xapi = XapiResources(self.store, self._launches.get, upstream, self.rules)
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -184,6 +205,8 @@ class LocalLMS:
         activity_id = f"{self.home_page}xapi/activities/au/{uuid.uuid5(uuid.NAMESPACE_URL, unit.ident)}"
         launch = Launch("cmi5", actor, registration, activity_id, new_token("cmi5"), unit, launch_mode=mode)
         self._fetch[launch.fetch_id] = launch
+        if self.rules is not None:
+            self.rules.open(launch)
         agent, key = _compact(actor), agent_key(actor)
         document = json.dumps(launch.launch_data(return_url)).encode()
         self.store.put("state", activity_id, key, registration, "LMS.LaunchData", document, JSON)
@@ -246,7 +269,9 @@ class LocalLMS:
             path = more.split("/xAPI/", 1)[-1] if more and body.get("statements") else ""
         return sorted(out, key=lambda s: (s.get("stored", ""), s.get("timestamp", "")))
 
-    def log(self, request: Request, reply: Reply, path: str) -> None:
+    def log(self, request: Request, reply: Reply, path: str, received: float = 0.0, answered: bool = True) -> None:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        launch = self._launches.get(token.strip()) if scheme.lower() == "basic" else None
         self.requests.append(
             LoggedRequest(
                 time.time(),
@@ -258,6 +283,9 @@ class LocalLMS:
                 request.headers.get("x-experience-api-version", ""),
                 request.headers.get("content-type", ""),
                 request.body,
+                received or time.time(),
+                launch.session_id if launch else "",
+                answered,
             )  # fmt: skip
         )
 
@@ -294,6 +322,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_HEAD = do_GET  # noqa: N815
 
     def _dispatch(self) -> None:
+        received = time.time()
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         length = int(self.headers.get("Content-Length") or 0)
@@ -304,19 +333,40 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._content(path[len(CONTENT) :])
         request = Request(self.command, path, dict(parse_qsl(parts.query, keep_blank_values=True)),
                           {k.lower(): v for k, v in self.headers.items()}, body, parts.query)  # fmt: skip
+        fault = None
         if path.startswith(FETCH):
             reply = self._fetch(path[len(FETCH) :])
         elif path.startswith(XAPI):
             request.resource = path[len(XAPI) :]
+            fault = self.lms.faults(request) if self.lms.faults else None
+            time.sleep(fault.delay if fault else 0)
             if request.resource == "statements" and self.lms.upstream is not None:
                 self.lms.flush_pending()
-            reply = self.lms.xapi.handle(request)
+            reply = error(fault.status, "fault injected") if fault and fault.status else self.lms.xapi.handle(request)
         elif path == RETURN:  # where cmi5 launches return to (returnURL, §7.7)
             reply = Reply(200, RETURN_PAGE, "text/html; charset=utf-8")
         else:
             reply = error(404, "not found")
-        self.lms.log(request, reply, path)
+        cut = fault is not None and fault.cut is not None
+        self.lms.log(request, reply, path, received, answered=not cut)
+        if cut:
+            return self._cut(reply, fault.cut)
         self._send(reply, cors=True)
+
+    def _cut(self, reply: Reply, wait: float) -> None:
+        """Handled, but the answer never arrives whole: after ``wait`` seconds the status line and
+        headers go out, then the connection closes before the body (headers first, so the browser
+        cannot take it for a dead kept-alive connection and send the request again by itself)."""
+        time.sleep(wait)
+        self.send_response(reply.status)
+        for name, value in ({"Content-Type": reply.content_type} | CORS_HEADERS).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body) + 1))
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def _fetch(self, fetch_id: str) -> Reply:
         if self.command != "POST":  # §7.2: POST only, so nothing caches the token

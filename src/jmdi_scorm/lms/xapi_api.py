@@ -7,6 +7,7 @@ tested without a socket; ``server.py`` does the HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.error
 import urllib.request
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .launch import LAUNCH_DATA, Launch
+from .session_rules import SessionRules
 from .store import Store, agent_key
 
 VERSIONS = ("1.0.3",)
@@ -69,8 +71,9 @@ class Upstream:
 class XapiResources:
     """Routes one xAPI request. ``launches`` maps a Basic token to its launch."""
 
-    def __init__(self, store: Store, launches: Callable[[str], Launch | None], upstream: Upstream | None = None):
-        self.store, self.launches, self.upstream = store, launches, upstream
+    def __init__(self, store: Store, launches: Callable[[str], Launch | None], upstream: Upstream | None = None,
+                 rules: SessionRules | None = None):  # fmt: skip
+        self.store, self.launches, self.upstream, self.rules = store, launches, upstream, rules
 
     def handle(self, request: Request) -> Reply:
         if request.resource == "about":
@@ -89,6 +92,20 @@ class XapiResources:
         route = routes.get(request.resource)
         if route is None:
             return error(404, f"no xAPI resource '{request.resource}' here")
+        if self.rules is None:
+            return self._route(route, request, launch)
+        writes = request.resource == "statements" and request.method in ("POST", "PUT")
+        with self.rules.lock if writes else contextlib.nullcontext():  # one statement request at a time
+            refusal = self.rules.check(launch, request.method, request.resource, request.body)
+            if refusal:
+                return error(403, refusal)
+            reply = self._route(route, request, launch)
+            if writes and reply.status in (200, 204):
+                self.rules.record(request.body)
+            return reply
+
+    @staticmethod
+    def _route(route: Callable[[Request, Launch], Reply], request: Request, launch: Launch) -> Reply:
         try:
             return route(request, launch)
         except ValueError as exc:
@@ -107,7 +124,10 @@ class XapiResources:
             return error(405, "statements: GET, POST or PUT")
         if self.upstream is not None:
             query = "?" + request.raw_query if request.raw_query else ""
-            return self.upstream.send(request.method, "statements" + query, request.body)
+            reply = self.upstream.send(request.method, "statements" + query, request.body)
+            if request.method == "GET" and "statementId" in request.query and reply.status == 200:
+                return _one_statement(reply)
+            return reply
         if request.method == "GET":
             return self._read_statements(request)
         data = json.loads(request.body or b"null")
@@ -184,6 +204,19 @@ class XapiResources:
             return error(405, "documents: GET, PUT, POST or DELETE")
         etag = self.store.put(*key, doc_id, body, content_type)
         return Reply(204, headers={"ETag": etag})
+
+
+def _one_statement(reply: Reply) -> Reply:
+    """GET ?statementId= answers the statement or 404 (xAPI 1.0.3); some LRSs (ralph) wrap it in a
+    StatementResult, empty when the id is unknown: content sees the standard answer."""
+    try:
+        data = json.loads(reply.body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return reply
+    if isinstance(data, dict) and isinstance(data.get("statements"), list):
+        found = data["statements"]
+        return Reply(200, json.dumps(found[0]).encode()) if found else error(404, "no such statement")
+    return reply
 
 
 def _required(request: Request, name: str) -> str:
