@@ -65,6 +65,11 @@
       outbox.add(make.make(verb, object, result, ctx));
     }
 
+    function isDefined(statement) {
+      var c = statement.context && statement.context.contextActivities;
+      return !!(c && c.category && c.category.some(function (a) { return a.id === CATEGORY_CMI5; }));
+    }
+
     function au() { return { objectType: "Activity", id: launch.activityId }; } // §7.4: launch activityId
     function elapsed() { return X.duration((Date.now() - started) / 1000); }
 
@@ -153,7 +158,9 @@
       pump(false);
     }
 
-    // terminated: last, with the session's duration (§7.5); nothing is sent after it.
+    // terminated: last, with the session's duration (§7.5); nothing is sent after it. The outbox
+    // sends it alone once every statement and document before it has settled (8.1.2.0-2: the
+    // LMS ends the token with it), so the final state is queued first.
     function terminate(snapshot) {
       if (state !== "initialized") return false;
       if (snapshot) ops.push({ snapshot: snapshot });
@@ -164,8 +171,9 @@
       return true;
     }
 
-    // The core's own pagehide handler usually ran finish() already; either way, whatever is
-    // still queued (terminated included) leaves now with keepalive.
+    // The core's own pagehide handler usually ran finish() already; either way, what may leave
+    // without waiting for an answer goes now with keepalive. terminated goes only when nothing
+    // else is on its way; otherwise the next launch in this browser sends it after the rest.
     function onPageHide() {
       terminate(last.snapshot);
       outbox.sendBeforeUnload();
@@ -236,9 +244,12 @@
         registration: p.registration, activityId: p.activityId, fetch: p.fetch };
       started = Date.now();
       make = new X.Statements(data, launch.actor, launch.registration);
+      // Defined statements are checked before a re-send (an LMS refuses a second passed even
+      // under the same id, and the request with it); leftovers of an earlier session that this
+      // token cannot deliver are dropped rather than block this session (docs/tracking.md).
       outbox = new X.Outbox(launch.lrs.endpoint + "|" + X.agentKey(launch.actor), launch.lrs, function () {
         X.notify(text.refused);
-      });
+      }, { unique: isDefined, dropRefusedEarlier: true });
       return launch.lrs.json("activities/state", docQuery(LAUNCH_DATA)).then(function (r) {
         if (r.status !== 200 || !r.data) return untracked("cmi5-launchdata-" + r.status);
         launch.launchData = r.data;

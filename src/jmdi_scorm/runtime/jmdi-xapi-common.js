@@ -14,7 +14,14 @@
   var BATCH = 25; // statements per POST
   var GATHER_MS = 40; // statements queued within this time share one POST
   var BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000]; // then 30 s, with ±25 % jitter
+  var REQUEST_MS = 20000; // a request unanswered this long is given up: its outcome is unknown
   var STORE_PREFIX = "jmdi-xapi-outbox:";
+  // A session's first statement travels alone and is acknowledged before any other leaves (cmi5
+  // 9.3.0.0-4: an LMS judges a batch against the session as it was before the batch, so
+  // [initialized, experienced] is refused whole); its last travels alone once every other
+  // statement and document has settled (cmi5 8.1.2.0-2: the LMS ends the token with it).
+  var FIRST = /\/verbs\/(initialized|resumed)$/;
+  var LAST = /\/verbs\/terminated$/;
 
   // --- formats -------------------------------------------------------------------------------
   function uuid() {
@@ -112,8 +119,9 @@
   // Browsers refuse keepalive requests beyond 64 KiB of bodies in flight: count ours.
   var keepaliveInFlight = 0;
 
-  // Resolves {status, text, etag}; status 0 = the network failed (retry later). `keepalive`
-  // lets the request outlive the page (pagehide) when the keepalive budget allows it.
+  // Resolves {status, text, etag}; status 0 = the network failed or the answer never came
+  // (retry later). `keepalive` lets the request outlive the page (pagehide) when the keepalive
+  // budget allows it.
   Lrs.prototype.request = function (method, resource, query, body, headers, keepalive) {
     var url = this.endpoint + resource + (query ? "?" + new URLSearchParams(query).toString() : "");
     var h = { "X-Experience-API-Version": VERSION, Authorization: this.auth };
@@ -127,7 +135,16 @@
       init.keepalive = !!keepalive && keepaliveInFlight + size <= KEEPALIVE_BYTES;
       if (init.keepalive) keepaliveInFlight += size;
     }
+    // A request that hangs would hold the whole outbox: give up on it after a while (the
+    // statements it carried are then checked before they are sent again, Outbox.unsent).
+    var abort = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = null;
+    if (abort) {
+      init.signal = abort.signal;
+      timer = setTimeout(function () { abort.abort(); }, REQUEST_MS);
+    }
     function settled(result) {
+      clearTimeout(timer);
       if (init.keepalive) keepaliveInFlight -= size;
       return result;
     }
@@ -148,18 +165,45 @@
   // --- the outbox: statements and state documents kept in localStorage until the LRS has them --
   // Ids and timestamps are assigned once, when a statement is queued; a retry re-sends the exact
   // same JSON, so the LRS's duplicate check (same id, same content) stores each one once (§5.1).
-  function Outbox(key, lrs, onBlocked) {
+  //
+  // Order (docs/tracking.md, "Statement order"): one request at a time, statements in the order
+  // they were queued, then documents; a session's first statement (initialized/resumed) alone,
+  // and nothing else until the LRS acknowledged it; its last (terminated) alone, after every
+  // other statement and document has settled, and nothing after it. Leftovers of an earlier page
+  // go first, never in one request with this page's statements.
+  //
+  // `rules` (optional, from the adapter):
+  // - unique(statement): the LRS must never get it twice, even under the same id (cmi5 defined
+  //   statements: an LMS refuses a second passed in a registration, and the whole request with
+  //   it). Once such a statement was in a request whose answer we did not get (network error,
+  //   timeout, 5xx, closed page), it is sent again only after GET statements?statementId= says
+  //   the LRS does not have it. Other statements are simply sent again: the same id and content
+  //   is a duplicate the LRS stores once (§5.6).
+  // - dropRefusedEarlier: a 401/403 for an earlier page's leftovers drops them instead of
+  //   stopping the outbox (cmi5: they belong to an ended session that this launch's token can
+  //   never deliver; this launch must not be blocked by them).
+  // - lastOnUnload: on pagehide the last statement leaves after the other pending statements
+  //   even while requests are still on their way (TinCan: a plain LRS refuses nothing after
+  //   terminated, and one kept for the next launch is lost if that launch is in another
+  //   browser). Without it (cmi5) it waits for the next launch in this browser instead.
+  function Outbox(key, lrs, onBlocked, rules) {
     this.key = STORE_PREFIX + key;
     this.lrs = lrs;
     this.onBlocked = onBlocked || function () {};
+    this.rules = rules || {};
     this.statements = [];
     this.docs = {}; // doc key → {query, body, seq}
     this.etags = {}; // doc key → last ETag seen (§5.7 If-Match)
+    this.tried = {}; // statement id → 1: it was in a request whose answer we did not see
+    this.earlier = {}; // statement id → 1: left by an earlier page
+    this.docSending = {}; // doc key → seq of the version in flight
     this.seq = 0;
     this.failures = 0;
     this.blocked = false;
+    this.ended = false; // this page's last statement was stored: nothing more may be sent
     this.running = null;
     this.unloading = null; // keepalive requests sent on pagehide, not answered yet
+    this.inflight = 0; // requests sent and not answered yet
     this.sending = []; // the statements of the request in flight
     this.timer = null;
     this.stats = { posts: 0, puts: 0, retries: 0, sent: 0, dropped: 0 };
@@ -174,14 +218,20 @@
       if (saved) {
         this.statements = saved.statements || [];
         this.docs = saved.docs || {};
+        this.tried = saved.tried || {};
       }
     } catch (e) { /* storage off or corrupt: start empty */ }
+    var earlier = this.earlier;
+    this.statements.forEach(function (s) { earlier[s.id] = 1; });
   };
 
   Outbox.prototype.persist = function () {
     try {
       if (!this.statements.length && !Object.keys(this.docs).length) global.localStorage.removeItem(this.key);
-      else global.localStorage.setItem(this.key, JSON.stringify({ statements: this.statements, docs: this.docs }));
+      else {
+        global.localStorage.setItem(this.key, JSON.stringify({ statements: this.statements, docs: this.docs,
+          tried: this.tried }));
+      }
       return true;
     } catch (e) {
       return false; // quota: the statements are still in memory and keep being retried
@@ -191,6 +241,7 @@
   // Statements made in the same moment (an answer that also completes and passes) leave in one
   // request: the flush waits a few milliseconds. They are in localStorage before that.
   Outbox.prototype.add = function (statement) {
+    if (this.ended) return; // after terminated nothing is sent in this session
     this.statements.push(statement);
     this.persist();
     this.soon();
@@ -204,6 +255,7 @@
 
   // A state document: the latest body wins, older unsent versions are simply replaced.
   Outbox.prototype.putDoc = function (query, body) {
+    if (this.ended) return;
     var key = JSON.stringify(query);
     this.docs[key] = { query: query, body: JSON.stringify(body), seq: ++this.seq };
     this.persist();
@@ -237,9 +289,15 @@
     return this.running;
   };
 
-  // One pass: every statement batch in order, then the documents; stops at the first failure.
+  function verbIs(pattern, statement) { return !!(statement && statement.verb && pattern.test(statement.verb.id)); }
+  function solo(statement) { return verbIs(FIRST, statement) || verbIs(LAST, statement); }
+  function idsOf(statements) { return statements.map(function (s) { return s.id; }); }
+
+  // One request, then the next: statements in order, documents when no statement is left or
+  // before a last statement; stops at the first failure.
   Outbox.prototype.step = function () {
     var self = this;
+    if (this.ended) return Promise.resolve(true);
     var unloading = this.unloading;
     if (unloading) { // keepalive requests from a pagehide/hidden moment: let them answer first
       return unloading.then(function () {
@@ -247,31 +305,116 @@
         return self.step();
       });
     }
+    function next(ok) { return ok && self.step(); }
+    var docs = Object.keys(this.docs).length;
     if (this.statements.length) {
-      return this.postBatch(this.statements.slice(0, BATCH)).then(function (ok) { return ok && self.step(); });
+      if (verbIs(LAST, this.statements[0]) && docs) return this.putDocs().then(next);
+      return this.postBatch(this.batch()).then(next);
     }
-    var keys = Object.keys(this.docs);
-    if (keys.length) return this.putDoc1(keys[0]).then(function (ok) { return ok && self.step(); });
+    if (docs) return this.putDocs().then(next);
     this.failures = 0;
     return Promise.resolve(true);
   };
 
-  Outbox.prototype.remove = function (ids) {
-    this.statements = this.statements.filter(function (s) { return ids.indexOf(s.id) < 0; });
-    this.stats.sent += ids.length;
+  // The statements of the next POST: a first or last statement alone; otherwise up to BATCH in
+  // order, stopping before a first/last one and where an earlier page's leftovers end.
+  Outbox.prototype.batch = function () {
+    var list = this.statements;
+    var out = [list[0]];
+    if (solo(list[0])) return out;
+    var early = !!this.earlier[list[0].id];
+    for (var i = 1; i < list.length && out.length < BATCH; i++) {
+      if (solo(list[i]) || !!this.earlier[list[i].id] !== early) break;
+      out.push(list[i]);
+    }
+    return out;
+  };
+
+  // Every request of the outbox goes through here: `inflight` tells pagehide whether anything
+  // is still on its way.
+  Outbox.prototype.call = function (method, resource, query, body, headers) {
+    var self = this;
+    this.inflight++;
+    return this.lrs.request(method, resource, query, body, headers, true).then(function (r) {
+      self.inflight--;
+      return r;
+    });
+  };
+
+  // Before statements go out: from now on their outcome may be unknown (kept in localStorage,
+  // so a later page checks too).
+  Outbox.prototype.mark = function (statements) {
+    var tried = this.tried;
+    statements.forEach(function (s) { tried[s.id] = 1; });
     this.persist();
   };
 
+  // Statements leave the outbox: stored (counted as sent) or dropped.
+  Outbox.prototype.remove = function (ids, dropped) {
+    var self = this;
+    this.statements = this.statements.filter(function (s) { return ids.indexOf(s.id) < 0; });
+    ids.forEach(function (id) {
+      delete self.tried[id];
+      delete self.earlier[id];
+    });
+    this.stats[dropped ? "dropped" : "sent"] += ids.length;
+    this.persist();
+  };
+
+  // The LRS has these statements: forget them; once this page's last statement is stored the
+  // session is over and the outbox sends nothing more.
+  Outbox.prototype.stored = function (statements) {
+    var self = this;
+    var ending = statements.some(function (s) { return verbIs(LAST, s) && !self.earlier[s.id]; });
+    this.remove(idsOf(statements));
+    if (ending) this.ended = true;
+  };
+
+  // Resolves the statements of `batch` still to send (those the LRS already has are forgotten),
+  // or null when a check failed (retried later). See `rules.unique` above.
+  Outbox.prototype.unsent = function (batch) {
+    var self = this;
+    return batch.reduce(function (chain, statement) {
+      return chain.then(function (rest) {
+        if (rest === null) return null;
+        if (!self.tried[statement.id] || !self.rules.unique || !self.rules.unique(statement)) return rest.concat([statement]);
+        return self.call("GET", "statements", { statementId: statement.id }).then(function (r) {
+          var found = r.status === 200 && hasStatement(r.text, statement.id);
+          if (found || ((r.status === 401 || r.status === 403) && verbIs(LAST, statement))) {
+            // (an LMS ends the session's token once terminated is stored: 401/403 says it arrived)
+            self.stored([statement]);
+            return rest;
+          }
+          // 404 (or an LRS that cannot look it up, 400): not there, send it.
+          if (r.status === 200 || r.status === 404 || r.status === 400) return rest.concat([statement]);
+          return self.failed(r.status, [statement]) ? rest : null;
+        });
+      });
+    }, Promise.resolve([]));
+  };
+
+  // GET ?statementId= answers the statement (§5.6); some LRSs wrap it in a StatementResult.
+  function hasStatement(text, id) {
+    var data;
+    try { data = JSON.parse(text); } catch (e) { return false; }
+    if (data && data.id === id) return true;
+    return !!(data && Array.isArray(data.statements) && data.statements.some(function (s) { return s && s.id === id; }));
+  }
+
   Outbox.prototype.postBatch = function (batch) {
     var self = this;
-    this.stats.posts++;
-    this.sending = batch;
-    return this.lrs.request("POST", "statements", null, batch, null, true).then(function (r) {
-      self.sending = [];
-      var ids = batch.map(function (s) { return s.id; });
-      if (r.status === 200 || r.status === 204) { self.remove(ids); return true; }
-      if (r.status === 409 || (r.status === 400 && batch.length > 1)) return self.putEach(batch);
-      return self.failed(r.status, ids);
+    return this.unsent(batch).then(function (rest) {
+      if (rest === null) return false;
+      if (!rest.length) return true;
+      self.stats.posts++;
+      self.sending = rest;
+      self.mark(rest);
+      return self.call("POST", "statements", null, rest).then(function (r) {
+        self.sending = [];
+        if (r.status === 200 || r.status === 204) { self.stored(rest); return true; }
+        if (r.status === 409 || (r.status === 400 && rest.length > 1)) return self.putEach(rest);
+        return self.failed(r.status, rest);
+      });
     });
   };
 
@@ -281,29 +424,36 @@
     return batch.reduce(function (chain, statement) {
       return chain.then(function (ok) {
         if (!ok) return false;
-        self.stats.puts++;
-        self.sending = [statement];
-        return self.lrs.request("PUT", "statements", { statementId: statement.id }, statement, null, true)
-          .then(function (r) {
+        return self.unsent([statement]).then(function (rest) {
+          if (rest === null) return false;
+          if (!rest.length) return true;
+          self.stats.puts++;
+          self.sending = rest;
+          self.mark(rest);
+          return self.call("PUT", "statements", { statementId: statement.id }, statement).then(function (r) {
             self.sending = [];
-            if (r.status === 204 || r.status === 200 || r.status === 409) { self.remove([statement.id]); return true; }
-            return self.failed(r.status, [statement.id]);
+            if (r.status === 204 || r.status === 200 || r.status === 409) { self.stored(rest); return true; }
+            return self.failed(r.status, rest);
           });
+        });
       });
     }, Promise.resolve(true));
   };
 
   // §5.6 error handling: 400 → drop (a bug, retrying cannot help); 401/403 → stop and tell the
-  // learner; anything else (network, 429, 5xx) → keep everything and retry with backoff.
-  Outbox.prototype.failed = function (status, ids) {
-    if (status === 400) {
-      if (global.console) global.console.warn("jmdi: the LRS rejected statement(s) " + ids.join(", "));
-      this.stats.dropped += ids.length;
-      this.statements = this.statements.filter(function (s) { return ids.indexOf(s.id) < 0; });
-      this.persist();
+  // learner (or drop an earlier page's leftovers, `rules.dropRefusedEarlier`); anything else
+  // (network, 429, 5xx) → keep everything and retry with backoff. true = go on with the next.
+  Outbox.prototype.failed = function (status, statements) {
+    var self = this;
+    var ids = idsOf(statements);
+    var refused = status === 401 || status === 403;
+    var earlier = statements.length && statements.every(function (s) { return self.earlier[s.id]; });
+    if (status === 400 || (refused && earlier && this.rules.dropRefusedEarlier)) {
+      if (global.console) global.console.warn("jmdi: the LRS rejected statement(s) " + ids.join(", ") + " (" + status + ")");
+      this.remove(ids, true);
       return true;
     }
-    if (status === 401 || status === 403) {
+    if (refused) {
       this.blocked = true;
       this.onBlocked(status);
       return false;
@@ -321,12 +471,22 @@
     this.timer = setTimeout(function () { self.timer = null; self.flush(); }, base * (0.75 + Math.random() * 0.5));
   };
 
+  // Every pending document at once (they are independent resources); true when all settled.
+  Outbox.prototype.putDocs = function () {
+    var self = this;
+    return Promise.all(Object.keys(this.docs).map(function (key) { return self.putDoc1(key); })).then(function (all) {
+      return all.every(Boolean);
+    });
+  };
+
   Outbox.prototype.putDoc1 = function (key) {
     var self = this;
     var doc = this.docs[key];
     var etag = this.etags[key];
     var headers = etag ? { "If-Match": etag } : {};
-    return this.lrs.request("PUT", "activities/state", doc.query, doc.body, headers, true).then(function (r) {
+    this.docSending[key] = doc.seq;
+    return this.call("PUT", "activities/state", doc.query, doc.body, headers).then(function (r) {
+      if (self.docSending[key] === doc.seq) delete self.docSending[key];
       if (r.status === 204 || r.status === 200) {
         self.etags[key] = r.etag || null;
         if (self.docs[key] && self.docs[key].seq === doc.seq) delete self.docs[key];
@@ -348,59 +508,95 @@
     });
   };
 
-  // Resolves true when everything queued reached the LRS, false after `ms` or on failure.
+  // Resolves true when everything queued reached the LRS (or this page's last statement did),
+  // false after `ms` or once the LRS refused us. A failed try is retried within `ms` at its
+  // backoff (the learner who exits while the LRS hiccups still gets terminated recorded).
   Outbox.prototype.drain = function (ms) {
     var self = this;
     return new Promise(function (resolve) {
       var done = false;
       var timer = setTimeout(function () { finish(false); }, ms);
       function finish(ok) { if (!done) { done = true; clearTimeout(timer); resolve(ok); } }
-      (function again() {
+      function later() { setTimeout(again, 100); }
+      function again() {
+        if (done) return;
+        if (self.timer && self.failures) return later(); // a retry is due: let its backoff run
         self.flush().then(function (ok) {
-          if (ok && self.size() === 0) finish(true);
-          else if (!ok) finish(false);
-          else again();
+          if (ok && (self.size() === 0 || self.ended)) finish(true);
+          else if (self.blocked) finish(false);
+          else if (ok) again();
+          else later();
         });
-      })();
+      }
+      again();
     });
   };
 
-  // pagehide: the page may be gone before any answer comes back, so everything not already in
-  // flight goes out at once with keepalive. The outbox stays in localStorage until the answers
-  // arrive; if the page dies first, the next launch re-sends and the LRS's duplicate check keeps
-  // one copy. A later flush waits for these requests, so the same id is never in two concurrent
+  // pagehide (and the page turning hidden): the page may be gone before any answer comes back,
+  // so what may leave without waiting for an answer goes at once with keepalive: the documents
+  // not already in flight, and statements in order up to the first that must wait for an answer
+  // (see unloadBatch). The rest stays in localStorage for the next launch (or the rest of this
+  // one). A later flush waits for these requests, so the same id is never in two concurrent
   // requests (an LRS may check for duplicates before either copy is stored).
   Outbox.prototype.sendBeforeUnload = function () {
-    if (this.blocked) return;
+    if (this.blocked || this.ended) return;
     var self = this;
-    var busy = this.sending; // the statements in flight now
     var budget = KEEPALIVE_BYTES;
-    var batch = [];
-    this.statements.forEach(function (statement) {
-      var size = JSON.stringify(statement).length;
-      if (busy.indexOf(statement) >= 0 || size > budget || batch.length >= 4 * BATCH) return;
-      budget -= size;
-      batch.push(statement);
-    });
     var sends = [];
-    if (batch.length) {
-      sends.push(this.lrs.request("POST", "statements", null, batch, null, true).then(function (r) {
-        if (r.status === 200 || r.status === 204) self.remove(batch.map(function (s) { return s.id; }));
-      }));
-    }
-    // Documents always go: a PUT is idempotent, and the newest version is the one sent last.
+    // Documents first: a PUT is idempotent, and the newest version is the one sent last.
     Object.keys(this.docs).forEach(function (key) {
       var doc = self.docs[key];
-      if (doc.body.length > budget) return;
+      if (self.docSending[key] === doc.seq || doc.body.length > budget) return;
       budget -= doc.body.length;
-      sends.push(self.lrs.request("PUT", "activities/state", doc.query, doc.body, null, true).then(function (r) {
+      self.docSending[key] = doc.seq;
+      sends.push(self.call("PUT", "activities/state", doc.query, doc.body).then(function (r) {
+        if (self.docSending[key] === doc.seq) delete self.docSending[key];
         if ((r.status === 204 || r.status === 200) && self.docs[key] && self.docs[key].seq === doc.seq) {
           delete self.docs[key];
           self.persist();
         }
       }));
     });
+    var batch = this.unloadBatch(budget, sends.length > 0);
+    if (batch.length) {
+      this.mark(batch);
+      sends.push(this.call("POST", "statements", null, batch).then(function (r) {
+        if (r.status === 200 || r.status === 204) self.stored(batch);
+      }));
+    }
     this.unloading = Promise.all([this.unloading].concat(sends));
+  };
+
+  // The statements that may leave now with no answer to wait for, in order, stopping at:
+  // anything while a first statement is unacknowledged; a unique statement that needs its check
+  // (the next page does it); a first statement unless nothing is in flight; a last statement
+  // unless nothing else at all is pending or in flight (else it waits for the next launch:
+  // sent now it could overtake a document and end the session before it; rules.lastOnUnload).
+  Outbox.prototype.unloadBatch = function (budget, docsSent) {
+    var self = this;
+    var busy = this.sending;
+    if (busy.some(function (s) { return verbIs(FIRST, s); })) return [];
+    var quiet = !this.inflight && !docsSent && !Object.keys(this.docs).length;
+    var batch = [];
+    for (var i = 0; i < this.statements.length; i++) {
+      var s = this.statements[i];
+      if (busy.indexOf(s) >= 0) continue;
+      if (this.tried[s.id] && this.rules.unique && this.rules.unique(s)) break;
+      if (verbIs(LAST, s)) {
+        if (this.rules.lastOnUnload || (!batch.length && quiet && !busy.length)) batch.push(s);
+        break;
+      }
+      if (verbIs(FIRST, s)) {
+        if (!batch.length && !this.inflight) batch.push(s);
+        break;
+      }
+      if (batch.length && !!this.earlier[s.id] !== !!self.earlier[batch[0].id]) break;
+      var size = JSON.stringify(s).length;
+      if (size > budget || batch.length >= 4 * BATCH) break;
+      budget -= size;
+      batch.push(s);
+    }
+    return batch;
   };
 
   // --- statements ----------------------------------------------------------------------------

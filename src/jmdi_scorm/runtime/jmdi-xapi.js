@@ -127,15 +127,16 @@
       if (snapshot) ops.push({ snapshot: snapshot });
       pump(true);
       // §5.3: suspended when the learner leaves unfinished work (progress kept in the State API);
-      // every session then ends with terminated and its duration (docs/tracking.md).
+      // every session then ends with terminated and its duration (docs/tracking.md). The outbox
+      // sends terminated alone, after every statement and document before it has settled.
       var duration = { duration: X.duration(sessionSeconds()) };
       if (!sent.completed) send("suspended", launch.root, duration);
       send("terminated", launch.root, X.clone(duration));
       return true;
     }
 
-    // The core's own pagehide handler usually ran finish() already; either way, whatever is
-    // still queued leaves now with keepalive.
+    // The core's own pagehide handler usually ran finish() already; either way, what may leave
+    // without waiting for an answer goes now with keepalive, terminated last.
     function onPageHide() {
       closing(last.snapshot);
       outbox.sendBeforeUnload();
@@ -194,7 +195,9 @@
         started = Date.now();
         make = new X.Statements(data, launch.actor, launch.registration);
         var key = launch.lrs.endpoint + "|" + X.agentKey(launch.actor);
-        outbox = new X.Outbox(key, launch.lrs, function () { X.notify(text.refused); });
+        // On pagehide terminated leaves even while other requests are on their way (see
+        // rules.lastOnUnload): no LRS ends a TinCan session's credentials with it.
+        outbox = new X.Outbox(key, launch.lrs, function () { X.notify(text.refused); }, { lastOnUnload: true });
         outbox.flush(); // what an earlier launch could not deliver goes first
         global.addEventListener("pagehide", onPageHide);
         global.document.addEventListener("visibilitychange", onVisibility);
