@@ -70,17 +70,20 @@ def build_packages(
 
 
 class Stack:
-    """ralph + the local LMS in front of it, for one package."""
+    """ralph + the local LMS in front of it, for one package (``lrs``: share a running ralph)."""
 
-    def __init__(self, workdir: Path, package: Path, **lms_options: Any):
-        self.lrs = RalphLRS(workdir / "ralph")
-        self.lrs.start()
+    def __init__(self, workdir: Path, package: Path, lrs: RalphLRS | None = None, **lms_options: Any):
+        self.own_lrs = lrs is None
+        self.lrs = lrs or RalphLRS(workdir / "ralph")
+        if self.own_lrs:
+            self.lrs.start()
         self.lms = LocalLMS(package, upstream=Upstream(self.lrs.endpoint, self.lrs.auth), **lms_options)
         self.lms.start()
 
     def close(self) -> None:
         self.lms.stop()
-        self.lrs.stop()
+        if self.own_lrs:
+            self.lrs.stop()
 
     def sent_statements(self) -> list[dict[str, Any]]:
         """Every statement the browser POSTed or PUT, once per id (retries included once)."""
@@ -404,6 +407,72 @@ def cmi5_problems(statements: list[dict[str, Any]], actor: dict[str, Any]) -> li
         problems.append(f"completed or passed more than once in the registration: {everything}")
     if "passed" in everything and "failed" in everything[everything.index("passed") :]:
         problems.append("failed after passed")
+    return problems
+
+
+# --- request order (issue 12) ------------------------------------------------------------------
+
+
+def body_verbs(request: Any) -> list[str]:
+    """The verbs of the statements a POST/PUT ``statements`` request carried, in order."""
+    if not request.path.endswith("/statements") or request.method not in ("POST", "PUT") or not request.body:
+        return []
+    data = json.loads(request.body)
+    return [verb_of(s) for s in (data if isinstance(data, list) else [data])]
+
+
+def session_requests(requests: list[Any], session: str) -> list[Any]:
+    """The xAPI requests made with one launch's token, in the order they arrived."""
+    return sorted(
+        (r for r in requests if r.session == session and r.path.startswith("/xapi/")), key=lambda r: r.received
+    )
+
+
+def describe(request: Any) -> str:
+    """``POST statements [answered, passed]``, ``PUT state suspend``, ``GET statements?statementId``."""
+    resource = request.path.removeprefix("/xapi/")
+    if resource == "statements":
+        detail = "?statementId" if request.method == "GET" and "statementId" in request.query else ""
+        verbs = body_verbs(request)
+        return f"{request.method} statements{detail}" + (f" [{', '.join(verbs)}]" if verbs else "")
+    name = request.query.get("stateId") or request.query.get("profileId") or ""
+    return f"{request.method} {resource.replace('activities/', '')} {name}".rstrip()
+
+
+def order(requests: list[Any], t0: float | None = None) -> str:
+    """One line per request, as it arrived: arrival → answer time (s), what, status."""
+    requests = sorted(requests, key=lambda r: r.received)
+    t0 = t0 if t0 is not None else (requests[0].received if requests else 0.0)
+    return "\n".join(
+        f"  {r.received - t0:6.3f} → {r.time - t0:6.3f}  {describe(r)}  {r.status}{'' if r.answered else ' (answer cut)'}"
+        for r in requests
+    )
+
+
+def terminated_last_problems(requests: list[Any], session: str) -> list[str]:
+    """cmi5 8.1.2.0-2 and the State writes: the session's terminated (a cmi5 statement naming the
+    session, else one sent with its token) stored in a request of its own; every request made with
+    the session's token answered before that request arrived, none after it."""
+
+    def ends(r: Any) -> bool:
+        if not 200 <= r.status < 300 or "terminated" not in body_verbs(r):
+            return False
+        data = json.loads(r.body)
+        named = [session_of(s) for s in (data if isinstance(data, list) else [data]) if verb_of(s) == "terminated"]
+        return session in named or (r.session == session and named == [""])
+
+    everything = sorted((r for r in requests if r.path.startswith("/xapi/")), key=lambda r: r.received)
+    end = next((r for r in everything if ends(r)), None)
+    if end is None:
+        return ["no terminated stored for this session"]
+    problems = [] if body_verbs(end) == ["terminated"] else [f"terminated shares its request: {body_verbs(end)}"]
+    for r in session_requests(requests, session):
+        if r is end:
+            continue
+        if r.received > end.received:
+            problems.append(f"after terminated: {describe(r)} {r.status}")
+        elif r.time > end.received:
+            problems.append(f"not settled before terminated: {describe(r)} {r.status}")
     return problems
 
 
