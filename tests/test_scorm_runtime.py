@@ -253,10 +253,10 @@ RECORDS = [
 ]  # fmt: skip
 
 DRIVE = """async ([name, steps]) => {
-  const adapter = window.JMDI.adapters[name]({lang: 'en', strings: {lms_unavailable: 'no-lms'}, tracking: {interactions: 'all'}});
+  const adapter = window.JMDI.adapters[name]({lang: 'en', strings: {lms_unavailable: 'no-lms'}});
   const out = {};
   for (const [op, arg] of steps) {
-    if (op === 'record') { adapter.interaction(Object.assign({timestamp: new Date(), latencySeconds: 3.25,
+    if (op === 'record') { adapter.interaction(Object.assign({recorded: true, timestamp: new Date(), latencySeconds: 3.25,
       description: 'A question'}, arg)); continue; }
     // "save~": not awaited, like a core that moves on while a throttled commit waits
     if (op.endsWith('~')) { adapter[op.slice(0, -1)](arg); continue; }
@@ -449,6 +449,39 @@ def test_a_question_answered_twice_keeps_one_interaction(lms: Lms, edition: str)
     assert [v for k, v in values if k.endswith(".id")] == ["intro-01.q1"]
     result = [v for k, v in values if k == "cmi.interactions.0.result"]
     assert result == (["wrong", "correct"] if edition == "1.2" else ["incorrect", "correct"])
+
+
+NO_COUNT = """() => { // an LMS whose cmi.interactions._count is "" (a lenient LMS seen in production)
+  const api = window.API || window.API_1484_11, name = window.API ? 'LMSGetValue' : 'GetValue';
+  const get = api[name];
+  api[name] = element => element === 'cmi.interactions._count' ? '' : get(element);
+}"""
+
+
+@pytest.mark.parametrize("edition", ["1.2", "2004"])
+def test_without_a_count_each_try_is_a_new_record_after_the_earlier_ones(lms: Lms, edition: str) -> None:
+    """_count "" must not restart the records at 0 (each session overwrote the last one's): the
+    index comes from the tries the learner state holds on recorded questions, one record a try."""
+    lms.launch(edition, "sco.html", {})
+    lms.page.evaluate(NO_COUNT)
+    wrong = dict(RECORDS[0], response=["b"], result="incorrect")
+    steps = [("start", None), ("restored", 2), ("record", wrong), ("record", RECORDS[0]), ("record", RECORDS[1])]
+    lms.sco.evaluate(DRIVE, [ADAPTERS[edition], steps])
+    setter = "LMSSetValue" if edition == "1.2" else "SetValue"
+    ids = [(c["args"][0], c["args"][1]) for c in lms.calls() if c["fn"] == setter and c["args"][0].endswith(".id")]
+    assert ids == [
+        ("cmi.interactions.2.id", "intro-01.q1"),
+        ("cmi.interactions.3.id", "intro-01.q1"),
+        ("cmi.interactions.4.id", "intro-01.q2"),
+    ]
+
+
+def test_only_recorded_answers_get_a_record(lms: Lms) -> None:
+    """tracking.interactions: the core marks each answer; an unrecorded one sets nothing."""
+    steps = [("start", None), ("record", dict(RECORDS[0], recorded=False)), ("record", RECORDS[1])]
+    drive(lms, "1.2", steps)
+    ids = [c["args"][1] for c in lms.calls() if c["fn"] == "LMSSetValue" and c["args"][0].endswith(".id")]
+    assert ids == ["intro-01.q2"]
 
 
 @pytest.mark.parametrize("edition", ["1.2", "2004"])

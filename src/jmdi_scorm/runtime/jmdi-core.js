@@ -5,8 +5,8 @@
  * unloads it. One state object holds progress and answers; one adapter (jmdi-<name>.js)
  * persists it. Adapter interface (docs/architecture.md):
  *   start()             -> Promise<{state, mode, learner?, notice?, offline?}>
- *   restored(state)     -> void, optional: the state the session starts from (LMS copy merged
- *                          with the browser's), before any save or interaction
+ *   restored(tries)     -> void, optional: before any save or interaction, the tries the starting
+ *                          state (LMS copy merged with the browser's) holds on recorded questions
  *   save(snapshot)      -> Promise<boolean>
  *   interaction(record) -> void
  *   finish(snapshot)    -> Promise<void>, called exactly once, synchronously (see finish())
@@ -609,6 +609,13 @@
     return response.split("");
   }
 
+  /* Whether the SCORM adapters keep a cmi.interactions record of the answers on this page
+   * (tracking.interactions: Moodle posts every record with each save). */
+  function isRecorded(pageId) {
+    var rule = config.tracking.interactions;
+    return rule === "all" || (rule !== "none" && (pages[pageId] || {}).kind === "assessment");
+  }
+
   function submit(form) {
     var q = questionOf(form);
     var key = form.getAttribute("data-key");
@@ -636,7 +643,7 @@
           result: correct ? "correct" : "incorrect",
           description: q.desc,
           caseSensitive: !!q.cs,
-          assessment: (pages[current] || {}).kind === "assessment",
+          recorded: isRecorded(current),
           timestamp: now,
           latencySeconds: Math.round((now - form.jmdiShown) / 10) / 100,
           attempt: answer.tries,
@@ -818,8 +825,12 @@
         restored = offline ? readLocal() : mergeStates(restored && restored.pages && restored.answers ? restored : null, readLocal());
         if (restored && restored.pages && restored.answers) state = restored;
         if (adapter && adapter.restored) {
+          var tries = 0;
+          Object.keys(state.answers).forEach(function (key) {
+            if (isRecorded(key.slice(0, key.lastIndexOf(".")))) tries += state.answers[key].tries;
+          });
           try {
-            adapter.restored(JSON.parse(JSON.stringify(state)));
+            adapter.restored(tries);
           } catch (e) { /* a bug in an adapter must not block the learner */ }
         }
         // The LMS's pass mark for this launch (cmi5 LaunchData) wins over course.yaml's, so the

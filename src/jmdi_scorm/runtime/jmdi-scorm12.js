@@ -90,11 +90,11 @@
     config = config || {};
     var api = null, mode = "normal", stored = "";
     var sent = {}; // element -> value the LMS holds (unchanged values are not sent again)
-    // interaction id -> index: a question answered again in this session keeps its record. `next`
-    // is the LMS's _count, or, when the LMS gives no number (some answer ""), the tries the state
-    // holds: every record written before was one of those tries, so no index is used twice.
-    var indexOf = {}, next = null;
-    var recorded = (config.tracking || {}).interactions || "assessments"; // which answers get a record
+    // interaction id -> index: a question answered again in this session keeps its record, appended
+    // at _count. An LMS whose _count is no number (some answer "") gets a journal: one record per
+    // try, at the index the tries of recorded questions so far give (restored), so no index is
+    // used twice and none is skipped.
+    var indexOf = {}, next = 0, journal = false;
     var dirty = false, failed = false, failing = false, finished = false, urgent = false;
     var pending = {}; // element -> {value, tries} the LMS refused: sent again at the next saves
     var lastCommit = 0, timer = null, last = null, waiting = []; // saves that wait for a spaced-out commit
@@ -230,6 +230,7 @@
         sent["cmi.core.lesson_location"] = get("cmi.core.lesson_location");
         var count = get("cmi.interactions._count");
         if (/^\d+$/.test(count)) next = Number(count);
+        else journal = true;
         if (!RANK[stored] && mode !== "review") {
           // §2.2: never leave "not attempted" (some LMSs turn it into completed on finish).
           set("cmi.core.lesson_status", mode === "browse" ? "browsed" : "incomplete");
@@ -247,12 +248,8 @@
           learner: get("cmi.core.student_name") || undefined });
       },
 
-      restored: function (state) {
-        if (next !== null) return;
-        next = 0;
-        Object.keys((state && state.answers) || {}).forEach(function (key) {
-          next += Number(state.answers[key].tries) || 0;
-        });
+      restored: function (tries) {
+        if (journal) next = tries; // each earlier record was one of these tries
       },
 
       save: function (snapshot) {
@@ -275,10 +272,12 @@
 
       interaction: function (record) {
         if (!api || finished || mode !== "normal") return;
-        urgent = true; // the save that follows this answer commits at once
-        if (recorded === "none" || (recorded === "assessments" && !record.assessment)) return;
-        if (next === null) next = 0;
-        var id = String(record.id), known = id in indexOf;
+        // The save that follows this answer commits at once; a page change's commit still waiting
+        // for its gap goes now, or that save would queue behind it.
+        urgent = true;
+        if (timer) commitNow();
+        if (!record.recorded) return;
+        var id = String(record.id), known = !journal && id in indexOf;
         var prefix = "cmi.interactions." + (known ? indexOf[id] : next) + ".";
         // Moodle posts every record on each save (docs/lms-compatibility.md): only the fields its
         // reports use; no weighting (always 1) or latency.

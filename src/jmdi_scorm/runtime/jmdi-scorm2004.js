@@ -101,10 +101,10 @@
     var api = null, mode = "normal", stored = { completion: "", success: "" };
     var sent = {}; // element -> value the LMS holds (unchanged values are not sent again)
     // interaction id -> index: a question answered again keeps its record (the ids are read back at
-    // launch). `next` is the LMS's _count, or, when the LMS gives no number, the tries the state
-    // holds: every record written before was one of those tries, so no index is used twice.
-    var indexOf = {}, next = null;
-    var recorded = (config.tracking || {}).interactions || "assessments"; // which answers get a record
+    // launch), appended at _count. An LMS whose _count is no number gets a journal: one record per
+    // try, at the index the tries of recorded questions so far give (restored), so no index is
+    // used twice and none is skipped.
+    var indexOf = {}, next = 0, journal = false;
     var pending = {}; // element -> {value, tries} the LMS refused: sent again at the next saves
     var dirty = false, failed = false, failing = false, finished = false, leaving = false, urgent = false;
     var lastCommit = 0, timer = null, last = null, waiting = []; // saves that wait for a spaced-out commit
@@ -243,8 +243,8 @@
 
     function readInteractions() {
       var count = get("cmi.interactions._count");
-      // No number: `next` comes from the state (restored).
-      if (!/^\d+$/.test(count)) return;
+      journal = !/^\d+$/.test(count);
+      if (journal) return;
       next = Number(count);
       for (var i = 0; i < next; i++) indexOf[get("cmi.interactions." + i + ".id")] = i;
     }
@@ -286,12 +286,8 @@
         return Promise.resolve({ state: text || null, mode: mode, learner: get("cmi.learner_name") || undefined });
       },
 
-      restored: function (state) {
-        if (next !== null) return;
-        next = 0;
-        Object.keys((state && state.answers) || {}).forEach(function (key) {
-          next += Number(state.answers[key].tries) || 0;
-        });
+      restored: function (tries) {
+        if (journal) next = tries; // each earlier record was one of these tries
       },
 
       save: function (snapshot) {
@@ -314,10 +310,12 @@
 
       interaction: function (record) {
         if (!api || finished || mode !== "normal") return;
-        urgent = true; // the save that follows this answer commits at once
-        if (recorded === "none" || (recorded === "assessments" && !record.assessment)) return;
-        if (next === null) next = 0;
-        var id = String(record.id), known = id in indexOf;
+        // The save that follows this answer commits at once; a page change's commit still waiting
+        // for its gap goes now, or that save would queue behind it.
+        urgent = true;
+        if (timer) commitNow();
+        if (!record.recorded) return;
+        var id = String(record.id), known = !journal && id in indexOf;
         var prefix = "cmi.interactions." + (known ? indexOf[id] : next) + ".";
         if (!known) {
           // Append at _count; id first, type before any response (§4.5). Answered again, the
