@@ -587,6 +587,16 @@ def test_a_2004_package_never_uses_the_12_api(lms: Lms) -> None:
     assert result["start"]["notice"] == "no-lms" and lms.calls() == []
 
 
+def test_a_2004_api_that_is_the_12_object_means_untracked_mode(lms: Lms) -> None:
+    """An LMS seen in production hands its 1.2 object out as API_1484_11 (no Initialize): the
+    package runs untracked with the notice instead of failing on every call."""
+    lms.launch("1.2", "sco.html")
+    lms.page.evaluate("() => { window.API_1484_11 = window.API; }")
+    result = lms.sco.evaluate(DRIVE, ["scorm2004", [("start", None)]])
+    assert result["start"]["notice"] == "no-lms" and result["start"]["offline"] is True
+    assert lms.calls() == []
+
+
 # --- part 2: real packages of the fixture course, walked as a learner -----------------------
 
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
