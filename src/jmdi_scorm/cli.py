@@ -30,14 +30,16 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def validate(course_dir: Path, fmt: str, strict: bool) -> None:
     """Check a course and report every problem as path:line: field: message."""
-    from .loader import load_course  # here, not at the top: other commands do without it
+    from .itemlint import lint_course  # here, not at the top: other commands do without them
+    from .loader import load_course
 
     if not course_dir.is_dir():
         _report([Problem(str(course_dir), 1, "", "course directory not found")], fmt)
         sys.exit(1)
     try:
         course, ctx = load_course(course_dir)
-        problems = ctx.problems
+        lint_course(course, ctx)
+        problems = sorted(ctx.problems)
     except CourseError as exc:
         problems = exc.problems
     _report(problems, fmt)

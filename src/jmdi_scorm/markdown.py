@@ -10,6 +10,8 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.normalize_url import validateLink
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -34,11 +36,46 @@ def new_parser(*, html: bool = False, accept_any_link: bool = False, figures: bo
     md.use(footnote_plugin)
     for name in CONTAINERS:
         md.use(container_plugin, name, validate=_container_validator(name))
+    md.block.ruler.before("html_block", "editor_note", _note_block, {"alt": ["reference", "blockquote"]})
+    md.inline.ruler.before("html_inline", "editor_note", _note_inline)
     if accept_any_link:
         md.validateLink = lambda url: True  # type: ignore[method-assign]
     if figures:
         md.core.ruler.push("jmdi_figures", lambda state: mark_figures(state.tokens))
     return md
+
+
+def _note_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """An editor note: lines from one starting ``<!--`` to the one holding ``-->``, left out.
+
+    Like CommonMark's HTML comment block, but never rendered, whether raw HTML is allowed or not.
+    A note that is never closed is no note: it stays visible text, so nothing vanishes unseen.
+    """
+    first = state.bMarks[start] + state.tShift[start]
+    if state.sCount[start] - state.blkIndent >= 4 or not state.src.startswith("<!--", first):
+        return False
+    line, search = start, first + 4
+    while line < end:
+        if state.src.find("-->", search, state.eMarks[line]) >= 0:
+            break
+        line += 1
+        search = state.bMarks[line] + state.tShift[line] if line < end else 0
+    else:
+        return False
+    if not silent:
+        state.line = line + 1
+    return True
+
+
+def _note_inline(state: StateInline, silent: bool) -> bool:
+    """An editor note inside a paragraph, ``<!-- ... -->``: skipped (see ``_note_block``)."""
+    if not state.src.startswith("<!--", state.pos):
+        return False
+    close = state.src.find("-->", state.pos + 4, state.posMax)
+    if close < 0:
+        return False
+    state.pos = close + 3
+    return True
 
 
 def _container_validator(name: str):
