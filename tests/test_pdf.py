@@ -168,11 +168,10 @@ def test_source_date_epoch_dates_the_pdfs(minimal_course: Path, tmp_path: Path) 
 
 
 def test_the_fetcher_serves_package_files_only() -> None:
-    from types import SimpleNamespace
 
     from jmdi_scorm.pdf import ORIGIN, _site_fetcher
 
-    fetcher = _site_fetcher(SimpleNamespace(shared={"assets/a b.svg": b"<svg/>"}))
+    fetcher = _site_fetcher({"assets/a b.svg": b"<svg/>"})
     response = fetcher.fetch(ORIGIN + "print/../assets/a%20b.svg#top")
     assert (response.read(), response.content_type) == (b"<svg/>", "image/svg+xml")
     for url in ("file:///etc/passwd", "https://example.org/logo.png", ORIGIN + "../secret.txt"):

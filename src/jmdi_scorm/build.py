@@ -37,6 +37,8 @@ class BuildOptions:
     split: str | None = None
     sco: str | None = None  # SCORM formats: one SCO per "module" or "topic" (default: one per package)
     pdf: bool = True  # a PDF per module in every package and next to them (False: --no-pdf)
+    cache: Path | None = None  # module PDF cache folder (default: <course>/.jmdi-cache)
+    use_cache: bool = True  # False: render every module PDF, read and write no cache (--no-cache)
     progress: Callable[[str, int, int], None] | None = None  # (step, steps done, steps in all)
 
 
@@ -84,6 +86,7 @@ class BuildResult:
     seconds: float = 0.0  # the whole build, PDFs included
     downloads: list[Download] = field(default_factory=list)
     pdf_seconds: float = 0.0  # making the module PDFs
+    pdf_stats: pdf.PdfStats = field(default_factory=pdf.PdfStats)  # rendered / reused from the cache
 
 
 @dataclass
@@ -132,7 +135,8 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     step("rendering the pages")
     site = render_site(course, RenderOptions(pdf_downloads=make_pdfs))
     step("making the module PDFs" if make_pdfs else "skipping the module PDFs")
-    pdfs, pdf_notes, pdf_seconds = _module_pdfs(course, site) if make_pdfs else ({}, [], 0.0)
+    cache = (options.cache or course_dir / pdf.CACHE_FOLDER) if options.use_cache else None
+    pdfs, pdf_notes, pdf_seconds, pdf_stats = _module_pdfs(course, site, cache) if make_pdfs else _NO_PDFS
     planned = []
     for target, scope in work:
         step(f"packaging {archive_name(target, course, scope)}")
@@ -142,7 +146,8 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     notes = [f"{plan.name}: {note}" for plan in planned for note in plan.notes] + pdf_notes
     if missing:
         notes.append(f"module PDFs not made: {missing}; the module pages link their printable pages instead")
-    return BuildResult(artifacts, ctx.problems, notes, time.perf_counter() - started, downloads, pdf_seconds)
+    seconds = time.perf_counter() - started
+    return BuildResult(artifacts, ctx.problems, notes, seconds, downloads, pdf_seconds, pdf_stats)
 
 
 class _Steps:
@@ -193,12 +198,18 @@ def archive_name(target: Any, course: model.Course, scope: Scope) -> str:
     return custom(course, scope) if callable(custom) else f"{course.id}{scope.suffix}-{target.name}.zip"
 
 
-def _module_pdfs(course: model.Course, site: Site) -> tuple[dict[str, bytes], list[str], float]:
-    """Make the module PDFs and add them to the site's files, so that every package carries them."""
+_NO_PDFS: tuple[dict[str, bytes], list[str], float, pdf.PdfStats] = ({}, [], 0.0, pdf.PdfStats())
+
+
+def _module_pdfs(
+    course: model.Course, site: Site, cache: Path | None
+) -> tuple[dict[str, bytes], list[str], float, pdf.PdfStats]:
+    """Make the module PDFs (or reuse them from ``cache``) and add them to the site's files, so
+    that every package carries them."""
     started = time.perf_counter()
-    pdfs, notes = pdf.module_pdfs(course, site)
+    pdfs, notes, stats = pdf.module_pdfs(course, site, cache)
     site.shared.update(pdfs)
-    return pdfs, notes, time.perf_counter() - started
+    return pdfs, notes, time.perf_counter() - started, stats
 
 
 def _package(target: Any, course: model.Course, site: Site, scope: Scope) -> _Planned:

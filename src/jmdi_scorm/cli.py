@@ -152,6 +152,13 @@ def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
     help="SCORM formats: one SCO per module or per topic (default: one SCO per package).",
 )
 @click.option("--no-pdf", is_flag=True, help="Make no module PDFs (the module pages link their printable pages).")
+@click.option("--no-cache", is_flag=True, help="Render every module PDF again; read and write no PDF cache.")
+@click.option(
+    "--cache-dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where module PDFs are cached between builds (default: COURSE_DIR/.jmdi-cache; safe to delete).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (errors still go to standard error).")
 @click.option("--list-formats", is_flag=True, help="List the package formats and exit.")
@@ -162,6 +169,8 @@ def build(
     split: str | None,
     sco: str | None,
     no_pdf: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
     as_json: bool,
     quiet: bool,
     list_formats: bool,
@@ -175,7 +184,16 @@ def build(
         return
     try:
         with _stop_on_sigterm(), _progress_bar(enabled=not (as_json or quiet)) as progress:
-            options = BuildOptions(formats=formats, out=out, split=split, sco=sco, pdf=not no_pdf, progress=progress)
+            options = BuildOptions(
+                formats=formats,
+                out=out,
+                split=split,
+                sco=sco,
+                pdf=not no_pdf,
+                cache=cache_dir,
+                use_cache=not no_cache,
+                progress=progress,
+            )
             result = run_build(course_dir, options)
     except CourseError as exc:
         _build_failed(as_json, str(exc), exc.problems)
@@ -252,6 +270,9 @@ def _build_json(result) -> dict:
         "notes": result.notes,
         "seconds": round(result.seconds, 3),
         "pdf_seconds": round(result.pdf_seconds, 3),
+        "pdf_rendered": result.pdf_stats.rendered,
+        "pdf_reused": result.pdf_stats.reused,
+        "pdf_cache": str(result.pdf_stats.cache) if result.pdf_stats.cache else None,
     }
 
 
@@ -267,7 +288,12 @@ def _summary_table(result) -> None:
         click.echo(f"note: {note}")
     count = len(result.artifacts)
     pdfs = f" and {len(result.downloads)} module PDF(s)" if result.downloads else ""
-    timing = f" (PDFs {result.pdf_seconds:.2f} s)" if result.downloads else ""
+    stats = result.pdf_stats
+    timing = (
+        f" (PDFs {result.pdf_seconds:.2f} s: {stats.rendered} rendered, {stats.reused} reused)"
+        if result.downloads
+        else ""
+    )
     click.echo(f"{count} package(s){pdfs} in {result.seconds:.2f} s{timing}", err=True)
 
 

@@ -9,18 +9,37 @@ why it cannot be used, and the build then links the printable pages instead.
 The same source gives byte-identical PDFs: WeasyPrint writes no creation date unless told, no
 file identifier by default, and names font subsets from their content. With
 ``SOURCE_DATE_EPOCH`` set, the PDFs carry that date as their creation and modification date.
+
+Rendering is the slow part of a build, so :func:`module_pdfs` renders only what changed: a
+:class:`PdfCache` (``<course>/.jmdi-cache/pdf/`` by default) keeps each module's PDF under the
+SHA-256 of what made it — the print page as rendered, the site files WeasyPrint loaded for it
+(style sheets, figures, fonts: their hashes are stored in the entry and checked on reuse), the
+versions of WeasyPrint, pydyf and jmdi-scorm, this file's own source and the creation date. The
+modules still to render are rendered in parallel, one process per core (``fork``: the workers
+inherit the imported WeasyPrint and the site's files). A cached PDF is the same bytes a fresh
+render gives, so packages are byte-identical with or without the cache.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import hashlib
+import json
 import mimetypes
+import multiprocessing
 import os
 import posixpath
+import tempfile
 import time
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import model
+from . import __version__, model
 from .errors import BuildError
 from .site import Site, module_pdf_path, print_page_path
 
@@ -42,17 +61,94 @@ def unavailable() -> str | None:
     return None
 
 
-def module_pdfs(course: model.Course, site: Site) -> tuple[dict[str, bytes], list[str]]:
-    """``{downloads/<course>-<module>.pdf: bytes}`` for every module, and notes on missing files."""
-    pdfs: dict[str, bytes] = {}
-    notes: list[str] = []
+CACHE_FOLDER = ".jmdi-cache"  # in the course folder: see PdfCache
+_ENTRY_MAGIC = b"jmdi-scorm module PDF 1\n"
+_STALE_DAYS = 30  # cache entries neither written nor reused for this long are removed
+
+
+@dataclass(frozen=True)
+class PdfStats:
+    """How many module PDFs a build rendered and how many it reused from the cache."""
+
+    rendered: int = 0
+    reused: int = 0
+    cache: Path | None = None  # the cache folder used, None with --no-cache
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    pdf: bytes
+    loaded: tuple[str, ...]  # site files WeasyPrint fetched for it
+    refused: tuple[str, ...]  # URLs it asked for that are not in the package (as in the notes)
+
+
+def module_pdfs(
+    course: model.Course, site: Site, cache: Path | None = None, jobs: int | None = None
+) -> tuple[dict[str, bytes], list[str], PdfStats]:
+    """``{downloads/<course>-<module>.pdf: bytes}`` for every module, notes on missing files, and
+    how many were rendered or reused. ``cache``: the cache folder (None: render everything);
+    ``jobs``: how many processes render (default: one per available core)."""
     created = _source_date()
-    for module in course.modules:
-        name, page = module_pdf_path(course.id, module.id), print_page_path(module.id)
-        fetcher = _site_fetcher(site)
-        pdfs[name] = _render(site.shared[page], page, fetcher, created)
-        notes += [f"{name}: left out, not in the package: {url}" for url in fetcher.refused]
-    return pdfs, notes
+    store = PdfCache(cache, created) if cache is not None else None
+    wanted = [(module_pdf_path(course.id, module.id), print_page_path(module.id)) for module in course.modules]
+    done: dict[str, _Rendered] = {}
+    for name, page in wanted:
+        hit = store.get(page, site.shared) if store else None
+        if hit is not None:
+            done[name] = hit
+    todo = [(name, page) for name, page in wanted if name not in done]
+    for (name, page), rendered in zip(todo, _render_all([page for _, page in todo], site, created, jobs), strict=True):
+        done[name] = rendered
+        if store:
+            store.put(page, site.shared, rendered)
+    if store:
+        store.prune()
+    pdfs = {name: done[name].pdf for name, _ in wanted}
+    notes = [f"{name}: left out, not in the package: {url}" for name, _ in wanted for url in done[name].refused]
+    if store and store.unwritable:
+        notes.append(f"module PDFs not cached: {store.unwritable}")
+    return pdfs, notes, PdfStats(len(todo), len(wanted) - len(todo), cache)
+
+
+def _render_all(pages: list[str], site: Site, created: str | None, jobs: int | None) -> list[_Rendered]:
+    """Render ``pages`` in order: in this process if one is to be rendered or one core is free,
+    else in a pool of forked processes (each PDF is the same bytes whichever process makes it)."""
+    workers = min(len(pages), jobs or _cores())
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_render_page(site.shared, page, created) for page in pages]
+    context = multiprocessing.get_context("fork")  # no re-import of WeasyPrint, no pickling of the site
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start, initargs=(site.shared,)) as pool:
+        try:
+            return list(pool.map(_render_in_worker, pages, [created] * len(pages)))
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C, SIGTERM: no new renders
+            raise
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+_WORKER_FILES: Mapping[str, bytes] = {}
+
+
+def _worker_start(files: Mapping[str, bytes]) -> None:
+    global _WORKER_FILES
+    _WORKER_FILES = files
+    gc.enable()  # the build pauses the collector; a long render in a worker wants it back
+
+
+def _render_in_worker(page: str, created: str | None) -> _Rendered:
+    return _render_page(_WORKER_FILES, page, created)
+
+
+def _render_page(files: Mapping[str, bytes], page: str, created: str | None) -> _Rendered:
+    fetcher = _site_fetcher(files)
+    pdf = _render(files[page], page, fetcher, created)
+    return _Rendered(pdf, tuple(dict.fromkeys(fetcher.loaded)), tuple(fetcher.refused))
 
 
 def _render(html: bytes, page: str, fetcher: Any, created: str | None) -> bytes:
@@ -65,7 +161,158 @@ def _render(html: bytes, page: str, fetcher: Any, created: str | None) -> bytes:
     return document.write_pdf(pdf_tags=True)
 
 
-def _site_fetcher(site: Site) -> Any:
+class PdfCache:
+    """Module PDFs kept across builds in ``folder/pdf/``, one file per print page and content.
+
+    An entry is named by the SHA-256 of the renderer's versions, this file's source, the creation
+    date, the page's name and its HTML; it holds the SHA-256 of every site file the render loaded
+    and the names it was refused, and is reused only if those are unchanged and the PDF's own
+    hash matches (a partial or damaged entry is rendered again and replaced). Entries are written
+    to a temporary file and renamed. The folder holds a ``.gitignore`` of ``*``, so git ignores it
+    wherever it is; deleting it at any time is safe.
+    """
+
+    def __init__(self, folder: Path, created: str | None) -> None:
+        self.folder = folder
+        self.entries = folder / "pdf"
+        self.unwritable: str | None = None  # why entries could not be written, if so
+        self._salt = _salt(created)
+        self._hashes: dict[str, str] = {}
+
+    def get(self, page: str, files: Mapping[str, bytes]) -> _Rendered | None:
+        path = self.entries / self._key(page, files[page])
+        try:
+            data = path.read_bytes()
+            rendered = self._parse(data, files)
+        except (OSError, ValueError, KeyError, TypeError):  # missing, partial, damaged: render it again
+            return None
+        if rendered is not None:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: kept by prune()
+        return rendered
+
+    def put(self, page: str, files: Mapping[str, bytes], rendered: _Rendered) -> None:
+        if self.unwritable:
+            return
+        head = {
+            "page": page,
+            "loaded": [[name, self._hash(name, files[name])] for name in rendered.loaded],
+            "refused": list(rendered.refused),
+            "size": len(rendered.pdf),
+            "sha256": hashlib.sha256(rendered.pdf).hexdigest(),
+        }
+        data = _ENTRY_MAGIC + json.dumps(head, sort_keys=True).encode() + b"\n" + rendered.pdf
+        try:
+            self._prepare()
+            _atomic_write(self.entries / self._key(page, files[page]), data)
+        except OSError as exc:
+            self.unwritable = f"cannot write {exc.filename or self.entries}: {exc.strerror or exc}"
+
+    def prune(self) -> None:
+        """Remove the entries not used for :data:`_STALE_DAYS` days, and temporary files left behind."""
+        now = time.time()
+        with contextlib.suppress(OSError):
+            for path in self.entries.iterdir():
+                limit = 3600 if path.name.endswith(".tmp") else _STALE_DAYS * 86400  # a killed build's leftovers
+                with contextlib.suppress(OSError):
+                    if now - path.stat().st_mtime > limit:
+                        path.unlink()
+
+    def _parse(self, data: bytes, files: Mapping[str, bytes]) -> _Rendered | None:
+        if not data.startswith(_ENTRY_MAGIC):
+            return None
+        head_end = data.index(b"\n", len(_ENTRY_MAGIC))
+        head = json.loads(data[len(_ENTRY_MAGIC) : head_end])
+        pdf = data[head_end + 1 :]
+        if len(pdf) != head["size"] or hashlib.sha256(pdf).hexdigest() != head["sha256"]:
+            return None
+        loaded = [(str(name), str(digest)) for name, digest in head["loaded"]]
+        if any(name not in files or self._hash(name, files[name]) != digest for name, digest in loaded):
+            return None  # a style sheet, figure or font changed
+        refused = [str(url) for url in head["refused"]]
+        if any(_site_name(ORIGIN + url) in files for url in refused):
+            return None  # a file it missed is there now
+        return _Rendered(pdf, tuple(name for name, _ in loaded), tuple(refused))
+
+    def _key(self, page: str, html: bytes) -> str:
+        digest = hashlib.sha256(self._salt)
+        digest.update(page.encode() + b"\0")
+        digest.update(html)
+        return digest.hexdigest()
+
+    def _hash(self, name: str, data: bytes) -> str:
+        if name not in self._hashes:
+            self._hashes[name] = hashlib.sha256(data).hexdigest()
+        return self._hashes[name]
+
+    def _prepare(self) -> None:
+        if not self.entries.is_dir():
+            self.entries.mkdir(parents=True, exist_ok=True)
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():
+            _atomic_write(ignore, b"# made by jmdi-scorm: a cache, safe to delete\n*\n")
+
+
+def _salt(created: str | None) -> bytes:
+    """What every entry depends on besides its page: renderer versions, our code, the date."""
+    import pydyf
+    import weasyprint
+
+    parts = [
+        f"weasyprint {weasyprint.__version__}",
+        f"pydyf {pydyf.__version__}",
+        f"jmdi-scorm {__version__}",
+        hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),  # how we call WeasyPrint
+        f"created {created}",
+        f"fonts {_system_fonts()}",
+    ]
+    return "\n".join(parts).encode() + b"\0"
+
+
+#: Where fontconfig finds the system fonts the print style sheet falls back to (``sans-serif``),
+#: and its configuration (which font ``sans-serif`` is).
+FONT_PLACES = (
+    "/etc/fonts",
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    "~/.fonts",
+    "~/.local/share/fonts",
+    "~/.config/fontconfig",
+    "/System/Library/Fonts",
+    "/Library/Fonts",
+    "~/Library/Fonts",
+)
+
+
+def _system_fonts() -> str:
+    """A fingerprint of the installed fonts and fontconfig's settings: the name, size and time of
+    every file under :data:`FONT_PLACES` (a few milliseconds for hundreds of fonts)."""
+    digest = hashlib.sha256()
+    for place in FONT_PLACES:
+        for folder, dirs, names in os.walk(Path(place).expanduser()):
+            dirs.sort()
+            for name in sorted(names):
+                path = Path(folder, name)
+                with contextlib.suppress(OSError):
+                    info = path.stat()
+                    digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: a temporary file beside it, then a rename."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
+    try:
+        with open(fd, "wb") as file:  # noqa: PTH123 - the descriptor mkstemp opened
+            file.write(data)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _site_fetcher(files: Mapping[str, bytes]) -> Any:
     """A WeasyPrint URL fetcher that serves the site's files and refuses every other URL."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -73,16 +320,18 @@ def _site_fetcher(site: Site) -> Any:
         def __init__(self) -> None:
             super().__init__()
             self.refused: list[str] = []
+            self.loaded: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
             if url.startswith("data:"):  # inline images and fonts carry their own bytes
                 return super().fetch(url, headers)
             name = _site_name(url)
-            if name not in site.shared:
+            if name not in files:
                 self.refused.append(url.removeprefix(ORIGIN))
                 raise ValueError(f"{url} is not in the package")
+            self.loaded.append(name)
             kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, site.shared[name], {"Content-Type": kind})
+            return URLFetcherResponse(url, files[name], {"Content-Type": kind})
 
     return _SiteFetcher()
 

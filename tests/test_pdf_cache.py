@@ -1,0 +1,182 @@
+"""Module PDFs off the critical path (issue 16): the PDF cache (pdf.PdfCache) renders only the
+modules whose print page, loaded files, renderer or system fonts changed, and the modules still
+to render are rendered in parallel; cached, parallel and fresh PDFs are the same bytes, and so
+are the zips."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jmdi_scorm import pdf
+from jmdi_scorm.cli import main
+from jmdi_scorm.loader import load_course
+from jmdi_scorm.render import RenderOptions, render_site
+
+
+def build(course: Path, out: Path, *args: str) -> dict:
+    result = CliRunner().invoke(main, ["build", str(course), "--out", str(out), "--json", "--format", "web", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def written(out: Path) -> dict[str, str]:
+    """SHA-256 of every PDF and zip written next to the packages."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(p for p in (cache / "pdf").iterdir() if not p.name.endswith(".tmp"))
+
+
+def test_a_warm_build_reuses_every_pdf_and_writes_the_same_bytes(minimal_course: Path, tmp_path: Path) -> None:
+    cold = build(minimal_course, tmp_path / "cold")
+    cache = minimal_course / ".jmdi-cache"  # the default: in the course folder
+    assert (cold["pdf_rendered"], cold["pdf_reused"], cold["pdf_cache"]) == (2, 0, str(cache))
+    assert len(entries(cache)) == 2
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"  # git ignores it wherever it is
+
+    warm = build(minimal_course, tmp_path / "warm")
+    assert (warm["pdf_rendered"], warm["pdf_reused"]) == (0, 2)
+    fresh = build(minimal_course, tmp_path / "fresh", "--no-cache")
+    assert (fresh["pdf_rendered"], fresh["pdf_reused"], fresh["pdf_cache"]) == (2, 0, None)
+    # cached PDFs are the bytes of a fresh render, and the zips that carry them too
+    assert written(tmp_path / "cold") == written(tmp_path / "warm") == written(tmp_path / "fresh")
+    assert {"mini-course-intro.pdf", "mini-course-practice.pdf", "mini-course-web.zip"} <= set(
+        written(tmp_path / "warm")
+    )
+    with zipfile.ZipFile(tmp_path / "warm" / "mini-course-web.zip") as archive:
+        assert not [name for name in archive.namelist() if "cache" in name]
+
+    result = CliRunner().invoke(
+        main, ["build", str(minimal_course), "--out", str(tmp_path / "text"), "--format", "web"]
+    )
+    assert "(PDFs " in result.stderr and "0 rendered, 2 reused)" in result.stderr
+
+
+def test_one_changed_topic_renders_its_module_only(minimal_course: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(minimal_course, tmp_path / "a", "--cache-dir", str(cache))
+    topic = minimal_course / "modules" / "practice" / "practice-01.md"
+    topic.write_text(topic.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    changed = build(minimal_course, tmp_path / "b", "--cache-dir", str(cache))
+    assert (changed["pdf_rendered"], changed["pdf_reused"]) == (1, 1)
+    first, second = written(tmp_path / "a"), written(tmp_path / "b")
+    assert first["mini-course-intro.pdf"] == second["mini-course-intro.pdf"]
+    assert first["mini-course-practice.pdf"] != second["mini-course-practice.pdf"]
+    assert len(entries(cache)) == 3  # the old practice entry stays until it is stale
+    assert not (minimal_course / ".jmdi-cache").exists()  # --cache-dir is used instead
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "wrong-pdf"])
+def test_a_damaged_entry_is_rendered_again(damage: str, minimal_course: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    build(minimal_course, tmp_path / "a", "--cache-dir", str(cache))
+    entry = entries(cache)[0]
+    data = entry.read_bytes()
+    entry.write_bytes(
+        {
+            "truncated": data[: len(data) // 2],
+            "garbage": b"\x00not an entry\n" * 10,
+            "empty": b"",
+            "wrong-pdf": data[:-10] + b"0123456789",  # same size, other bytes
+        }[damage]
+    )
+    again = build(minimal_course, tmp_path / "b", "--cache-dir", str(cache))
+    assert (again["pdf_rendered"], again["pdf_reused"]) == (1, 1)
+    assert entry.read_bytes() == data  # replaced by a good entry
+    assert written(tmp_path / "a") == written(tmp_path / "b")
+
+
+def test_no_cache_and_an_unwritable_cache(minimal_course: Path, tmp_path: Path) -> None:
+    build(minimal_course, tmp_path / "a", "--no-cache")
+    assert not (minimal_course / ".jmdi-cache").exists()
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    summary = build(minimal_course, tmp_path / "b", "--cache-dir", str(blocker / "cache"))
+    assert summary["pdf_rendered"] == 2
+    assert [note for note in summary["notes"] if note.startswith("module PDFs not cached: cannot write")]
+    assert written(tmp_path / "a") == written(tmp_path / "b")
+
+
+def test_parallel_and_serial_renders_give_the_same_bytes(minimal_course: Path, tmp_path: Path) -> None:
+    course, _ = load_course(minimal_course)
+    site = render_site(course, RenderOptions(pdf_downloads=True))
+    serial, serial_notes, serial_stats = pdf.module_pdfs(course, site, None, jobs=1)
+    parallel, parallel_notes, parallel_stats = pdf.module_pdfs(course, site, tmp_path / "cache", jobs=2)
+    cached, cached_notes, cached_stats = pdf.module_pdfs(course, site, tmp_path / "cache", jobs=2)
+    assert (
+        list(serial)
+        == list(parallel)
+        == list(cached)
+        == [
+            "downloads/mini-course-intro.pdf",
+            "downloads/mini-course-practice.pdf",
+        ]
+    )
+    assert serial == parallel == cached
+    assert serial_notes == parallel_notes == cached_notes
+    assert (serial_stats.rendered, parallel_stats.rendered, cached_stats.reused) == (2, 2, 2)
+
+
+def _stored(tmp_path: Path, refused: tuple[str, ...] = ()) -> tuple[pdf.PdfCache, dict[str, bytes]]:
+    files = {"print/m.html": b"<html>m</html>", "assets/print.css": b"body{}", "assets/a.svg": b"<svg/>"}
+    store = pdf.PdfCache(tmp_path / "cache", None)
+    store.put("print/m.html", files, pdf._Rendered(b"%PDF-1.7 fake", ("assets/print.css", "assets/a.svg"), refused))
+    return store, files
+
+
+def test_an_entry_depends_on_every_file_the_page_loaded(tmp_path: Path) -> None:
+    store, files = _stored(tmp_path)
+    hit = store.get("print/m.html", files)
+    assert hit is not None and hit.pdf == b"%PDF-1.7 fake" and hit.loaded == ("assets/print.css", "assets/a.svg")
+    assert pdf.PdfCache(tmp_path / "cache", None).get("print/m.html", files) == hit  # across builds
+    for name, data in [("assets/print.css", b"body{color:red}"), ("assets/a.svg", b"<svg></svg>")]:
+        assert pdf.PdfCache(tmp_path / "cache", None).get("print/m.html", {**files, name: data}) is None
+    assert store.get("print/m.html", {**files, "print/m.html": b"<html>other</html>"}) is None
+    without = {name: data for name, data in files.items() if name != "assets/a.svg"}
+    assert pdf.PdfCache(tmp_path / "cache", None).get("print/m.html", without) is None
+    assert pdf.PdfCache(tmp_path / "cache", "2023-11-14T22:13:20Z").get("print/m.html", files) is None  # other date
+
+
+def test_an_entry_is_stale_once_a_refused_file_exists(tmp_path: Path) -> None:
+    store, files = _stored(tmp_path, refused=("print/missing.png", "https://example.org/x.png"))
+    assert store.get("print/m.html", files).refused == ("print/missing.png", "https://example.org/x.png")
+    assert pdf.PdfCache(tmp_path / "cache", None).get("print/m.html", {**files, "print/missing.png": b"png"}) is None
+
+
+def test_the_key_covers_the_renderer_versions(tmp_path: Path, monkeypatch) -> None:
+    import weasyprint
+
+    store, files = _stored(tmp_path)
+    monkeypatch.setattr(weasyprint, "__version__", "0.0-other")
+    assert pdf.PdfCache(tmp_path / "cache", None).get("print/m.html", files) is None
+
+
+def test_the_key_covers_the_system_fonts(tmp_path: Path, monkeypatch) -> None:
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    monkeypatch.setattr(pdf, "FONT_PLACES", (str(fonts),))
+    store, files = _stored(tmp_path)
+    assert pdf.PdfCache(tmp_path / "cache", None).get("print/m.html", files) is not None
+    (fonts / "NewSans.ttf").write_bytes(b"font")  # a font installed: sans-serif may be another font
+    assert pdf.PdfCache(tmp_path / "cache", None).get("print/m.html", files) is None
+
+
+def test_stale_entries_and_leftover_temporary_files_are_pruned(tmp_path: Path) -> None:
+    import os
+
+    store, files = _stored(tmp_path)
+    old = tmp_path / "cache" / "pdf" / ("0" * 64)
+    leftover = tmp_path / "cache" / "pdf" / ".abc.123.tmp"
+    for path, age in [(old, 31 * 86400), (leftover, 2 * 3600)]:
+        path.write_bytes(b"x")
+        os.utime(path, (path.stat().st_atime - age, path.stat().st_mtime - age))
+    store.prune()
+    assert not old.exists() and not leftover.exists()
+    assert store.get("print/m.html", files) is not None
