@@ -168,7 +168,6 @@ def test_source_date_epoch_dates_the_pdfs(minimal_course: Path, tmp_path: Path) 
 
 
 def test_the_fetcher_serves_package_files_only() -> None:
-
     from jmdi_scorm.pdf import ORIGIN, _site_fetcher
 
     fetcher = _site_fetcher({"assets/a b.svg": b"<svg/>"})
