@@ -2,7 +2,7 @@
 
 Each rule is one function and comes from a guideline of Haladyna, Downing and Rodriguez (2002),
 "A review of multiple-choice item-writing guidelines for classroom assessment", *Applied
-Measurement in Education* 15(3), 309-333 (the guideline numbers of its table 1; see
+Measurement in Education* 15(3), 309-334 (the guideline numbers of its table 1; see
 docs/authoring.md, "Item-writing lint"). The findings are warnings: ``validate --strict``
 makes them errors. Every rule reads the model only (no parse), so the lint adds little time.
 """
