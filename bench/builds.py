@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -53,13 +54,31 @@ def has_pdf_step() -> bool:
     return "--no-pdf" in done.stdout
 
 
-def build_once(course: Path, formats: str, split: str | None = None, out: Path | None = None, pdf: bool = False) -> Run:
-    """One build of ``course`` into a fresh folder (``out``, or a temporary one); PDFs only if ``pdf``."""
+@cache
+def has_pdf_cache() -> bool:
+    """Whether this checkout's build keeps module PDFs in a cache (and so has ``--cache-dir``)."""
+    command = [sys.executable, "-m", "jmdi_scorm", "build", "--help"]
+    done = subprocess.run(command, capture_output=True, text=True, env=child_env(), check=True)
+    return "--cache-dir" in done.stdout
+
+
+def build_once(
+    course: Path,
+    formats: str,
+    split: str | None = None,
+    out: Path | None = None,
+    pdf: bool = False,
+    cache: Path | None = None,
+) -> Run:
+    """One build of ``course`` into a fresh folder (``out``, or a temporary one); PDFs only if
+    ``pdf``, with the PDF cache ``cache`` (None: a new empty one, i.e. a cold build)."""
     with tempfile.TemporaryDirectory(prefix="jmdi-bench-") as tmp:
         dest = out or Path(tmp) / "out"
         command = [sys.executable, "-m", "jmdi_scorm", "build", str(course), "--out", str(dest)]
         command += ["--format", formats, "--json", *(["--split", split] if split else [])]
         command += ["--no-pdf"] if has_pdf_step() and not pdf else []
+        if pdf and has_pdf_cache():  # never the course's own .jmdi-cache: a cold build is cold
+            command += ["--cache-dir", str(cache or Path(tmp) / "cache")]
         stdout, stderr = Path(tmp) / "stdout", Path(tmp) / "stderr"
         with stdout.open("wb") as out_file, stderr.open("wb") as err_file:
             started = time.perf_counter()
@@ -89,19 +108,50 @@ def _failure(stdout: Path, stderr: Path) -> str:
         return lines[-1] if lines else "build failed"
 
 
-def measure(course: Path, formats: str, runs: int, split: str | None = None, pdf: bool = False) -> dict[str, Any]:
-    """``runs`` builds; median, min and max of each measure (or the error of a failed build)."""
+PDF_CASES = ("cold", "warm", "topic")  # empty PDF cache; nothing changed; one topic changed
+
+
+def measure(
+    course: Path, formats: str, runs: int, split: str | None = None, pdf: bool = False, pdf_case: str = "cold"
+) -> dict[str, Any]:
+    """``runs`` builds; median, min and max of each measure (or the error of a failed build).
+
+    With ``pdf``, ``pdf_case`` says what the PDF cache holds before each measured build: nothing
+    (``cold``), every PDF of this course (``warm``: a first build fills it), or every PDF but one
+    module's, whose first topic gets one more sentence before each build (``topic``; the
+    changes go to a copy of the course)."""
     try:
-        samples = [build_once(course, formats, split, pdf=pdf) for _ in range(runs)]
+        if pdf and pdf_case != "cold":
+            samples = _with_cache(course, formats, runs, split, pdf_case)
+        else:
+            samples = [build_once(course, formats, split, pdf=pdf) for _ in range(runs)]
     except BuildFailed as exc:
         return {"formats": formats, "error": str(exc)}
     result: dict[str, Any] = {"formats": formats, "runs": runs, "split": split, "with_pdf": pdf}
+    if pdf:
+        result["pdf_case"] = pdf_case
     for key in ("wall", "cpu", "rss", "build", "pdf"):
         values = [getattr(sample, key) for sample in samples]
         result[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
     result["packages"] = samples[-1].packages
-    result["reproducible"] = len({_digest(s.packages) for s in samples}) == 1
+    # a changed topic gives other packages on each run: nothing to compare
+    result["reproducible"] = None if pdf and pdf_case == "topic" else len({_digest(s.packages) for s in samples}) == 1
     return result
+
+
+def _with_cache(course: Path, formats: str, runs: int, split: str | None, case: str) -> list[Run]:
+    with tempfile.TemporaryDirectory(prefix="jmdi-bench-cache-") as tmp:
+        cache, copy = Path(tmp) / "cache", Path(tmp) / "course"
+        shutil.copytree(course, copy, ignore=shutil.ignore_patterns(".jmdi-cache"))
+        build_once(copy, formats, split, pdf=True, cache=cache)  # fills the cache: not measured
+        topic = min((copy / "modules").glob("*/*.md")) if case == "topic" else None
+        samples = []
+        for run in range(runs):
+            if topic is not None:
+                with topic.open("a", encoding="utf-8") as file:
+                    file.write(f"\nOne more sentence for benchmark run {run + 1}.\n")
+            samples.append(build_once(copy, formats, split, pdf=True, cache=cache))
+        return samples
 
 
 def _digest(packages: list[dict[str, Any]]) -> tuple[str, ...]:

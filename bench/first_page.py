@@ -39,8 +39,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def options(out: Path, pdf: bool) -> BuildOptions:
-    """Web-only build options; module PDFs (when the build makes them) only if ``pdf``."""
-    if "pdf" in {f.name for f in dataclasses.fields(BuildOptions)}:
+    """Web-only build options; module PDFs (when the build makes them) only if ``pdf``, never
+    from the PDF cache (this times rendering them)."""
+    fields = {f.name for f in dataclasses.fields(BuildOptions)}
+    if "use_cache" in fields:
+        return BuildOptions(formats=("web",), out=out, pdf=pdf, use_cache=False)  # type: ignore[call-arg]
+    if "pdf" in fields:
         return BuildOptions(formats=("web",), out=out, pdf=pdf)  # type: ignore[call-arg]
     return BuildOptions(formats=("web",), out=out)
 

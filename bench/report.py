@@ -163,14 +163,23 @@ def _jmdi(results: dict[str, Any], previous: dict[str, Any] | None) -> str:
         pdf = _spread(row["pdf"]) if row.get("with_pdf") else "–"
         rows.append(
             f"| {row['label']} | {_spread(row['wall'])} | {_spread(row['cpu'])} | {_spread(row['build'])} | {pdf} |"
-            f" {_spread(rss, 'MB', 0)} | {'yes' if row['reproducible'] else '**no**'} |"
+            f" {_spread(rss, 'MB', 0)} | {_reproducible(row['reproducible'])} |"
             f" {_before(previous, 'jmdi', 'label', row['label'])} |"
         )
     if not any(row.get("with_pdf") for row in results["jmdi"]):
         rows += ["", "This build has no PDF step, so there is no PDF row."]
     else:
-        rows += ["", "Every row but the last is built with `--no-pdf`; the last adds the module PDFs (WeasyPrint)."]
+        rows += [
+            "",
+            "The rows without PDFs are built with `--no-pdf`; the PDF rows add the module PDFs (WeasyPrint)"
+            " with an empty PDF cache (cold), with every PDF cached (warm) and with one topic changed"
+            " before each build (its module's PDF rendered, the others reused).",
+        ]
     return "\n".join(rows)
+
+
+def _reproducible(value: bool | None) -> str:
+    return "n/a" if value is None else "yes" if value else "**no**"
 
 
 def _scale(results: dict[str, Any], previous: dict[str, Any] | None) -> str:

@@ -142,12 +142,17 @@ def jmdi_builds(formats: list[str], runs: int) -> list[dict[str, Any]]:
     """The JMDI course: each format alone, every format together, then with the module PDFs."""
     everything = ",".join(formats)
     cases = [(name, name, False) for name in formats] + [("all formats", everything, False)]
-    if builds.has_pdf_step():
-        cases.append(("all formats + module PDFs", everything, True))
     rows = []
     for label, case, pdf in cases:
         _log(f"JMDI course, {label}: {runs} builds")
         rows.append(builds.measure(COURSE, case, runs, pdf=pdf) | {"label": label})
+    if builds.has_pdf_step():
+        pdf_cases = [("cold", "all formats + module PDFs")]
+        if builds.has_pdf_cache():
+            pdf_cases += [("warm", "… PDFs, warm (nothing changed)"), ("topic", "… PDFs, one topic changed")]
+        for pdf_case, label in pdf_cases:
+            _log(f"JMDI course, {label}: {runs} builds")
+            rows.append(builds.measure(COURSE, everything, runs, pdf=True, pdf_case=pdf_case) | {"label": label})
     return rows
 
 
