@@ -180,3 +180,26 @@ def test_stale_entries_and_leftover_temporary_files_are_pruned(tmp_path: Path) -
     store.prune()
     assert not old.exists() and not leftover.exists()
     assert store.get("print/m.html", files) is not None
+
+
+def test_preview_does_not_rebuild_for_the_cache(tmp_path: Path) -> None:
+    """A build writing the cache in the course folder is no course change for a running preview."""
+    import threading
+    import time
+
+    from jmdi_scorm.preview.watcher import Watcher
+
+    (tmp_path / ".jmdi-cache" / "pdf").mkdir(parents=True)
+    seen: list[list[str]] = []
+    changed = threading.Event()
+    watcher = Watcher(tmp_path, lambda paths: (seen.append(paths), changed.set()), debounce_ms=50)
+    watcher.start()
+    try:
+        time.sleep(0.5)  # the watch is set up
+        (tmp_path / ".jmdi-cache" / "pdf" / "entry").write_bytes(b"pdf")
+        time.sleep(0.5)
+        (tmp_path / "topic.md").write_text("changed", encoding="utf-8")
+        assert changed.wait(10)
+    finally:
+        watcher.stop()
+    assert seen == [[str(tmp_path / "topic.md")]]

@@ -30,8 +30,10 @@ class Watcher:
             self._thread = None
 
     def _run(self) -> None:
-        # The default filter skips .git, __pycache__, editor swap and backup files.
-        changes = watch(self.folder, watch_filter=DefaultFilter(), debounce=self.debounce_ms,
+        # The default filter skips .git, __pycache__, editor swap and backup files; and the module
+        # PDF cache that `jmdi-scorm build` writes in the course folder is no course change.
+        ignore = DefaultFilter(ignore_dirs=(*DefaultFilter.ignore_dirs, ".jmdi-cache"))
+        changes = watch(self.folder, watch_filter=ignore, debounce=self.debounce_ms,
                         stop_event=self._stop, rust_timeout=500, yield_on_timeout=False,
                         raise_interrupt=False)  # fmt: skip
         for batch in changes:
