@@ -30,9 +30,10 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def minimal_course(tmp_path: Path) -> Path:
-    """A writable copy of the minimal fixture course."""
+    """A writable copy of the minimal fixture course (without the module PDF cache that builds
+    of the fixture itself leave in it: each test starts cold)."""
     target = tmp_path / "course"
-    shutil.copytree(MINIMAL, target)
+    shutil.copytree(MINIMAL, target, ignore=shutil.ignore_patterns(".jmdi-cache"))
     return target
 
 

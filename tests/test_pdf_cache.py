@@ -10,6 +10,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pydyf
 import pytest
 from click.testing import CliRunner
 
@@ -153,8 +154,9 @@ def test_an_entry_is_stale_once_a_refused_file_exists(tmp_path: Path) -> None:
 def test_the_key_covers_the_renderer_versions(tmp_path: Path, monkeypatch) -> None:
     import weasyprint
 
+    assert pdf._renderer_versions() == f"weasyprint {weasyprint.__version__}, pydyf {pydyf.__version__}"
     store, files = _stored(tmp_path)
-    monkeypatch.setattr(weasyprint, "__version__", "0.0-other")
+    monkeypatch.setattr(pdf, "_renderer_versions", lambda: "weasyprint 0.0-other, pydyf 0.0")
     assert pdf.PdfCache(tmp_path / "cache", None).get("print/m.html", files) is None
 
 
@@ -203,3 +205,22 @@ def test_preview_does_not_rebuild_for_the_cache(tmp_path: Path) -> None:
     finally:
         watcher.stop()
     assert seen == [[str(tmp_path / "topic.md")]]
+
+
+def test_a_warm_build_does_not_need_weasyprint(minimal_course: Path, tmp_path: Path, monkeypatch) -> None:
+    """Importing WeasyPrint takes about a second: a build that reuses every PDF never does."""
+    import sys
+
+    build(minimal_course, tmp_path / "cold")
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import weasyprint raises ImportError
+    warm = build(minimal_course, tmp_path / "warm")
+    assert (warm["pdf_rendered"], warm["pdf_reused"], warm["notes"]) == (0, 2, [])
+    assert written(tmp_path / "cold") == written(tmp_path / "warm")
+    topic = minimal_course / "modules" / "practice" / "practice-01.md"
+    topic.write_text(topic.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    changed = build(minimal_course, tmp_path / "changed")  # one to render: no PDFs at all, and a note
+    assert changed["downloads"] == [] and changed["pdf_rendered"] == 0
+    assert [note for note in changed["notes"] if note.startswith("module PDFs not made: WeasyPrint is not installed")]
+    with zipfile.ZipFile(tmp_path / "changed" / "mini-course-web.zip") as archive:
+        assert not [name for name in archive.namelist() if name.endswith(".pdf")]
+        assert "(PDF)" not in archive.read("content/practice.js").decode()

@@ -130,13 +130,18 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     course, ctx = load_course(course_dir)
     work = [(target, scope) for target in targets for scope in scopes(course, options.split)]
     step.total = 4 + len(work)
-    missing = pdf.unavailable() if options.pdf else None
+    missing = pdf.not_installed() if options.pdf else None  # cheap: WeasyPrint is imported only to render
     make_pdfs = options.pdf and not missing
     step("rendering the pages")
     site = render_site(course, RenderOptions(pdf_downloads=make_pdfs))
     step("making the module PDFs" if make_pdfs else "skipping the module PDFs")
     cache = (options.cache or course_dir / pdf.CACHE_FOLDER) if options.use_cache else None
-    pdfs, pdf_notes, pdf_seconds, pdf_stats = _module_pdfs(course, site, cache) if make_pdfs else _NO_PDFS
+    try:
+        pdfs, pdf_notes, pdf_seconds, pdf_stats = _module_pdfs(course, site, cache) if make_pdfs else _NO_PDFS
+    except pdf.Unavailable as exc:  # a PDF to render and WeasyPrint cannot: pages that link the print pages
+        missing = str(exc)
+        site = render_site(course, RenderOptions(pdf_downloads=False))
+        pdfs, pdf_notes, pdf_seconds, pdf_stats = _NO_PDFS
     planned = []
     for target, scope in work:
         step(f"packaging {archive_name(target, course, scope)}")

@@ -25,6 +25,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import importlib
+import importlib.metadata
 import json
 import mimetypes
 import multiprocessing
@@ -82,6 +84,21 @@ class _Rendered:
     refused: tuple[str, ...]  # URLs it asked for that are not in the package (as in the notes)
 
 
+class Unavailable(Exception):
+    """WeasyPrint cannot render here (the message says why: :func:`unavailable`)."""
+
+
+def not_installed() -> str | None:
+    """Why there can be no PDFs, if WeasyPrint is not even installed; None if it is. Cheap (no
+    import of WeasyPrint, ~1 s): a build that reuses every PDF from the cache never imports it, and
+    :func:`module_pdfs` raises :class:`Unavailable` if one is to be rendered and WeasyPrint cannot."""
+    try:
+        importlib.metadata.version("weasyprint")
+    except importlib.metadata.PackageNotFoundError:
+        return unavailable()  # perhaps importable all the same (a source checkout on sys.path)
+    return None
+
+
 def module_pdfs(
     course: model.Course, site: Site, cache: Path | None = None, jobs: int | None = None
 ) -> tuple[dict[str, bytes], list[str], PdfStats]:
@@ -97,6 +114,9 @@ def module_pdfs(
         if hit is not None:
             done[name] = hit
     todo = [(name, page) for name, page in wanted if name not in done]
+    why = unavailable() if todo else None
+    if why:
+        raise Unavailable(why)
     for (name, page), rendered in zip(todo, _render_all([page for _, page in todo], site, created, jobs), strict=True):
         done[name] = rendered
         if store:
@@ -255,18 +275,25 @@ class PdfCache:
 
 def _salt(created: str | None) -> bytes:
     """What every entry depends on besides its page: renderer versions, our code, the date."""
-    import pydyf
-    import weasyprint
-
     parts = [
-        f"weasyprint {weasyprint.__version__}",
-        f"pydyf {pydyf.__version__}",
+        _renderer_versions(),
         f"jmdi-scorm {__version__}",
         hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),  # how we call WeasyPrint
         f"created {created}",
         f"fonts {_system_fonts()}",
     ]
     return "\n".join(parts).encode() + b"\0"
+
+
+def _renderer_versions() -> str:
+    """The versions of WeasyPrint and pydyf (its PDF writer), from their metadata: no import."""
+    versions = []
+    for name in ("weasyprint", "pydyf"):
+        try:
+            versions.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:  # importable without metadata
+            versions.append(f"{name} {importlib.import_module(name).__version__}")
+    return ", ".join(versions)
 
 
 #: Where fontconfig finds the system fonts the print style sheet falls back to (``sans-serif``),
