@@ -41,6 +41,7 @@ def test_a_warm_build_reuses_every_pdf_and_writes_the_same_bytes(minimal_course:
     assert (cold["pdf_rendered"], cold["pdf_reused"], cold["pdf_cache"]) == (2, 0, str(cache))
     assert len(entries(cache)) == 2
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"  # git ignores it wherever it is
+    assert {path.stat().st_mode & 0o777 for path in [cache / ".gitignore", *entries(cache)]} == {0o644}
 
     warm = build(minimal_course, tmp_path / "warm")
     assert (warm["pdf_rendered"], warm["pdf_reused"]) == (0, 2)

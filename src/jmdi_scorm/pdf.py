@@ -333,6 +333,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         with open(fd, "wb") as file:  # noqa: PTH123 - the descriptor mkstemp opened
             file.write(data)
+        tmp.chmod(0o644)  # as the packages (package.FILE_MODE), not mkstemp's 0600
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
