@@ -147,9 +147,11 @@ def test_credential_patterns_spare_ordinary_text() -> None:
         "a.js": b'headers.Authorization = "Basic " + token; var auth = params.auth;',
         "b.html": b'<a href="https://example.org/a?b=1&amp;c=2">x</a> mailto:someone@example.org',
         "c.txt": b"Basic literacy and Bearer bonds are covered in module 3.",
+        "d.js": b'"Basic infrastructure remains weak where remittances go."',  # a long word after "Basic"
     }
     assert find_credentials(harmless) == []
     assert find_credentials({"d.json": b'{"auth-token": "QWxhZGRpbjpvcGVu"}'}) == ["d.json:1"]
+    assert find_credentials({"e.js": b'h = "Basic bHJzLXVzZXI6c2VjcmV0"'}) == ["e.js:1"]
 
 
 def test_question_definitions_follow_section_5_4(course) -> None:

@@ -17,7 +17,8 @@ from .errors import BuildError
 # Authorization value, a TinCan launch query with ``auth=``, a URL with a user and password, a
 # cmi5 auth-token. The runtime itself only ever reads these from the launch URL (§6.2, §7.2).
 _CREDENTIAL_PATTERNS = (
-    re.compile(r"\b(?:Basic|Bearer)(?:\s|%20|\+)+[A-Za-z0-9+/_.~-]{12,}={0,2}"),
+    # (a word of lower-case letters after "Basic" is prose: "Basic infrastructure remains ...")
+    re.compile(r"\b(?:Basic|Bearer)(?:\s|%20|\+)+(?![a-z]+(?:[^A-Za-z0-9+/_.~=-]|$))[A-Za-z0-9+/_.~-]{12,}={0,2}"),
     re.compile(r"[?&;]auth=(?!&|$|['\"\s])", re.IGNORECASE),
     re.compile(r"\b(?:https?|wss?)://[^\s/@:'\"<>]+:[^\s/@'\"<>]+@"),
     re.compile(r"[\"']auth-token[\"']\s*:\s*[\"'][^\"']+", re.IGNORECASE),
