@@ -32,10 +32,10 @@ import mimetypes
 import multiprocessing
 import os
 import posixpath
+import signal
 import tempfile
 import time
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,12 +137,16 @@ def _render_all(pages: list[str], site: Site, created: str | None, jobs: int | N
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [_render_page(site.shared, page, created) for page in pages]
     context = multiprocessing.get_context("fork")  # no re-import of WeasyPrint, no pickling of the site
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start, initargs=(site.shared,)) as pool:
-        try:
-            return list(pool.map(_render_in_worker, pages, [created] * len(pages)))
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C, SIGTERM: no new renders
-            raise
+    pool = context.Pool(workers, initializer=_worker_start, initargs=(site.shared,))
+    try:
+        rendered = pool.starmap(_render_page_here, [(page, created) for page in pages], chunksize=1)
+        pool.close()
+    except BaseException:
+        pool.terminate()  # Ctrl-C, SIGTERM, a failed render: stop the other renders now
+        raise
+    finally:
+        pool.join()
+    return rendered
 
 
 def _cores() -> int:
@@ -159,9 +163,11 @@ def _worker_start(files: Mapping[str, bytes]) -> None:
     global _WORKER_FILES
     _WORKER_FILES = files
     gc.enable()  # the build pauses the collector; a long render in a worker wants it back
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it terminates us
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's handler: end at once
 
 
-def _render_in_worker(page: str, created: str | None) -> _Rendered:
+def _render_page_here(page: str, created: str | None) -> _Rendered:
     return _render_page(_WORKER_FILES, page, created)
 
 
