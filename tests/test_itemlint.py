@@ -167,6 +167,9 @@ def test_rule8_editor_markers_in_learner_text(minimal_course: Path) -> None:
     # Spanish "todo" is no marker, and an editor note may say anything
     body = "## Section\n\nTodo el texto.\n\n<!-- TODO: the date should be checked -->\n"
     assert lint(minimal_course, single("Which?", "Alpha", "Beta", "Gamma", right=1), body) == []
+    body = "## Section\n\nA manual (exact title to be confirmed).\n"
+    found = lint(minimal_course, single("Which?", "Alpha", "Beta", "Gamma", right=1), body)
+    assert [p["message"].split("'")[1] for p in found] == ["to be confirmed"]
 
 
 def test_editor_notes_reach_no_page(minimal_course: Path, tmp_path: Path) -> None:

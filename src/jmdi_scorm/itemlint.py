@@ -66,11 +66,12 @@ NUMBER = re.compile(r"^[-+]?\d[\d\s.,]*(\s*%)?$")
 PERCENT_WORDS = ("percent", "per cent", "pour cent", "por ciento", "por cien", "في المائة", "بالمائة")
 #: Rule 8: markers in capitals (``todo`` is Spanish for "all"), and phrases in any case.
 MARKERS = re.compile(
-    r"(?-i:\b(?:TODO|TBD|TBC|FIXME|XXX)\b)|should be checked|not confirmed in the sources consulted|\[check\]",
+    r"(?-i:\b(?:TODO|TBD|TBC|FIXME|XXX)\b)|should be checked|not confirmed in the sources consulted|\[check\]"
+    r"|\bto be (?:confirmed|checked)\b",
     re.IGNORECASE,
 )
 #: What every marker contains, in lower case: a cheap test that lets most texts skip the search.
-MARKER_HINTS = ("todo", "tbd", "tbc", "fixme", "xxx", "should be checked", "not confirmed", "[check]")
+MARKER_HINTS = ("todo", "tbd", "tbc", "fixme", "xxx", "should be checked", "not confirmed", "[check]", "to be ")
 
 
 @dataclass(frozen=True)
