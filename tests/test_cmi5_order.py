@@ -28,26 +28,41 @@ from typing import Any
 
 import pytest
 
+from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.lms import Fault
+from jmdi_scorm.loader import load_course
+from jmdi_scorm.questions import correct_answer
 from tests import xapi_harness as h
 from tests.lrs.ralph_lrs import RalphLRS
 
 LAST_ANSWER = ("practice.assessment.a1", h.RIGHT["practice.assessment.a1"])
+JMDI = Path(__file__).resolve().parents[1] / "course"
+JMDI_MODULE = "m5"  # the JMDI course's last module, one AU of its --split module packages
+
+
+def jmdi_answers() -> tuple[list[str], dict[str, str]]:
+    """The pages of the JMDI module package from home to its assessment, and every right answer."""
+    course, _ = load_course(JMDI)
+    module = next(m for m in course.modules if m.id == JMDI_MODULE)
+    answers = {f"{t.id}.{q.id}": correct_answer(q) for t in module.topics for q in t.questions}
+    answers.update({f"{module.id}.assessment.{q.id}": correct_answer(q) for q in module.meta.assessment.questions})
+    return ["home", module.id, *(t.id for t in module.topics), f"{module.id}.assessment"], answers
 
 
 @pytest.fixture(scope="module")
 def stacks(tmp_path_factory: pytest.TempPathFactory):
     """One ralph; a local LMS with the session rules in front of it per package: the whole course
-    (cmi5 and xAPI) and one AU per topic (cmi5 ``--sco topic``)."""
+    (cmi5 and xAPI), one AU per topic (cmi5 ``--sco topic``) and the JMDI course's last module
+    (cmi5 ``--split module``)."""
     work = tmp_path_factory.mktemp("order")
     packages = h.build_packages(work / "dist", "xapi,cmi5")
     topic = h.build_packages(work / "dist-topic", "cmi5", sco="topic")["cmi5"]
+    split = build(JMDI, BuildOptions(formats=("cmi5",), out=work / "dist-jmdi", split="module", pdf=False))
+    jmdi = next(a.path for a in split.artifacts if a.scope.module == JMDI_MODULE)
     lrs = RalphLRS(work / "ralph")
     lrs.start()
-    made = {
-        kind: h.Stack(work, package, lrs=lrs, session_rules=True)
-        for kind, package in (("cmi5", packages["cmi5"]), ("cmi5-topic", topic), ("xapi", packages["xapi"]))
-    }
+    kinds = (("cmi5", packages["cmi5"]), ("cmi5-topic", topic), ("xapi", packages["xapi"]), ("jmdi-module", jmdi))
+    made = {kind: h.Stack(work, package, lrs=lrs, session_rules=True) for kind, package in kinds}
     yield made
     for stack in made.values():
         stack.close()
@@ -121,8 +136,14 @@ def remote(request: Any) -> Fault | None:
 
 @pytest.mark.parametrize(
     "kind, wait",
-    [("cmi5", 0.0), ("cmi5", 1.0), ("cmi5-topic", 0.0), ("xapi", 0.0)],
-    ids=["cmi5-exit-at-once", "cmi5-exit-after-1s", "cmi5-topic-exit-at-once", "xapi-exit-at-once"],
+    [("cmi5", 0.0), ("cmi5", 1.0), ("cmi5-topic", 0.0), ("xapi", 0.0), ("jmdi-module", 0.0)],
+    ids=[
+        "cmi5-exit-at-once",
+        "cmi5-exit-after-1s",
+        "cmi5-topic-exit-at-once",
+        "xapi-exit-at-once",
+        "jmdi-m5-exit-at-once",
+    ],
 )
 def test_exit_right_after_the_last_answer_settles_the_state_before_terminated(
     stacks, browser: Any, tmp_path: Path, kind: str, wait: float
@@ -136,6 +157,10 @@ def test_exit_right_after_the_last_answer_settles_the_state_before_terminated(
     if kind == "cmi5-topic":  # the first AU: topic intro-01 and its three questions
         h.wait_ready(page, "intro-01")
         h.answer_page(page, "intro-01", h.RIGHT)
+    elif kind == "jmdi-module":  # every question of the JMDI module, its assessment's last
+        pages, answers = jmdi_answers()
+        h.wait_ready(page, "home")
+        h.walk(page, answers, pages)
     else:
         h.wait_ready(page, "home")
         h.walk(page, h.RIGHT, h.WALK[:7])  # … the assessment, whose answer is the last one

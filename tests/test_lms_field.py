@@ -45,7 +45,8 @@ from .test_scorm_runtime import check_moodle, check_strict
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course"
-EDITION = {"scorm12": "1.2", "scorm2004-4th": "2004"}
+EDITION = {"scorm12": "1.2", "scorm2004-3rd": "2004", "scorm2004-4th": "2004"}
+SUSPEND_LIMIT = {"scorm12": 4096, "scorm2004-3rd": 4000, "scorm2004-4th": 64000}  # cmi.suspend_data
 LAYOUTS = {"whole": None, "split": "module"}
 # Where the walks close the tab besides the results page: the seconds waited after that answer.
 CLOSES = {"m1-02.q2": 0.0, "m3.assessment.a2": 1.0}
@@ -341,7 +342,7 @@ class Walk:
         setter = "LMSSetValue" if self.edition == "1.2" else "SetValue"
         for store in stores:
             calls = [{"fn": setter, "args": [k, v]} for k, v in store.fields if k not in lms_own]
-            check_strict(calls, self.edition, 4096 if self.edition == "1.2" else 64000, self.seed_types(sco))
+            check_strict(calls, self.edition, SUSPEND_LIMIT[self.fmt], self.seed_types(sco))
             check_moodle(calls, self.edition)
         self.check_interactions(sco, stores)
         if self.profile == "moodle":
