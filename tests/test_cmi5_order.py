@@ -85,6 +85,15 @@ def launch(stack: h.Stack, context: Any, kind: str, registration: str) -> Any:
     return page
 
 
+def first_launch(stack: h.Stack, browser: Any, kind: str, faults: Any) -> tuple[str, Any, Any]:
+    """A new registration launched in a fresh browser context, with ``faults`` set on the LMS:
+    (registration, context, page)."""
+    stack.lms.faults = faults
+    registration = h.new_registration()
+    context = browser.new_context()
+    return registration, context, launch(stack, context, kind, registration)
+
+
 def sessions(stack: h.Stack, since: int) -> list[str]:
     """The launches (sessions) that made requests since request ``since``, first one first."""
     seen: list[str] = []
@@ -150,10 +159,8 @@ def test_exit_right_after_the_last_answer_settles_the_state_before_terminated(
 ) -> None:
     stack = stacks[kind]
     since = len(stack.lms.requests)
-    stack.lms.faults = remote  # as far away as a hosted LMS: the answer's requests are still on their way
-    registration = h.new_registration()
-    context = browser.new_context()
-    page = launch(stack, context, kind, registration)
+    # as far away as a hosted LMS: the answer's requests are still on their way
+    registration, context, page = first_launch(stack, browser, kind, remote)
     if kind == "cmi5-topic":  # the first AU: topic intro-01 and its three questions
         h.wait_ready(page, "intro-01")
         h.answer_page(page, "intro-01", h.RIGHT)
@@ -215,10 +222,7 @@ def test_a_slow_first_post_keeps_initialized_alone_and_first(
             return Fault(delay=1.5, status=status)
         return None
 
-    stack.lms.faults = faults
-    registration = h.new_registration()
-    context = browser.new_context()
-    page = launch(stack, context, "cmi5", registration)
+    registration, context, page = first_launch(stack, browser, "cmi5", faults)
     h.wait_ready(page, "home")
     h.walk(page, h.RIGHT, h.WALK[:2])  # intro: experienced queued while initialized waits
     hide_and_show(page)
@@ -281,10 +285,7 @@ def test_a_stored_request_whose_answer_was_lost_is_not_sent_twice(
             return Fault(cut=1.0 if close else 0.3)
         return None
 
-    stack.lms.faults = faults
-    registration = h.new_registration()
-    context = browser.new_context()
-    page = launch(stack, context, "cmi5", registration)
+    registration, context, page = first_launch(stack, browser, "cmi5", faults)
     h.wait_ready(page, "home")
     h.walk(page, {k: v for k, v in h.RIGHT.items() if k != LAST_ANSWER[0]}, h.WALK[:7])
     h.answer(page, *LAST_ANSWER)
