@@ -183,8 +183,7 @@
    * but whose assessment is open must not report completed (Moodle reopens a completed SCO in
    * review mode, where nothing can be answered). */
   function totals() {
-    var units = tracked;
-    var done = units.filter(function (p) { return pageStatus(p.id) === 2; }).length;
+    var done = tracked.filter(function (p) { return pageStatus(p.id) === 2; }).length;
     var max = 0, earned = 0, open = 0, unsettled = 0;
     tracked.forEach(function (p) {
       (p.q || []).forEach(function (q) {
@@ -196,12 +195,12 @@
       });
     });
     var t = config.tracking;
-    var needUnits = Math.ceil(t.completion_threshold * units.length - 1e-9);
+    var needUnits = Math.ceil(t.completion_threshold * tracked.length - 1e-9);
     var needPoints = Math.ceil(t.mastery_score * max - 1e-9);
     return {
-      progress: units.length ? done / units.length : 1,
+      progress: tracked.length ? done / tracked.length : 1,
       done: done,
-      units: units.length,
+      units: tracked.length,
       completion: done >= needUnits ? "completed" : "incomplete",
       success: !max ? "unknown" : earned >= needPoints ? "passed" : earned + open < needPoints ? "failed" : "unknown",
       score: max ? { raw: earned, min: 0, max: max, scaled: Math.round((earned / max) * 10000) / 10000 } : null,
