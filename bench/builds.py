@@ -163,8 +163,8 @@ def buildable_formats(course: Path, formats: list[str], split: str | None) -> tu
     sys.path.insert(0, str(ROOT / "src"))
     from jmdi_scorm.build import scopes
     from jmdi_scorm.errors import JmdiError
-    from jmdi_scorm.loader import load_course
-    from jmdi_scorm.render import render_site
+    from jmdi_scorm.render.pages import render_site
+    from jmdi_scorm.source.loader import load_course
     from jmdi_scorm.targets import TARGETS
 
     loaded, _ = load_course(course)

@@ -34,9 +34,9 @@ def stages(course_dir: Path, split: str | None) -> dict[str, float]:
     seconds: dict[str, float] = {}
     started = clock()
     from jmdi_scorm.build import scopes
-    from jmdi_scorm.loader import load_course
-    from jmdi_scorm.package import zip_many
-    from jmdi_scorm.render import render_site
+    from jmdi_scorm.package.archive import zip_many
+    from jmdi_scorm.render.pages import render_site
+    from jmdi_scorm.source.loader import load_course
     from jmdi_scorm.targets import TARGETS
 
     seconds["imports"] = clock() - started
@@ -65,7 +65,7 @@ def _auditor():
     """The build's last safety gate over each package (each distinct file checked once per build,
     as ``build`` does), when this checkout has one."""
     try:
-        from jmdi_scorm.safety import audit_memo, audit_package
+        from jmdi_scorm.package.safety import audit_memo, audit_package
     except ImportError:
         return None
     return lambda tree, label, site: audit_package(tree, label, audit_memo(site))

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from jmdi_scorm.cli import main
-from jmdi_scorm.package import atomic_write, write_tree
+from jmdi_scorm.package.archive import atomic_write, write_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACKED = ("scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5")

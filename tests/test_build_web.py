@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from jmdi_scorm.cli import main
-from jmdi_scorm.package import ZIP_EPOCH, write_zip, zip_bytes
+from jmdi_scorm.package.archive import ZIP_EPOCH, write_zip, zip_bytes
 
 from .conftest import ROOT
 

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from jmdi_scorm.check import Finding, Limits, Report, check_bytes, check_package
-from jmdi_scorm.check.control import PINNED
 from jmdi_scorm.cli import main
+from jmdi_scorm.lint import Finding, Limits, Report, check_bytes, check_package
+from jmdi_scorm.lint.control import PINNED
 
 from .check_samples import (
     CMI5,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jmdi_scorm.compact import compact_css, compact_js
+from jmdi_scorm.render.compact import compact_css, compact_js
 
 from .conftest import ROOT
 

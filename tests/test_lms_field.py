@@ -35,10 +35,10 @@ from pathlib import Path
 
 import pytest
 
-from jmdi_scorm import state_codec
 from jmdi_scorm.build import BuildOptions, build
-from jmdi_scorm.loader import load_course
-from jmdi_scorm.questions import correct_answer
+from jmdi_scorm.render import state_codec
+from jmdi_scorm.render.questions import correct_answer
+from jmdi_scorm.source.loader import load_course
 
 from .field_lms import BEACON_QUOTA, INTERACTION, FieldLms, FieldSession
 from .test_scorm_runtime import check_moodle, check_strict

@@ -7,10 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jmdi_scorm import i18n, markdown
-from jmdi_scorm.loader import load_course
-from jmdi_scorm.mdhtml import Context, MarkdownRenderer
-from jmdi_scorm.model import Course
+from jmdi_scorm.render import i18n
+from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
+from jmdi_scorm.source import markdown
+from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.model import Course
 
 from .conftest import MINIMAL, ROOT
 

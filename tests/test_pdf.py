@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from jmdi_scorm.cli import main
-from jmdi_scorm.loader import load_course
+from jmdi_scorm.source.loader import load_course
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course"
@@ -168,7 +168,7 @@ def test_source_date_epoch_dates_the_pdfs(minimal_course: Path, tmp_path: Path) 
 
 
 def test_the_fetcher_serves_package_files_only() -> None:
-    from jmdi_scorm.pdf import ORIGIN, _site_fetcher
+    from jmdi_scorm.render.pdf import ORIGIN, _site_fetcher
 
     fetcher = _site_fetcher({"assets/a b.svg": b"<svg/>"})
     response = fetcher.fetch(ORIGIN + "print/../assets/a%20b.svg#top")

@@ -14,10 +14,10 @@ import pydyf
 import pytest
 from click.testing import CliRunner
 
-from jmdi_scorm import pdf
 from jmdi_scorm.cli import main
-from jmdi_scorm.loader import load_course
-from jmdi_scorm.render import RenderOptions, render_site
+from jmdi_scorm.render import pdf
+from jmdi_scorm.render.pages import RenderOptions, render_site
+from jmdi_scorm.source.loader import load_course
 
 
 def build(course: Path, out: Path, *args: str) -> dict:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from jmdi_scorm import i18n
-from jmdi_scorm.compact import compact_js
 from jmdi_scorm.errors import BuildError, CourseError
-from jmdi_scorm.loader import load_course
-from jmdi_scorm.mdhtml import Context, MarkdownRenderer
-from jmdi_scorm.render import course_files, render_site
-from jmdi_scorm.site import ADAPTERS, Scope
+from jmdi_scorm.render import i18n
+from jmdi_scorm.render.compact import compact_js
+from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
+from jmdi_scorm.render.pages import course_files, render_site
+from jmdi_scorm.render.site import ADAPTERS, Scope
+from jmdi_scorm.source.loader import load_course
 
 from .conftest import MINIMAL, ROOT
 

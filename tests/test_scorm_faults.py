@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from jmdi_scorm import state_codec
 from jmdi_scorm.build import BuildOptions, build
+from jmdi_scorm.render import state_codec
 
 from .test_scorm_runtime import (
     FORMAT_EDITION,

@@ -20,11 +20,11 @@ from click.testing import CliRunner
 from lxml import etree
 
 from jmdi_scorm import build as build_module
-from jmdi_scorm.check import check_package
-from jmdi_scorm.check.control import PINNED
 from jmdi_scorm.cli import main
 from jmdi_scorm.errors import BuildError
-from jmdi_scorm.loader import load_course
+from jmdi_scorm.lint import check_package
+from jmdi_scorm.lint.control import PINNED
+from jmdi_scorm.source.loader import load_course
 from jmdi_scorm.targets import TARGETS, scorm_common
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -335,7 +335,7 @@ def test_a_named_control_folder_is_used_and_must_be_complete(tmp_path: Path, mon
 
 @pytest.mark.parametrize(("fmt", "fails"), [("scorm12", True), ("scorm2004-3rd", True), ("scorm2004-4th", False)])
 def test_the_build_fails_when_the_state_could_outgrow_suspend_data(tmp_path: Path, monkeypatch, fmt, fails) -> None:
-    from jmdi_scorm import state_codec
+    from jmdi_scorm.render import state_codec
 
     monkeypatch.setattr(state_codec, "worst_case_length", lambda course, scope=None: 5000)
     options = build_module.BuildOptions(formats=(fmt,), out=tmp_path)
@@ -348,8 +348,8 @@ def test_the_build_fails_when_the_state_could_outgrow_suspend_data(tmp_path: Pat
 
 
 def test_split_module_packages_need_room_for_their_own_module_only(tmp_path: Path, monkeypatch) -> None:
-    from jmdi_scorm import state_codec
-    from jmdi_scorm.site import Scope
+    from jmdi_scorm.render import state_codec
+    from jmdi_scorm.render.site import Scope
 
     course, _ = load_course(MINIMAL)
     whole = state_codec.worst_case_length(course)

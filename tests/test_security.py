@@ -34,9 +34,9 @@ from lxml import html as lxml_html
 from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.cli import main
 from jmdi_scorm.errors import BuildError
-from jmdi_scorm.render import CSP
-from jmdi_scorm.safety import parse_csp
-from jmdi_scorm.sanitize import clean_html
+from jmdi_scorm.package.safety import parse_csp
+from jmdi_scorm.render.pages import CSP
+from jmdi_scorm.render.sanitize import clean_html
 
 from .conftest import MINIMAL, ROOT
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jmdi_scorm import state_codec
-from jmdi_scorm.loader import load_course
-from jmdi_scorm.site import course_pages
+from jmdi_scorm.render import state_codec
+from jmdi_scorm.render.site import course_pages
+from jmdi_scorm.source.loader import load_course
 
 from .conftest import MINIMAL, ROOT
 
@@ -117,8 +117,8 @@ def test_js_and_python_agree_on_random_states(browser, generated: list) -> None:
 
 def _worst_state(course, page, fill_in_text: str) -> dict:
     """Every tracked page done, every question at most tries with its longest answer."""
-    from jmdi_scorm import model
-    from jmdi_scorm.questions import letters_length
+    from jmdi_scorm.render.questions import letters_length
+    from jmdi_scorm.source import model
 
     pages, answers = {}, {}
     tries = course.meta.tracking.attempts or 99

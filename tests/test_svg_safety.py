@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from jmdi_scorm.cli import main
-from jmdi_scorm.svgcheck import svg_problems
+from jmdi_scorm.source.svg_rules import svg_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOWN = "course/assets/diagram.svg"  # the image of the fixture's intro-01.md

@@ -396,9 +396,9 @@ JMDI.registerAdapter("spy", function (config) {
 
 @pytest.fixture(scope="module")
 def web_spy(tmp_path_factory) -> Path:
-    from jmdi_scorm.loader import load_course
-    from jmdi_scorm.package import write_tree
-    from jmdi_scorm.render import render_site
+    from jmdi_scorm.package.archive import write_tree
+    from jmdi_scorm.render.pages import render_site
+    from jmdi_scorm.source.loader import load_course
 
     site = render_site(load_course(MINIMAL)[0])
     site.adapters["spy"] = SPY_ADAPTER.encode()

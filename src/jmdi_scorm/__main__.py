@@ -1,3 +1,3 @@
-from .cli import main
+from jmdi_scorm.cli import main
 
 main()

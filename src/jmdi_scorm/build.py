@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import model, pdf
-from .errors import BuildError, Problem
-from .loader import load_course
-from .package import Staging, iter_zips, sha256
-from .render import RenderOptions, render_site
-from .safety import audit_memo, audit_package
-from .site import COURSE, Scope, Site
+from jmdi_scorm.errors import BuildError, Problem
+from jmdi_scorm.package.archive import Staging, iter_zips, sha256
+from jmdi_scorm.package.safety import audit_memo, audit_package
+from jmdi_scorm.render import pdf
+from jmdi_scorm.render.pages import RenderOptions, render_site
+from jmdi_scorm.render.site import COURSE, Scope, Site
+from jmdi_scorm.source import model
+from jmdi_scorm.source.loader import load_course
 
 SPLITS = ("module",)
 SCO_MODES = ("course", "module", "topic")
@@ -168,7 +169,7 @@ class _Steps:
 
 
 def select_targets(formats: tuple[str, ...]) -> list[Any]:
-    from .targets import BROKEN, TARGETS
+    from jmdi_scorm.targets import BROKEN, TARGETS
 
     names = [name.strip() for value in formats for name in value.split(",") if name.strip()]
     unknown = [name for name in names if name not in TARGETS and name != "all"]

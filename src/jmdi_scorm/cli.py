@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import CourseError, JmdiError, Problem
+from jmdi_scorm import __version__
+from jmdi_scorm.errors import CourseError, JmdiError, Problem
 
 COURSE_DIR = click.argument("course_dir", default="course", type=click.Path(file_okay=False, path_type=Path))
 
@@ -30,8 +30,8 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def validate(course_dir: Path, fmt: str, strict: bool) -> None:
     """Check a course and report every problem as path:line: field: message."""
-    from .itemlint import lint_course  # here, not at the top: other commands do without them
-    from .loader import load_course
+    from jmdi_scorm.source.itemlint import lint_course  # here, not at the top: other commands do without them
+    from jmdi_scorm.source.loader import load_course
 
     if not course_dir.is_dir():
         _report([Problem(str(course_dir), 1, "", "course directory not found")], fmt)
@@ -68,7 +68,7 @@ def _report(problems: list[Problem], fmt: str) -> None:
 )
 def schema(out: Path, reference: Path) -> None:
     """Write the JSON Schemas of the course format and its Markdown field reference."""
-    from .schema import write_reference, write_schemas
+    from jmdi_scorm.source.schema import write_reference, write_schemas
 
     for path in [*write_schemas(out), write_reference(reference)]:
         click.echo(f"wrote {path}")
@@ -91,7 +91,7 @@ def check(packages: tuple[Path, ...], xsd_dir: Path | None, as_json: bool, stric
     Prints one line per problem as ZIP:ENTRY[:line]: message [PKG-nn] and exits 1 on errors.
     Safe on hostile zips: nothing is extracted, sizes are bounded, XML entities are never expanded.
     """
-    from .check import check_package, summary
+    from jmdi_scorm.lint import check_package, summary
 
     reports = [check_package(path, xsd_dir) for path in packages]
     if as_json:
@@ -123,7 +123,7 @@ def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
     One module with two topics, a glossary, resources and the JSON Schemas for editor
     autocompletion; it validates and builds as is. Never overwrites anything.
     """
-    from .scaffold import create_course, default_id
+    from jmdi_scorm.scaffold import create_course, default_id
 
     try:
         written = create_course(dest, course_id or default_id(dest), title, language)
@@ -176,8 +176,8 @@ def build(
     list_formats: bool,
 ) -> None:
     """Build the course's packages into the output folder and print a summary."""
-    from .build import BuildOptions
-    from .build import build as run_build
+    from jmdi_scorm.build import BuildOptions
+    from jmdi_scorm.build import build as run_build
 
     if list_formats:
         _list_formats()
@@ -246,7 +246,7 @@ def _stop_on_sigterm() -> Iterator[None]:
 
 
 def _list_formats() -> None:
-    from .targets import TARGETS
+    from jmdi_scorm.targets import TARGETS
 
     for name, target in TARGETS.items():
         click.echo(f"{name:15} {getattr(target, 'description', '')}".rstrip())
@@ -319,7 +319,7 @@ def preview(course_dir: Path, fmt: str, port: int, no_open: bool) -> None:
     The debug page shows the course next to every LMS API call and the CMI values (SCORM), or
     every statement and state write (xAPI, cmi5: kept in SQLite). Stop with Ctrl-C.
     """
-    from .preview import Preview, PreviewOptions
+    from jmdi_scorm.preview import Preview, PreviewOptions
 
     try:
         session = Preview(PreviewOptions(course_dir, fmt, port))

@@ -5,7 +5,7 @@
 go to an ``Upstream`` LRS or to its own SQLite store.
 """
 
-from .server import Fault, LocalLMS, LoggedRequest, Package
-from .xapi_api import Upstream
+from jmdi_scorm.lms.server import Fault, LocalLMS, LoggedRequest, Package
+from jmdi_scorm.lms.xapi_api import Upstream
 
 __all__ = ["Fault", "LocalLMS", "LoggedRequest", "Package", "Upstream"]

@@ -29,11 +29,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from ..loopback import names_this_server
-from .launch import AU, LAUNCH_MODES, PREFERENCES, Launch, new_token, read_cmi5, read_tincan, with_query
-from .session_rules import SessionRules
-from .store import Store, agent_key, now
-from .xapi_api import JSON, Reply, Request, Upstream, XapiResources, error
+from jmdi_scorm.lms.launch import AU, LAUNCH_MODES, PREFERENCES, Launch, new_token, read_cmi5, read_tincan, with_query
+from jmdi_scorm.lms.session_rules import SessionRules
+from jmdi_scorm.lms.store import Store, agent_key, now
+from jmdi_scorm.lms.xapi_api import JSON, Reply, Request, Upstream, XapiResources, error
+from jmdi_scorm.loopback import names_this_server
 
 CONTENT, XAPI, FETCH, RETURN = "/content/", "/xapi/", "/cmi5/fetch/", "/lms/return"
 RETURN_PAGE = b"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Back in the LMS</title></head>

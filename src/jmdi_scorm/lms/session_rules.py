@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from .launch import CATEGORY_CMI5, EXT_SESSION, Launch
+from jmdi_scorm.lms.launch import CATEGORY_CMI5, EXT_SESSION, Launch
 
 VERBS = "http://adlnet.gov/expapi/verbs/"
 ONCE_PER_REGISTRATION = ("completed", "passed")

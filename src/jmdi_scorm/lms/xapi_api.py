@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .launch import LAUNCH_DATA, Launch
-from .session_rules import SessionRules
-from .store import Store, agent_key
+from jmdi_scorm.lms.launch import LAUNCH_DATA, Launch
+from jmdi_scorm.lms.session_rules import SessionRules
+from jmdi_scorm.lms.store import Store, agent_key
 
 VERSIONS = ("1.0.3",)
 JSON = "application/json"

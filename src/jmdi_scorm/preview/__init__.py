@@ -9,6 +9,6 @@ debug page (the course in a frame next to a live LMS panel), rebuild when a cour
 - ``static/``     the debug page: the panel, and for SCORM an in-page LMS API of our own.
 """
 
-from .session import FORMATS, Preview, PreviewOptions
+from jmdi_scorm.preview.session import FORMATS, Preview, PreviewOptions
 
 __all__ = ["FORMATS", "Preview", "PreviewOptions"]

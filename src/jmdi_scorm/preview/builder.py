@@ -14,12 +14,12 @@ from typing import Any
 
 from lxml import etree
 
-from ..build import select_targets
-from ..errors import CourseError, JmdiError
-from ..loader import load_course
-from ..package import write_tree
-from ..render import RenderOptions, render_site
-from ..site import COURSE, LAUNCH
+from jmdi_scorm.build import select_targets
+from jmdi_scorm.errors import CourseError, JmdiError
+from jmdi_scorm.package.archive import write_tree
+from jmdi_scorm.render.pages import RenderOptions, render_site
+from jmdi_scorm.render.site import COURSE, LAUNCH
+from jmdi_scorm.source.loader import load_course
 
 MANIFEST = "imsmanifest.xml"
 #: The JS runtime adapter of each standard: what kind of LMS side the preview must play.

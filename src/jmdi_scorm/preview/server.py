@@ -23,8 +23,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ..errors import JmdiError
-from ..loopback import names_this_server
+from jmdi_scorm.errors import JmdiError
+from jmdi_scorm.loopback import names_this_server
 
 STATIC = ("panel.html", "panel.js", "panel.css", "scorm-model.js", "scorm-api.js")
 PREFIX, COURSE = "/__preview/", "/course/"

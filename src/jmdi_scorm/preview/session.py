@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import JmdiError
-from .builder import Build, build_folder
-from .server import PreviewServer
-from .watcher import Watcher
+from jmdi_scorm.errors import JmdiError
+from jmdi_scorm.preview.builder import Build, build_folder
+from jmdi_scorm.preview.server import PreviewServer
+from jmdi_scorm.preview.watcher import Watcher
 
 FORMATS = ("scorm12", "scorm2004-4th", "scorm2004-3rd", "xapi", "cmi5", "web")
 DATABASE = "preview.sqlite3"
@@ -63,7 +63,7 @@ class Preview:
     def start(self) -> str:
         self.rebuild()
         if self.kind in ("xapi", "cmi5"):
-            from .xapi import XapiPreview
+            from jmdi_scorm.preview.xapi import XapiPreview
 
             self.xapi = XapiPreview(self.kind, self.package_dir, self.workdir / DATABASE)
             self.xapi.start()

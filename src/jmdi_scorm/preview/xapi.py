@@ -28,7 +28,7 @@ class XapiPreview:
     """One local LMS for the preview; ``launch()`` gives the URL the course frame opens."""
 
     def __init__(self, kind: str, package: Path, database: Path):
-        from ..lms import LocalLMS  # only xAPI and cmi5 previews need the LMS side
+        from jmdi_scorm.lms import LocalLMS  # only xAPI and cmi5 previews need the LMS side
 
         self.kind = kind  # "xapi" or "cmi5"
         self.database = database

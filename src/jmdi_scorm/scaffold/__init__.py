@@ -8,8 +8,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from ..errors import JmdiError
-from ..model import ID_PATTERN
+from jmdi_scorm.errors import JmdiError
+from jmdi_scorm.source.model import ID_PATTERN
 
 TEMPLATE = "course"
 LANGUAGES = ("en", "fr", "es", "ar")
@@ -63,7 +63,7 @@ def _copy_tree(source: Traversable, dest: Path, values: dict[str, str]) -> list[
 
 def _write_schemas(folder: Path) -> list[Path]:
     """JSON Schemas next to the course, so editors autocomplete (the YAML files point at them)."""
-    from ..schema import render_schemas
+    from jmdi_scorm.source.schema import render_schemas
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -15,8 +15,8 @@ import pkgutil
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from ..model import Course
-    from ..site import Scope, Site
+    from jmdi_scorm.render.site import Scope, Site
+    from jmdi_scorm.source.model import Course
 
 #: Order of the formats in ``--format all`` and in the build summary; others follow by name.
 PREFERRED_ORDER = ("scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5", "web")

@@ -14,10 +14,10 @@ from typing import Any
 
 from lxml import etree
 
-from .. import model
-from ..credentials import credential_memo, refuse_credentials
-from ..errors import BuildError
-from .xapi_common import (
+from jmdi_scorm.errors import BuildError
+from jmdi_scorm.package.credentials import credential_memo, refuse_credentials
+from jmdi_scorm.source import model
+from jmdi_scorm.targets.xapi_common import (
     LAUNCH,
     TYPE_ASSESSMENT,
     TYPE_COURSE,

@@ -29,11 +29,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .. import model
-from ..questions import FILL_IN_INPUT_LENGTH, LETTERS, record_pattern
-from ..site import COURSE, Scope, assessment_page_id, scope_pages
-from ..state_codec import worst_case_length
-from .scorm_common import LAUNCH, plan, scope_modules
+from jmdi_scorm.render.questions import FILL_IN_INPUT_LENGTH, LETTERS, record_pattern
+from jmdi_scorm.render.site import COURSE, Scope, assessment_page_id, scope_pages
+from jmdi_scorm.render.state_codec import worst_case_length
+from jmdi_scorm.source import model
+from jmdi_scorm.targets.scorm_common import LAUNCH, plan, scope_modules
 
 #: What Chromium lets a page have in flight in keepalive requests (beacons), in bytes.
 BEACON_QUOTA = 64 * 1024

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .scorm_common import (
+from jmdi_scorm.targets.scorm_common import (
     XSI,
     Item,
     Plan,
@@ -14,7 +14,7 @@ from .scorm_common import (
     resources,
     serialize,
 )
-from .scorm_target import ScormTarget
+from jmdi_scorm.targets.scorm_target import ScormTarget
 
 NS_CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"

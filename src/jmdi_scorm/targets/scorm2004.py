@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .scorm_common import XSI, Item, Plan, decimal, element, resources, serialize
-from .scorm_target import ScormTarget
+from jmdi_scorm.targets.scorm_common import XSI, Item, Plan, decimal, element, resources, serialize
+from jmdi_scorm.targets.scorm_target import ScormTarget
 
 NS_CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"

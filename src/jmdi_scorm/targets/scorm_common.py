@@ -16,9 +16,9 @@ from typing import Literal
 
 from lxml import etree
 
-from .. import model
-from ..errors import BuildError
-from ..site import Scope
+from jmdi_scorm.errors import BuildError
+from jmdi_scorm.render.site import Scope
+from jmdi_scorm.source import model
 
 ScoMode = Literal["course", "module", "topic"]
 SCO_MODES: tuple[ScoMode, ...] = ("course", "module", "topic")
@@ -307,7 +307,7 @@ def check_state_size(course: model.Course, edition: str, label: str, scope: Scop
     Returns the worst-case length, or None while the state codec is not available.
     """
     try:
-        from ..state_codec import worst_case_length
+        from jmdi_scorm.render.state_codec import worst_case_length
     except ImportError:  # pragma: no cover - the codec ships with the runtime core
         return None
     worst = worst_case_length(course, scope)

@@ -3,10 +3,16 @@ Moodle activity settings match the package's completion and grading rules (docs/
 
 from __future__ import annotations
 
-from .. import model
-from ..site import Scope
-from .moodle_payload import BEACON_QUOTA, first_save_bytes, kib, recorded_questions, unload_payload_bytes
-from .scorm_common import SUSPEND_LIMITS, ScoMode, decimal, scope_modules
+from jmdi_scorm.render.site import Scope
+from jmdi_scorm.source import model
+from jmdi_scorm.targets.moodle_payload import (
+    BEACON_QUOTA,
+    first_save_bytes,
+    kib,
+    recorded_questions,
+    unload_payload_bytes,
+)
+from jmdi_scorm.targets.scorm_common import SUSPEND_LIMITS, ScoMode, decimal, scope_modules
 
 
 def _has_questions(modules: list[model.Module]) -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from .. import model
-from ..site import Scope, Site
-from .moodle_payload import notes as moodle_notes
-from .scorm_common import (
+from jmdi_scorm.render.site import Scope, Site
+from jmdi_scorm.source import model
+from jmdi_scorm.targets.moodle_payload import notes as moodle_notes
+from jmdi_scorm.targets.scorm_common import (
     LAUNCH,
     MANIFEST,
     SUSPEND_LIMITS,
@@ -18,7 +18,7 @@ from .scorm_common import (
     find_control_files,
     plan,
 )
-from .scorm_sheet import import_sheet
+from jmdi_scorm.targets.scorm_sheet import import_sheet
 
 
 class ScormTarget:

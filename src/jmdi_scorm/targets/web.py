@@ -7,8 +7,8 @@ kept in the browser by the ``local`` adapter (runtime/jmdi-local.js).
 
 from __future__ import annotations
 
-from .. import model
-from ..site import Scope, Site
+from jmdi_scorm.render.site import Scope, Site
+from jmdi_scorm.source import model
 
 
 class WebTarget:

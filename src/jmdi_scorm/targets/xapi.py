@@ -10,9 +10,9 @@ from typing import Any
 
 from lxml import etree
 
-from .. import model
-from ..credentials import credential_memo, refuse_credentials
-from .xapi_common import (
+from jmdi_scorm.package.credentials import credential_memo, refuse_credentials
+from jmdi_scorm.source import model
+from jmdi_scorm.targets.xapi_common import (
     LAUNCH,
     Activities,
     Node,

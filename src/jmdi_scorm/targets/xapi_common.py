@@ -26,11 +26,11 @@ from tincan import (
     Verb,
 )
 
-from .. import model
-from ..compact import compact_js
-from ..markdown import checked_tokens, is_plain
-from ..site import LAUNCH, RUNTIME_DIR
-from .scorm_common import scope_is_course, scope_modules
+from jmdi_scorm.render.compact import compact_js
+from jmdi_scorm.render.site import LAUNCH, RUNTIME_DIR
+from jmdi_scorm.source import model
+from jmdi_scorm.source.markdown import checked_tokens, is_plain
+from jmdi_scorm.targets.scorm_common import scope_is_course, scope_modules
 
 XAPI_VERSION = "1.0.3"  # standards.md §5.6: the exact patch version on every request
 # The LRS (TinCan ``endpoint``) and the cmi5 fetch URL are known only at launch, so the launch

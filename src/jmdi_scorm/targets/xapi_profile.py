@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .. import model
-from ..package import zip_timestamp
-from .xapi_common import ADL_VERBS, EXT_PROGRESS, TYPE_INTERACTION, TYPE_LESSON, as_json, nodes
+from jmdi_scorm.package.archive import zip_timestamp
+from jmdi_scorm.source import model
+from jmdi_scorm.targets.xapi_common import ADL_VERBS, EXT_PROGRESS, TYPE_INTERACTION, TYPE_LESSON, as_json, nodes
 
 PROFILE_CONTEXT = "https://w3id.org/xapi/profiles/context"
 ACTIVITY_CONTEXT = "https://w3id.org/xapi/profiles/activity-context"
@@ -136,7 +136,7 @@ def profile_json(course: model.Course) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from ..loader import load_course
+    from jmdi_scorm.source.loader import load_course
 
     if len(argv) != 2:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .credentials import credential_memo, find_credentials
-from .errors import BuildError
+from jmdi_scorm.errors import BuildError
+from jmdi_scorm.package.credentials import credential_memo, find_credentials
 
 CSP_META = re.compile(
     r"<meta\s+http-equiv=[\"']?Content-Security-Policy[\"']?\s+content=\"([^\"]*)\"\s*/?>", re.IGNORECASE

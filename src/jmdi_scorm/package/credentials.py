@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import BuildError
+from jmdi_scorm.errors import BuildError
 
 # What an LRS credential looks like when someone pastes one into a course or a template: an
 # Authorization value, a TinCan launch query with ``auth=``, a URL with a user and password, a

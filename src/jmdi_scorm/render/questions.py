@@ -22,7 +22,7 @@ import hashlib
 import random
 from typing import Any
 
-from . import model
+from jmdi_scorm.source import model
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 FILL_IN_INPUT_LENGTH = 200  # maxlength of fill-in inputs (what is kept is bounded in state_codec)

@@ -1,4 +1,4 @@
-"""Render the course once into the :class:`~jmdi_scorm.site.Site` every target packages.
+"""Render the course once into the :class:`~jmdi_scorm.render.site.Site` every target packages.
 
 Pages are HTML fragments wrapped in content scripts (``content/<page-id>.js`` calls
 ``JMDI.page({...})``) that the launch page loads with a ``<script>`` element, so the site
@@ -19,10 +19,12 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from . import __version__, i18n, model
-from .compact import compact_css, compact_js
-from .mdhtml import Context, MarkdownRenderer
-from .site import (
+from jmdi_scorm import __version__
+from jmdi_scorm.render import i18n
+from jmdi_scorm.render.compact import compact_css, compact_js
+from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
+from jmdi_scorm.render.question_views import question_views
+from jmdi_scorm.render.site import (
     ADAPTERS,
     LAUNCH,
     RUNTIME_DIR,
@@ -34,8 +36,8 @@ from .site import (
     module_pdf_path,
     print_page_path,
 )
-from .theme import environment
-from .views import question_views
+from jmdi_scorm.render.theme import environment
+from jmdi_scorm.source import model
 
 #: The only origins a page may use: its own package (no CDN, fonts, icons or analytics).
 CSP = {

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from jmdi_scorm.errors import Problem
 
 PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 MAX_YAML_NODES = 200_000  # guards against alias bombs ("billion laughs")

@@ -12,10 +12,10 @@ import io
 from pathlib import Path
 from typing import BinaryIO
 
-from . import control, scorm, xapi, xmlsafe, zipsafe
-from .hrefs import Contents
-from .report import Finding, Report
-from .zipsafe import Archive, Limits
+from jmdi_scorm.lint import control, scorm, xapi, xmlsafe, zipsafe
+from jmdi_scorm.lint.hrefs import Contents
+from jmdi_scorm.lint.report import Finding, Report
+from jmdi_scorm.lint.zipsafe import Archive, Limits
 
 __all__ = ["Finding", "Limits", "Report", "check_bytes", "check_package", "summary"]
 

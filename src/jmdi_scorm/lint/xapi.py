@@ -9,10 +9,10 @@ import re
 
 from lxml import etree
 
-from . import hrefs
-from .hrefs import Contents
-from .report import Report
-from .xmlsafe import children, local, namespace
+from jmdi_scorm.lint import hrefs
+from jmdi_scorm.lint.hrefs import Contents
+from jmdi_scorm.lint.report import Report
+from jmdi_scorm.lint.xmlsafe import children, local, namespace
 
 TINCAN_NS = "http://projecttincan.com/tincan.xsd"
 CMI5_NS = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"

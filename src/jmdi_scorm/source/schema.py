@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from . import model
+from jmdi_scorm.source import model
 
 #: schema file name -> model of the source file it describes
 SCHEMAS: dict[str, type[BaseModel]] = {

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from . import model
-from .loader import LoadContext
-from .markdown import empty_header_cells, find_links, headings
+from jmdi_scorm.source import model
+from jmdi_scorm.source.loader import LoadContext
+from jmdi_scorm.source.markdown import empty_header_cells, find_links, headings
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 LONG_TOPIC_WORDS = 4000
-SVG_SUFFIXES = (".svg", ".svgz")  # checked by svgcheck
+SVG_SUFFIXES = (".svg", ".svgz")  # checked by svg_rules
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
@@ -52,16 +52,17 @@ def check_course(course: model.Course, ctx: LoadContext) -> None:
 
 
 def check_svg_assets(course: model.Course, ctx: LoadContext) -> None:
-    """Refuse the course's SVG files that could run script or load other files (``svgcheck``)."""
+    """Refuse the course's SVG files that could run script or load other files (``svg_rules``)."""
     names = [name for name in course.assets if name.lower().endswith(SVG_SUFFIXES)]
     if not names:
         return
-    from . import svgcheck  # lxml is loaded only for courses with SVG files
+
+    from jmdi_scorm.source import svg_rules  # lxml is loaded only for courses with SVG files
 
     root = Path(course.root)
     for name in names:
         shown = ctx.shown(root / name)
-        for problem in svgcheck.file_problems(root / name):
+        for problem in svg_rules.file_problems(root / name):
             ctx.error(shown, problem.line, problem.field, problem.message)
 
 

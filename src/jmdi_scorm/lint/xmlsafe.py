@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..safexml import doctype_line, safe_parser
-from .report import Report
+from jmdi_scorm.lint.report import Report
+from jmdi_scorm.safexml import doctype_line, safe_parser
 
 
 def parse(data: bytes, entry: str, report: Report) -> etree._Element | None:

@@ -12,10 +12,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import model
-from .mdhtml import Context, MarkdownRenderer
-from .questions import FILL_IN_INPUT_LENGTH, LETTERS, correct_answer, display_order, record_pattern
-from .state_codec import fill_in_budget
+from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
+from jmdi_scorm.render.questions import FILL_IN_INPUT_LENGTH, LETTERS, correct_answer, display_order, record_pattern
+from jmdi_scorm.render.state_codec import fill_in_budget
+from jmdi_scorm.source import model
 
 TAG = re.compile(r"<[^>]+>")
 

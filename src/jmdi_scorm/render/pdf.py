@@ -41,9 +41,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import __version__, model
-from .errors import BuildError
-from .site import Site, module_pdf_path, print_page_path
+from jmdi_scorm import __version__
+from jmdi_scorm.errors import BuildError
+from jmdi_scorm.render.site import Site, module_pdf_path, print_page_path
+from jmdi_scorm.source import model
 
 ORIGIN = "https://package.invalid/"  # a base URL that can never be fetched: see _SiteFetcher
 

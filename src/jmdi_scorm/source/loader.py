@@ -1,4 +1,4 @@
-"""Load a course directory into the validated :class:`~jmdi_scorm.model.Course`.
+"""Load a course directory into the validated :class:`~jmdi_scorm.source.model.Course`.
 
 Every file is read, parsed and validated even when others fail, so one run reports every
 problem; :class:`~jmdi_scorm.errors.CourseError` is raised at the end if any is an error.
@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import markdown, model
-from .errors import CourseError, Problem
-from .sources import Positions, SourceProblem, dotted, parse_yaml, read_text, split_front_matter
+from jmdi_scorm.errors import CourseError, Problem
+from jmdi_scorm.source import markdown, model
+from jmdi_scorm.source.files import Positions, SourceProblem, dotted, parse_yaml, read_text, split_front_matter
 
 M = TypeVar("M", bound=BaseModel)
 COURSE_FILE, GLOSSARY_FILE, RESOURCES_FILE, MODULES_DIR = "course.yaml", "glossary.yaml", "resources.yaml", "modules"
@@ -53,7 +53,7 @@ class LoadContext:
 
 def load_course(root: Path) -> tuple[model.Course, LoadContext]:
     """Load and check the course in ``root``; raise CourseError listing every problem."""
-    from .checks import check_course  # checks import the loader's context type
+    from jmdi_scorm.source.rules import check_course  # checks import the loader's context type
 
     markdown.new_build()
     root = root.resolve()
@@ -84,7 +84,7 @@ def _optional(ctx: LoadContext, path: Path, cls: type[M]) -> M | None:
 
 
 def _load_yaml_model(ctx: LoadContext, path: Path, cls: type[M]) -> M | None:
-    from .checks import inside_course
+    from jmdi_scorm.source.rules import inside_course
 
     shown = ctx.shown(path)
     escape = inside_course(ctx.root, path)
@@ -192,7 +192,7 @@ def _load_module(ctx: LoadContext, folder: Path) -> model.Module | None:
 
 
 def _load_listed_topic(ctx: LoadContext, folder: Path, meta: model.ModuleFile, index: int) -> model.Topic | None:
-    from .checks import inside_course
+    from jmdi_scorm.source.rules import inside_course
 
     shown_module = ctx.shown(folder / "module.yaml")
     where, line = f"topics[{index}]", ctx.line(shown_module, ("topics", index))
@@ -209,7 +209,7 @@ def _load_listed_topic(ctx: LoadContext, folder: Path, meta: model.ModuleFile, i
 
 def load_topic(ctx: LoadContext, path: Path, module_id: str) -> model.Topic | None:
     """Load one topic Markdown file (front matter validated, body kept as text)."""
-    from .checks import inside_course
+    from jmdi_scorm.source.rules import inside_course
 
     shown = ctx.shown(path)
     escape = inside_course(ctx.root, path)

@@ -28,7 +28,7 @@ from jinja2 import (
     select_autoescape,
 )
 
-from .errors import BuildError
+from jmdi_scorm.errors import BuildError
 
 MARKER = "shell.html"  # a file every theme folder has
 
@@ -38,7 +38,7 @@ def builtin_templates() -> Path:
     packaged = resources.files("jmdi_scorm") / "_templates"
     if packaged.is_dir() and (packaged / MARKER).is_file():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / "templates"
+    checkout = Path(__file__).resolve().parents[3] / "templates"
     if (checkout / MARKER).is_file():
         return checkout
     raise BuildError("the built-in templates are missing (jmdi_scorm/_templates or templates/)")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .safexml import doctype_line, safe_parser
+from jmdi_scorm.safexml import doctype_line, safe_parser
 
 MAX_PROBLEMS = 20  # per file: a hostile file is refused, not listed in full
 MAX_TAG_LINES = 500  # how far back a start tag is looked for

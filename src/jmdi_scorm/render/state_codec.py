@@ -28,9 +28,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import model
-from .questions import letters_length
-from .site import COURSE, Scope, scope_pages
+from jmdi_scorm.render.questions import letters_length
+from jmdi_scorm.render.site import COURSE, Scope, scope_pages
+from jmdi_scorm.source import model
 
 VERSION = "1"
 MAX_TRIES = 99

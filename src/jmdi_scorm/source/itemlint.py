@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model
-from .loader import LoadContext
+from jmdi_scorm.source import model
+from jmdi_scorm.source.loader import LoadContext
 
 #: Rule 1: the right option is the only long one when it is this much longer than the next.
 LENGTH_RATIO, LENGTH_MARGIN = 1.25, 10

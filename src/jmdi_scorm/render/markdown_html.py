@@ -29,9 +29,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors.index import slugify
 
-from . import model
-from .markdown import CONTAINERS, TOKENS, is_plain, new_parser, plain_html
-from .sanitize import clean_html
+from jmdi_scorm.render.sanitize import clean_html
+from jmdi_scorm.source import model
+from jmdi_scorm.source.markdown import CONTAINERS, TOKENS, is_plain, new_parser, plain_html
 
 Mode = Literal["site", "print"]
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from .report import Report
-from .xmlsafe import local, namespace
+from jmdi_scorm.lint.report import Report
+from jmdi_scorm.lint.xmlsafe import local, namespace
 
 if TYPE_CHECKING:
-    from .scorm import Manifest
+    from jmdi_scorm.lint.scorm import Manifest
 
 ADLCP12 = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 ADLCP2004 = "http://www.adlnet.org/xsd/adlcp_v1p3"
@@ -113,7 +113,7 @@ def check_namespaces(manifest: Manifest, report: Report) -> None:
 
 def check_12(manifest: Manifest, report: Report) -> None:
     """adlcp extensions of SCORM 1.2 items (§1.6)."""
-    from .scorm import item_children, item_identifiers
+    from jmdi_scorm.lint.scorm import item_children, item_identifiers
 
     items = item_identifiers(manifest)
     for _item, child in item_children(manifest):

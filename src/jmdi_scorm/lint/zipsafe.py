@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from .report import Report
+from jmdi_scorm.lint.report import Report
 
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 CHUNK = 64 * KIB

