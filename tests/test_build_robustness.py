@@ -185,7 +185,7 @@ def test_a_failed_write_keeps_the_previous_zip_and_removes_its_temporary_file(
             self.handle.write(data[: len(data) // 2])
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("jmdi_scorm.package.os.fdopen", lambda *a, **k: DiskFull(real(*a, **k)))
+    monkeypatch.setattr("jmdi_scorm.package.archive.os.fdopen", lambda *a, **k: DiskFull(real(*a, **k)))
     result = build_in_process(minimal_course, out, "--format", "scorm12,web")
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
