@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from lxml import etree
 
 from jmdi_scorm.lint import hrefs, scorm_values
 from jmdi_scorm.lint.hrefs import Contents
+from jmdi_scorm.lint.manifest import Manifest
 from jmdi_scorm.lint.report import Report
-from jmdi_scorm.lint.xmlsafe import children, local, namespace
+from jmdi_scorm.lint.xmlsafe import local, namespace
 from jmdi_scorm.lint.zipsafe import is_litter, name_problems
 
 CP12 = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 CP2004 = "http://www.imsglobal.org/xsd/imscp_v1p1"
-ADLCP12 = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
-ADLCP2004 = "http://www.adlnet.org/xsd/adlcp_v1p3"
 IMSSS = "http://www.imsglobal.org/xsd/imsss"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
@@ -35,32 +33,6 @@ SCHEMAVERSIONS = {
 NCNAME = re.compile(r"^[^\W\d][\w.\-\u00b7]*$")
 MAX_UNLISTED = 20
 MAX_DEPENDENCY_STEPS = 50_000
-
-
-@dataclass
-class Manifest:
-    root: etree._Element
-    entry: str
-    edition: str
-    ids: dict[str, etree._Element] = field(default_factory=dict)
-    resources: dict[str, etree._Element] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.cp = namespace(self.root)  # the content-packaging namespace the manifest uses
-
-    @property
-    def is2004(self) -> bool:
-        return self.edition.startswith("2004")
-
-    @property
-    def adlcp(self) -> str:
-        return ADLCP2004 if self.is2004 else ADLCP12
-
-    def all(self, name: str, ns: str | None = None) -> Iterator[etree._Element]:
-        return self.root.iter(f"{{{ns or self.cp}}}{name}")
-
-    def first(self, parent: etree._Element, name: str) -> etree._Element | None:
-        return parent.find(f"{{{self.cp}}}{name}")
 
 
 def check_manifest(root: etree._Element, entry: str, contents: Contents, report: Report) -> Manifest | None:
@@ -386,14 +358,3 @@ def check_coverage(manifest: Manifest, contents: Contents, listed: set[str], rep
         report.warn(name, "file is not listed by any resource <file> in the manifest", "PKG-10")
     if len(unlisted) > MAX_UNLISTED:
         report.warn("", f"{len(unlisted) - MAX_UNLISTED} more files are not listed by any resource", "PKG-10")
-
-
-def item_identifiers(manifest: Manifest) -> set[str]:
-    return {i.get("identifier") for i in manifest.all("item") if i.get("identifier")}
-
-
-def item_children(manifest: Manifest) -> Iterator[tuple[etree._Element, etree._Element]]:
-    """(item, child element) for every child of every item."""
-    for item in manifest.all("item"):
-        for child in children(item):
-            yield item, child

@@ -9,18 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from jmdi_scorm.lint.manifest import ADLCP12, ADLCP2004, Manifest, item_children, item_identifiers
 from jmdi_scorm.lint.report import Report
 from jmdi_scorm.lint.xmlsafe import local, namespace
 
-if TYPE_CHECKING:
-    from jmdi_scorm.lint.scorm import Manifest
-
-ADLCP12 = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
-ADLCP2004 = "http://www.adlnet.org/xsd/adlcp_v1p3"
 ADLSEQ = "http://www.adlnet.org/xsd/adlseq_v1p3"
 ADLNAV = "http://www.adlnet.org/xsd/adlnav_v1p3"
 IMSSS = "http://www.imsglobal.org/xsd/imsss"
@@ -113,8 +108,6 @@ def check_namespaces(manifest: Manifest, report: Report) -> None:
 
 def check_12(manifest: Manifest, report: Report) -> None:
     """adlcp extensions of SCORM 1.2 items (§1.6)."""
-    from jmdi_scorm.lint.scorm import item_children, item_identifiers
-
     items = item_identifiers(manifest)
     for _item, child in item_children(manifest):
         if namespace(child) != ADLCP12:
