@@ -1,11 +1,14 @@
 """What the templates and the JS core get for questions: markup data and answer data.
 
-Answer identifiers and answer strings are defined in ``questions.py``.
+Answer identifiers and answer strings are defined in ``questions.py``; each kind of
+``source/question_kinds.py`` has its renderer in :data:`RENDERERS` and its macro in
+``templates/partials/question_kinds.html``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape, unescape
 from typing import Any
@@ -15,7 +18,7 @@ from markupsafe import Markup
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
 from jmdi_scorm.render.questions import FILL_IN_INPUT_LENGTH, LETTERS, correct_answer, display_order, record_pattern
 from jmdi_scorm.render.state_codec import fill_in_budget
-from jmdi_scorm.source import model
+from jmdi_scorm.source.question_kinds import kind_of
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -43,10 +46,13 @@ class QuestionView:
     number: int
     total: int
     prompt: Markup
-    options: list[Option] = field(default_factory=list)  # choices, ordering items (display order)
+    options: list[Option] = field(default_factory=list)  # choices, t/f, ordering items (display order)
     lefts: list[Option] = field(default_factory=list)  # matching: left items
     rights: list[Option] = field(default_factory=list)  # matching: right items (display order)
     maxlength: int = FILL_IN_INPUT_LENGTH
+    hint: str = ""  # key of a UI string shown above the options, if any
+    input: str = "radio"  # choices: the input type
+    macro: str = ""  # its macro in templates/partials/question_kinds.html (question_kinds.py)
     data: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -83,25 +89,17 @@ def _view(
     key = f"{page_id}.{question.id}"
     prompt = md.html(question.prompt, ctx)
     view = QuestionView(key, question.id, question.type, number, total, Markup(prompt))
-    inline = lambda text: Markup(md.inline(text, ctx))  # noqa: E731 - short local helper
-    if isinstance(question, model.SingleChoice | model.MultipleResponse):
-        view.options = [Option(ident, inline(c.text)) for ident, c in zip(LETTERS, question.choices, strict=False)]
-    elif isinstance(question, model.Matching):
-        view.lefts = [Option(str(i), Markup(escape(p.left))) for i, p in enumerate(question.pairs, start=1)]
-        rights = dict(zip(LETTERS, question.pairs, strict=False))
-        view.rights = [Option(ident, Markup(escape(rights[ident].right))) for ident in display_order(question, key)]
-    elif isinstance(question, model.Ordering):
-        items = dict(zip(LETTERS, question.items, strict=False))
-        view.options = [Option(ident, Markup(escape(items[ident]))) for ident in display_order(question, key)]
+    view.macro = kind_of(question).macro
+    renderer, tools = RENDERERS[question.type], Tools(md, ctx, strings)
+    renderer.view(question, view, tools)
     if answers:
-        view.data = _data(question, view, prompt, md, ctx, strings)
+        view.data = _data(question, view, prompt, renderer, tools)
     return view
 
 
-def _data(
-    question: Any, view: QuestionView, prompt: str, md: MarkdownRenderer, ctx: Context, strings: dict[str, str]
-) -> dict[str, Any]:
+def _data(question: Any, view: QuestionView, prompt: str, renderer: Renderer, tools: Tools) -> dict[str, Any]:
     """What the core needs to check, give feedback on and record one question."""
+    md, ctx = tools.md, tools.ctx
     data: dict[str, Any] = {
         "type": question.type,
         "correct": correct_answer(question),
@@ -111,31 +109,112 @@ def _data(
             "correct": md.html(question.feedback.correct, ctx),
             "incorrect": md.html(question.feedback.incorrect, ctx),
         },
-        "reveal": _reveal(question, view, strings),
+        "reveal": renderer.reveal(question, view, tools),
     }
-    if isinstance(question, model.FillIn):
-        data.update(answers=list(question.answers), cs=question.case_sensitive, budget=fill_in_budget(question))
-    if isinstance(question, model.SingleChoice | model.MultipleResponse):
-        data["cfb"] = {
-            ident: md.html(choice.feedback, ctx)
-            for ident, choice in zip(LETTERS, question.choices, strict=False)
-            if choice.feedback
-        }
+    data.update(renderer.data(question, tools))
     return data
 
 
-def _reveal(question: Any, view: QuestionView, strings: dict[str, str]) -> str:
-    """The right answer in HTML, shown once the tries are used up."""
-    if isinstance(question, model.SingleChoice):
-        return f"<p>{next(o.html for o in view.options if o.id == correct_answer(question))}</p>"
-    if isinstance(question, model.MultipleResponse):
-        right = set(correct_answer(question))
-        return "<ul>" + "".join(f"<li>{o.html}</li>" for o in view.options if o.id in right) + "</ul>"
-    if isinstance(question, model.TrueFalse):
-        return f"<p>{escape(strings['true'] if question.answer else strings['false'])}</p>"
-    if isinstance(question, model.FillIn):
-        return f"<p>{escape(question.answers[0])}</p>"
-    if isinstance(question, model.Matching):
-        rows = "".join(f"<li>{escape(p.left)} — {escape(p.right)}</li>" for p in question.pairs)
-        return f"<ul>{rows}</ul>"
+# --- one renderer per kind (source/question_kinds.py; its macro is in templates/partials/question_kinds.html)
+
+
+@dataclass(frozen=True)
+class Tools:
+    """What a renderer renders with."""
+
+    md: MarkdownRenderer
+    ctx: Context
+    strings: dict[str, str]
+
+    def inline(self, text: str) -> Markup:
+        return Markup(self.md.inline(text, self.ctx))
+
+
+def _no_data(question: Any, tools: Tools) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """How one kind becomes a :class:`QuestionView` (its macro renders the view)."""
+
+    #: fills the view: ``options`` (choices, ordering items: display order), ``lefts``/``rights``
+    #: (matching), ``hint`` and ``input``
+    view: Callable[[Any, QuestionView, Tools], None]
+    reveal: Callable[[Any, QuestionView, Tools], str]  #: the right answer in HTML, once the tries are used up
+    data: Callable[[Any, Tools], dict[str, Any]] = _no_data  #: what else the runtime widget needs
+
+
+def _choices_view(question: Any, view: QuestionView, tools: Tools) -> None:
+    view.options = [Option(ident, tools.inline(c.text)) for ident, c in zip(LETTERS, question.choices, strict=False)]
+
+
+def _choice_feedback(question: Any, tools: Tools) -> dict[str, Any]:
+    feedback = {
+        ident: tools.md.html(choice.feedback, tools.ctx)
+        for ident, choice in zip(LETTERS, question.choices, strict=False)
+        if choice.feedback
+    }
+    return {"cfb": feedback}
+
+
+def _multiple_view(question: Any, view: QuestionView, tools: Tools) -> None:
+    _choices_view(question, view, tools)
+    view.hint, view.input = "select_all", "checkbox"
+
+
+def _true_false_view(question: Any, view: QuestionView, tools: Tools) -> None:
+    view.options = [
+        Option(ident, Markup(escape(tools.strings[word]))) for ident, word in (("t", "true"), ("f", "false"))
+    ]
+
+
+def _matching_view(question: Any, view: QuestionView, tools: Tools) -> None:
+    view.lefts = [Option(str(i), Markup(escape(p.left))) for i, p in enumerate(question.pairs, start=1)]
+    rights = dict(zip(LETTERS, question.pairs, strict=False))
+    view.rights = [Option(ident, Markup(escape(rights[ident].right))) for ident in display_order(question, view.key)]
+
+
+def _ordering_view(question: Any, view: QuestionView, tools: Tools) -> None:
+    items = dict(zip(LETTERS, question.items, strict=False))
+    view.options = [Option(ident, Markup(escape(items[ident]))) for ident in display_order(question, view.key)]
+
+
+def _no_view(question: Any, view: QuestionView, tools: Tools) -> None:
+    pass
+
+
+def _the_right_option(question: Any, view: QuestionView, tools: Tools) -> str:
+    return f"<p>{next(o.html for o in view.options if o.id == correct_answer(question))}</p>"
+
+
+def _the_right_options(question: Any, view: QuestionView, tools: Tools) -> str:
+    right = set(correct_answer(question))
+    return "<ul>" + "".join(f"<li>{o.html}</li>" for o in view.options if o.id in right) + "</ul>"
+
+
+def _the_first_answer(question: Any, view: QuestionView, tools: Tools) -> str:
+    return f"<p>{escape(question.answers[0])}</p>"
+
+
+def _the_pairs(question: Any, view: QuestionView, tools: Tools) -> str:
+    rows = "".join(f"<li>{escape(p.left)} — {escape(p.right)}</li>" for p in question.pairs)
+    return f"<ul>{rows}</ul>"
+
+
+def _the_order(question: Any, view: QuestionView, tools: Tools) -> str:
     return "<ol>" + "".join(f"<li>{escape(item)}</li>" for item in question.items) + "</ol>"
+
+
+def _fill_in_data(question: Any, tools: Tools) -> dict[str, Any]:
+    return {"answers": list(question.answers), "cs": question.case_sensitive, "budget": fill_in_budget(question)}
+
+
+RENDERERS: dict[str, Renderer] = {
+    "single": Renderer(_choices_view, _the_right_option, _choice_feedback),
+    "multiple": Renderer(_multiple_view, _the_right_options, _choice_feedback),
+    "true-false": Renderer(_true_false_view, _the_right_option),
+    "fill-in": Renderer(_no_view, _the_first_answer, _fill_in_data),
+    "matching": Renderer(_matching_view, _the_pairs),
+    "ordering": Renderer(_ordering_view, _the_order),
+}

@@ -1,6 +1,7 @@
 """Questions as the learner sees them and as the runtime checks and records them.
 
-Identifiers inside answers are assigned by position, once, here:
+Identifiers inside answers are assigned by position, once, here (the facts of each kind are in
+``source/question_kinds.py``):
 
 - choices of ``single`` and ``multiple`` questions and items of ``ordering`` questions are
   ``a``, ``b``, ``c``… in authored order;
@@ -22,9 +23,8 @@ import hashlib
 import random
 from typing import Any
 
-from jmdi_scorm.source import model
+from jmdi_scorm.source.question_kinds import LETTERS, kind_of
 
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 FILL_IN_INPUT_LENGTH = 200  # maxlength of fill-in inputs (what is kept is bounded in state_codec)
 
 
@@ -44,46 +44,24 @@ def shuffled(idents: list[str], seed: str) -> list[str]:
 
 
 def letters_length(question: Any) -> int:
-    """Length of the answer string of a question answered with letters (all but fill-in)."""
-    if isinstance(question, model.SingleChoice | model.TrueFalse):
-        return 1
-    if isinstance(question, model.MultipleResponse):
-        return len(question.choices)
-    if isinstance(question, model.Matching):
-        return len(question.pairs)
-    if isinstance(question, model.Ordering):
-        return len(question.items)
-    raise TypeError(f"{question.type} questions are not answered with letters")
+    """Length of the answer string of a question answered with letters (all but typed text)."""
+    count = kind_of(question).letters
+    if count is None:
+        raise TypeError(f"{question.type} questions are not answered with letters")
+    return count(question)
 
 
 def correct_answer(question: Any) -> str:
     """The right answer string (fill-in: the first accepted answer)."""
-    if isinstance(question, model.SingleChoice | model.MultipleResponse):
-        return "".join(ident for ident, choice in zip(LETTERS, question.choices, strict=False) if choice.correct)
-    if isinstance(question, model.TrueFalse):
-        return "t" if question.answer else "f"
-    if isinstance(question, model.FillIn):
-        return question.answers[0]
-    if isinstance(question, model.Matching):
-        return "".join(letters(len(question.pairs)))
-    return "".join(letters(len(question.items)))
+    return kind_of(question).correct(question)
 
 
 def record_pattern(question: Any) -> list[str]:
     """The correct response of an interaction record (fill-in: every accepted answer)."""
-    if isinstance(question, model.TrueFalse):
-        return ["true" if question.answer else "false"]
-    if isinstance(question, model.FillIn):
-        return list(question.answers)
-    if isinstance(question, model.Matching):
-        return [f"{index}.{letter}" for index, letter in enumerate(letters(len(question.pairs)), start=1)]
-    return list(correct_answer(question))
+    pattern = kind_of(question).pattern
+    return pattern(question) if pattern else list(correct_answer(question))
 
 
 def display_order(question: Any, seed: str) -> list[str]:
     """Order of the right-hand items (matching) or of the items (ordering) on screen."""
-    if isinstance(question, model.Matching):
-        return shuffled(letters(len(question.pairs)), seed)
-    if isinstance(question, model.Ordering):
-        return shuffled(letters(len(question.items)), seed)
-    return []
+    return shuffled(letters(letters_length(question)), seed) if kind_of(question).shuffled else []

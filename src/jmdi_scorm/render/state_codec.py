@@ -31,6 +31,7 @@ from typing import Any
 from jmdi_scorm.render.questions import letters_length
 from jmdi_scorm.render.site import COURSE, Scope, scope_pages
 from jmdi_scorm.source import model
+from jmdi_scorm.source.question_kinds import kind_of
 
 VERSION = "1"
 MAX_TRIES = 99
@@ -76,7 +77,7 @@ def fill_in_budget(question: model.FillIn) -> int:
 
 def answer_width(question: Any) -> int:
     """Most characters the escaped answer of ``question`` takes in the state text."""
-    return fill_in_budget(question) if isinstance(question, model.FillIn) else letters_length(question)
+    return letters_length(question) if kind_of(question).letters else fill_in_budget(question)
 
 
 def encode(state: dict[str, Any]) -> str:

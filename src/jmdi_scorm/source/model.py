@@ -7,7 +7,7 @@ into :class:`Course`, whose objects compute their identifiers and output paths o
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -136,7 +136,10 @@ Question = Annotated[
     SingleChoice | MultipleResponse | TrueFalse | FillIn | Matching | Ordering,
     Field(discriminator="type"),
 ]
-QUESTION_TYPES = ("single", "multiple", "true-false", "fill-in", "matching", "ordering")
+#: The ``type:`` values of the union, in its order (source/question_kinds.py describes each kind).
+QUESTION_TYPES: tuple[str, ...] = tuple(
+    get_args(member.model_fields["type"].annotation)[0] for member in get_args(get_args(Question)[0])
+)
 
 
 # --- source files ---------------------------------------------------------------------------

@@ -29,10 +29,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from jmdi_scorm.render.questions import FILL_IN_INPUT_LENGTH, LETTERS, record_pattern
+from jmdi_scorm.render.questions import FILL_IN_INPUT_LENGTH, LETTERS, letters_length, record_pattern
 from jmdi_scorm.render.site import COURSE, Scope, assessment_page_id, scope_pages
 from jmdi_scorm.render.state_codec import worst_case_length
 from jmdi_scorm.source import model
+from jmdi_scorm.source.question_kinds import kind_of
 from jmdi_scorm.targets.scorm_common import LAUNCH, plan, scope_modules
 
 #: What Chromium lets a page have in flight in keepalive requests (beacons), in bytes.
@@ -58,8 +59,6 @@ _TOTAL_2004 = "P999DT23H59M59.99S"  # cmi.total_time as Moodle adds it up (days 
 _TIMESTAMP_2004 = "2026-12-07T10:11:12.34Z"
 _TIMESPAN_12 = "9999:59:59.99"  # cmi.core.session_time and total_time
 _TIME_12 = "10:11:12"
-_TYPES = {"single": "choice", "multiple": "choice", "true-false": "true-false", "fill-in": "fill-in",
-          "matching": "matching", "ordering": "sequencing"}  # fmt: skip
 _MAX_TEXT = {"1.2": 255, "2004": 250}
 _FILL_IN_PATTERNS = 10
 
@@ -125,14 +124,15 @@ def _patterns(course: model.Course, question: Any, edition: str) -> list[int]:
     """Bytes of each ``correct_responses.n.pattern`` the adapter writes for ``question``."""
     comma, dot = _separators(edition)
     values = record_pattern(question)
-    if isinstance(question, model.FillIn):
+    encoding = kind_of(question).encoding
+    if encoding == "text":
         limit, family = _MAX_TEXT[_family(edition)], _family(edition)
         flags = (
             "" if family == "1.2" else f"{{case_matters={str(question.case_sensitive).lower()}}}{{order_matters=true}}"
         )
         lang = _lang(course, edition)
         return [_utf8(flags + lang + _one_line(v, limit, family == "2004")) for v in values[:_FILL_IN_PATTERNS]]
-    if isinstance(question, model.TrueFalse):
+    if encoding == "boolean":
         return [len(values[0]) if _family(edition) == "2004" else 1]  # "true"/"false", 1.2 "t"/"f"
     return [len(comma.join(value.replace(".", dot) for value in values))]
 
@@ -140,25 +140,25 @@ def _patterns(course: model.Course, question: Any, edition: str) -> list[int]:
 def _response(course: model.Course, question: Any, edition: str) -> int:
     """Bytes of the longest learner response (2004 ``learner_response``, 1.2 ``student_response``)."""
     comma, dot = _separators(edition)
-    if isinstance(question, model.FillIn):
+    encoding = kind_of(question).encoding
+    if encoding == "text":
         typed = min(FILL_IN_INPUT_LENGTH, _MAX_TEXT[_family(edition)])
         return _utf8(_lang(course, edition)) + typed * TYPED_BYTES
-    if isinstance(question, model.TrueFalse):
+    if encoding == "boolean":
         return len("false") if _family(edition) == "2004" else 1
-    if isinstance(question, model.SingleChoice):
-        return 1
-    if isinstance(question, model.Matching):
-        count = len(question.pairs)
+    count = letters_length(question)
+    if encoding == "pairs":
         pairs = [f"{index}{dot}{LETTERS[index - 1]}" for index in range(1, count + 1)]
         return len(comma.join(pairs))
-    count = len(question.choices) if isinstance(question, model.MultipleResponse) else len(question.items)
-    return len(comma.join(LETTERS[:count]))
+    return len(comma.join(LETTERS[:count]))  # ids: every identifier (single choice: one)
 
 
 def _record(course: model.Course, index: int, ident: str, question: Any, edition: str) -> list[Field]:
     """The elements of interaction record ``index`` the adapter writes, at their longest."""
     prefix = f"cmi.interactions.{index}."
-    fields = [(prefix + "id", len(ident)), (prefix + "type", len(_TYPES[question.type]))]
+    kind = kind_of(question)
+    kind_type = kind.scorm12 if _family(edition) == "1.2" else kind.interaction
+    fields = [(prefix + "id", len(ident)), (prefix + "type", len(kind_type))]
     fields += [
         (f"{prefix}correct_responses.{k}.pattern", size) for k, size in enumerate(_patterns(course, question, edition))
     ]

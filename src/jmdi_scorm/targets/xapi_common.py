@@ -27,9 +27,11 @@ from tincan import (
 )
 
 from jmdi_scorm.render.compact import compact_js
+from jmdi_scorm.render.questions import record_pattern
 from jmdi_scorm.render.site import LAUNCH, RUNTIME_DIR
 from jmdi_scorm.source import model
 from jmdi_scorm.source.markdown import checked_tokens, is_plain
+from jmdi_scorm.source.question_kinds import KINDS, kind_of
 from jmdi_scorm.targets.scorm_common import scope_is_course, scope_modules
 
 XAPI_VERSION = "1.0.3"  # standards.md §5.6: the exact patch version on every request
@@ -54,15 +56,9 @@ TYPE_INTERACTION = ADL_ACTIVITIES + "cmi.interaction"
 # §5.5: progress is not a score; cmi5's result extension is the established IRI for it.
 EXT_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 
-# §5.4: question kinds → interactionType.
-INTERACTION_TYPES = {
-    "single": "choice",
-    "multiple": "choice",
-    "true-false": "true-false",
-    "fill-in": "fill-in",
-    "matching": "matching",
-    "ordering": "sequencing",
-}
+# §5.4: question kinds → interactionType (source/question_kinds.py; runtime/jmdi-xapi-common.js
+# keeps the same map for definitions it must build itself).
+INTERACTION_TYPES = {name: kind.interaction for name, kind in KINDS.items()}
 COMMON_FILE = "jmdi-xapi-common.js"  # joined into each adapter file at build time
 QUESTIONS_DIR = "xapi-questions"  # runtime/xapi-questions/<page-id>.js, loaded on the page's first answer
 NAME_LIMIT = 120  # a question's name is its prompt, cut short; the description keeps it whole
@@ -151,27 +147,18 @@ def interaction(course: model.Course, question: model.Question) -> dict[str, Any
     Patterns use the SCORM 2004 bracketed syntax; fill-in answers compare without case unless the
     question says otherwise, which is the fill-in default (``{case_matters=false}``).
     """
-    fields: dict[str, Any] = {"interaction_type": INTERACTION_TYPES[question.type]}
-    if isinstance(question, model.SingleChoice | model.MultipleResponse):
-        fields["choices"] = _components(course, [c.text for c in question.choices])
-        fields["correct_responses_pattern"] = [
-            "[,]".join(choice_id(i) for i, c in enumerate(question.choices) if c.correct)
-        ]
-    elif isinstance(question, model.TrueFalse):
-        fields["correct_responses_pattern"] = ["true" if question.answer else "false"]
-    elif isinstance(question, model.FillIn):
+    kind = kind_of(question)
+    fields: dict[str, Any] = {"interaction_type": kind.interaction}
+    # Choices and ordering items are a, b, …; matching left items (source) 1, 2, … and right items
+    # (target) a, b, … (questions.py); left n matches right n.
+    for name, texts in (kind.components(question) if kind.components else {}).items():
+        fields[name] = _components(course, texts, numbered=name == "source")
+    values = record_pattern(question)
+    if kind.encoding == "text":
         prefix = "{case_matters=true}" if question.case_sensitive else ""
-        fields["correct_responses_pattern"] = [prefix + escape_pattern(a) for a in question.answers]
-    elif isinstance(question, model.Matching):
-        # Left items are 1, 2, … and right items a, b, … (questions.py); left n matches right n.
-        fields["source"] = _components(course, [p.left for p in question.pairs], numbered=True)
-        fields["target"] = _components(course, [p.right for p in question.pairs])
-        fields["correct_responses_pattern"] = [
-            "[,]".join(f"{i + 1}[.]{choice_id(i)}" for i in range(len(question.pairs)))
-        ]
-    elif isinstance(question, model.Ordering):
-        fields["choices"] = _components(course, list(question.items))
-        fields["correct_responses_pattern"] = ["[,]".join(choice_id(i) for i in range(len(question.items)))]
+        fields["correct_responses_pattern"] = [prefix + escape_pattern(value) for value in values]
+    else:  # ids, pairs, boolean: one pattern, the values joined with the bracketed delimiters
+        fields["correct_responses_pattern"] = ["[,]".join(value.replace(".", "[.]") for value in values)]
     return fields
 
 
