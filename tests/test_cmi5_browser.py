@@ -2,7 +2,7 @@
 
 Parts: ralph (real LRS) stores the statements; our local LMS (jmdi_scorm.lms) plays the cmi5
 LMS — fetch endpoint, ``LMS.LaunchData``, learner preferences, State API, the ``launched``
-statement — because ralph 5.1 has none of these (standards.md §9, note 2), and passes the AU's
+statement — because ralph 5.1 has none of these (docs/standards.md §10.3, note 2), and passes the AU's
 statements to ralph with its own credentials.
 """
 
@@ -78,7 +78,7 @@ def test_pass_close_relaunch_and_return(stack: h.Stack, browser: Any, tmp_path: 
     h.open_page(page, "intro-02")
     h.walk(page, h.RIGHT, h.WALK[3:])
     h.exit_course(page)
-    page.wait_for_url("**/lms/return", timeout=15_000)  # returnURL after terminated settled (§7.7)
+    page.wait_for_url("**/lms/return", timeout=15_000)  # returnURL after terminated settled (§8.7)
     stored = settle(stack, registration, "terminated", 2)
     returned = next(r for r in stack.lms.requests if r.path == "/lms/return")
     last_post = max(r.time for r in stack.lms.requests if r.path == "/xapi/statements" and b"terminated" in r.body)

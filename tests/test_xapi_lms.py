@@ -1,6 +1,6 @@
 """The local LMS side (jmdi_scorm.lms) speaks the xAPI Document resources and the cmi5 launch
-rules content relies on: standards.md §5.6–5.7 (State, Agent Profile), §6.2 (TinCan launch) and
-§7.2–7.3 (fetch, LaunchData). No browser and no ralph here: statements go to the LMS's own store,
+rules content relies on: docs/standards.md §6.6–6.7 (State, Agent Profile), §7.2 (TinCan launch) and
+§8.2–8.3 (fetch, LaunchData). No browser and no ralph here: statements go to the LMS's own store,
 or to an upstream that is down."""
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def test_cmi5_launch_url_carries_the_five_parameters_and_the_au_query(lms: Local
     url = lms.launch_url("cmi5", actor=ACTOR, au=1)
     launch = params(url)
     assert set(launch) == {"sco", "endpoint", "fetch", "actor", "registration", "activityId"}
-    assert launch["sco"] == "intro-02"  # the AU's own query string is kept (§7.1)
+    assert launch["sco"] == "intro-02"  # the AU's own query string is kept (§8.1)
     assert launch["endpoint"] == lms.endpoint
     assert json.loads(launch["actor"]) == ACTOR
     assert launch["activityId"].startswith("https://lms.example.org/")  # LMS-made, not the au@id
@@ -94,7 +94,7 @@ def test_launch_data_and_preferences(lms: LocalLMS) -> None:
     template = data["contextTemplate"]
     assert template["contextActivities"]["grouping"][0]["id"] == "https://example.org/courses/mini/topic/intro-01"
     assert "https://w3id.org/xapi/cmi5/context/extensions/sessionid" in template["extensions"]
-    # §5.7: LaunchData belongs to the LMS; the AU can neither replace nor delete it.
+    # §6.7: LaunchData belongs to the LMS; the AU can neither replace nor delete it.
     for method in ("PUT", "POST", "DELETE"):
         refused = requests.request(method, lms.endpoint + "activities/state", params=state(launch, "LMS.LaunchData"),
                                    headers=headers, json={})  # fmt: skip
@@ -150,7 +150,7 @@ def test_tincan_launch_and_own_statement_store(lms: LocalLMS) -> None:
     }
     endpoint = launch["endpoint"]
     assert requests.post(endpoint + "statements", json=[statement], headers=headers).json() == [statement["id"]]
-    # The same statement again is stored once; a different one with the same id is a conflict (§5.6).
+    # The same statement again is stored once; a different one with the same id is a conflict (§6.6).
     assert requests.post(endpoint + "statements", json=statement, headers=headers).status_code == 200
     put = requests.put(
         endpoint + "statements", params={"statementId": statement["id"]}, json=statement, headers=headers
@@ -180,7 +180,7 @@ def test_statements_wait_when_the_upstream_lrs_is_down(package: Path) -> None:
     try:
         launch, headers = cmi5_session(server)
         down = requests.post(launch["endpoint"] + "statements", json=[], headers=headers)
-        assert down.status_code == 503  # content queues and retries (§5.6)
+        assert down.status_code == 503  # content queues and retries (§6.6)
         assert len(server._pending) == 1  # the LMS's launched statement waits too
     finally:
         server.stop()

@@ -1,4 +1,4 @@
-"""The statement outbox of jmdi-xapi-common.js against a scripted LRS (XA-07, standards.md §5.6).
+"""The statement outbox of jmdi-xapi-common.js against a scripted LRS (XA-07, docs/standards.md §6.6).
 
 The LRS here is Playwright's request routing, not ralph: only a stub can answer 500, 429, a cut
 connection, 400, 409 and 401 on demand. Each case checks what reaches the "LRS": same ids and

@@ -50,7 +50,7 @@ def test_tincan_xml(packages: dict[str, zipfile.ZipFile]) -> None:
     assert root.tag == f"{T}tincan"
     activities = root.findall(f"{T}activities/{T}activity")
     launching = [a for a in activities if a.find(f"{T}launch") is not None]
-    assert len(launching) == 1  # the root activity (§6.1)
+    assert len(launching) == 1  # the root activity (docs/standards.md §7.1)
     assert launching[0].get("id") == "https://example.org/courses/mini/"
     assert launching[0].findtext(f"{T}launch") in names  # relative, inside the zip, no query
     ids = [a.get("id") for a in activities]
@@ -82,7 +82,7 @@ def test_cmi5_xml(course, packages: dict[str, zipfile.ZipFile], mode: str) -> No
     assert len(aus) == {"course": 1, "module": 2, "topic": 4}[mode]
     files = packages["cmi5"].namelist()
     for au in aus:
-        # Children in schema order: title, description, url (§7.1).
+        # Children in schema order: title, description, url (§8.1).
         assert [child.tag for child in au] == [f"{C}title", f"{C}description", f"{C}url"]
         assert au.get("moveOn") in ("Completed", "CompletedAndPassed")
         if au.get("moveOn") == "CompletedAndPassed":

@@ -6,7 +6,7 @@ Who plays which part in the browser tests, and why:
 - **ralph** (a real LRS, ``tests/lrs``) stores and returns the statements;
 - **our local LMS** (``jmdi_scorm.lms``) launches the package, serves the cmi5 fetch endpoint,
   ``LMS.LaunchData``, learner preferences and the State API — ralph 5.1 has none of those
-  (standards.md §9, harness note 2) — and passes statements through to ralph with its own
+  (docs/standards.md §10.3, note 2) — and passes statements through to ralph with its own
   credentials, as LMSs that front an LRS do; the browser never sees ralph's password.
 """
 
@@ -327,7 +327,7 @@ def strip_lrs_fields(statement: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in statement.items() if k not in ("stored", "authority", "version")}
 
 
-# --- cmi5 rules (standards.md §7.4-7.5; C5-03, C5-04, C5-05, C5-08, C5-09) -----------------------
+# --- cmi5 rules (docs/standards.md §8.4-8.5; C5-03, C5-04, C5-05, C5-08, C5-09) -----------------------
 
 CMI5 = "https://w3id.org/xapi/cmi5/"
 CATEGORY_CMI5 = CMI5 + "context/categories/cmi5"

@@ -1,6 +1,6 @@
 /* LMS harness: exposes scorm-again as window.API / window.API_1484_11 and records every call.
    Each record is {fn, args, ret, err, t}; err is GetLastError() right after the call.
-   scorm-again is lenient (standards.md §9), so the tests check strict formats on this log. */
+   scorm-again is lenient (docs/standards.md §10.1), so the tests check strict formats on this log. */
 (function () {
   "use strict";
   var EDITIONS = {

@@ -1,7 +1,7 @@
 """Start ralph's LRS API on 127.0.0.1 with the file backend made append-only.
 
 ralph 5.1's fs LRS backend inherits create-only writes, so every statement POST after the first
-into one data directory fails with 500 (standards.md §9, harness note 1); switching its default
+into one data directory fails with 500 (docs/standards.md §10.3, note 1); switching its default
 operation to APPEND before the app is imported fixes it.
 """
 

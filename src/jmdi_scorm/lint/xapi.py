@@ -1,4 +1,4 @@
-"""TinCan ``tincan.xml`` [PKG-16] and cmi5 ``cmi5.xml`` [PKG-15] descriptors (standards §6.1, §7.1).
+"""TinCan ``tincan.xml`` [PKG-16] and cmi5 ``cmi5.xml`` [PKG-15] descriptors (docs/standards.md §7.1, §8.1).
 
 cmi5's CourseStructure.xsd is in no package registry, so cmi5.xml is checked structurally here.
 """
@@ -128,7 +128,7 @@ def _check_iri(
 
 
 def _check_text(node: etree._Element, entry: str, report: Report) -> None:
-    """title and description each hold at least one <langstring lang=...> (§7.1)."""
+    """title and description each hold at least one <langstring lang=...> (§8.1)."""
     for name in ("title", "description"):
         element = node.find(f"{{{CMI5_NS}}}{name}")
         if element is None:

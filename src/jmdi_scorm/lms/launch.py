@@ -1,7 +1,7 @@
 """What an LMS knows about a package and a launch: the descriptor's AUs / root activity, and the
 per-launch record (actor, registration, token, LaunchData).
 
-cmi5 facts: standards.md §7.1–7.3; TinCan launch parameters: §6.2.
+cmi5 facts: docs/standards.md §8.1–8.3; TinCan launch parameters: §7.2.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def read_cmi5(data: bytes) -> list[AU]:
 
 
 def read_tincan(data: bytes) -> AU:
-    """The root activity of ``tincan.xml``: the one that carries ``launch`` (§6.1)."""
+    """The root activity of ``tincan.xml``: the one that carries ``launch`` (§7.1)."""
     root = etree.fromstring(data)
     for activity in root.iter(f"{{{NS_TINCAN}}}activity"):
         launch = _text(activity, "{}launch", NS_TINCAN)
@@ -81,7 +81,7 @@ def read_tincan(data: bytes) -> AU:
 
 
 def with_query(url: str, params: dict[str, str]) -> str:
-    """``url`` with ``params`` merged into its own query string (§7.1: AU url query is kept)."""
+    """``url`` with ``params`` merged into its own query string (§8.1: AU url query is kept)."""
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
@@ -108,14 +108,14 @@ class Launch:
     fetched: bool = False
 
     def context_template(self) -> dict[str, Any]:
-        """§7.3: grouping = the AU's publisher id, the session id extension."""
+        """§8.3: grouping = the AU's publisher id, the session id extension."""
         return {
             "contextActivities": {"grouping": [{"objectType": "Activity", "id": self.au.ident}]},
             "extensions": {EXT_SESSION: self.session_id},
         }
 
     def launch_data(self, return_url: str | None) -> dict[str, Any]:
-        """The ``LMS.LaunchData`` state document (§7.3)."""
+        """The ``LMS.LaunchData`` state document (§8.3)."""
         data: dict[str, Any] = {
             "contextTemplate": self.context_template(),
             "launchMode": self.launch_mode,

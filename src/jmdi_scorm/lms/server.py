@@ -144,7 +144,7 @@ class LocalLMS:
 
     @property
     def endpoint(self) -> str:
-        """The xAPI endpoint content talks to (always this LMS; §6.2 ``endpoint``)."""
+        """The xAPI endpoint content talks to (always this LMS; docs/standards.md §7.2 ``endpoint``)."""
         return self.base_url + XAPI.lstrip("/")
 
     # --- launching ----------------------------------------------------------------------------
@@ -159,9 +159,9 @@ class LocalLMS:
                    au: str | int = 0, launch_mode: str = "Normal", return_url: str | None = None,
                    mastery_score: float | None = None, activity_id: str | None = None,
                    extra: dict[str, str] | None = None) -> str:  # fmt: skip
-        """A launch URL as an LMS would open it: ``kind`` is ``"xapi"`` (TinCan launch, §6.2) or
-        ``"cmi5"`` (§7.2); ``au`` picks a cmi5 AU by id or position. ``mastery_score`` overrides
-        the AU's (an LMS may, §7.3); ``return_url=""`` means this LMS's own return page."""
+        """A launch URL as an LMS would open it: ``kind`` is ``"xapi"`` (TinCan launch, §7.2) or
+        ``"cmi5"`` (§8.2); ``au`` picks a cmi5 AU by id or position. ``mastery_score`` overrides
+        the AU's (an LMS may, §8.3); ``return_url=""`` means this LMS's own return page."""
         actor = actor or {
             "objectType": "Agent",
             "name": "Learner",
@@ -201,7 +201,7 @@ class LocalLMS:
         unit = units[au] if isinstance(au, int) else next(u for u in units if u.ident == au)
         if mastery_score is not None:
             unit = replace(unit, mastery_score=mastery_score)
-        # The LMS names the activity (§7.1: publisher ids differ from launch activity ids).
+        # The LMS names the activity (§8.1: publisher ids differ from launch activity ids).
         activity_id = f"{self.home_page}xapi/activities/au/{uuid.uuid5(uuid.NAMESPACE_URL, unit.ident)}"
         launch = Launch("cmi5", actor, registration, activity_id, new_token("cmi5"), unit, launch_mode=mode)
         self._fetch[launch.fetch_id] = launch
@@ -221,7 +221,7 @@ class LocalLMS:
         return url
 
     def fetch_token(self, fetch_id: str) -> dict[str, str]:
-        """cmi5 fetch (§7.2 step 2): one auth token per launch; later calls get error 1."""
+        """cmi5 fetch (§8.2 step 2): one auth token per launch; later calls get error 1."""
         with self._lock:
             launch = self._fetch.get(fetch_id)
             if launch is None:
@@ -343,7 +343,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if request.resource == "statements" and self.lms.upstream is not None:
                 self.lms.flush_pending()
             reply = error(fault.status, "fault injected") if fault and fault.status else self.lms.xapi.handle(request)
-        elif path == RETURN:  # where cmi5 launches return to (returnURL, §7.7)
+        elif path == RETURN:  # where cmi5 launches return to (returnURL, §8.7)
             reply = Reply(200, RETURN_PAGE, "text/html; charset=utf-8")
         else:
             reply = error(404, "not found")
@@ -369,7 +369,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
     def _fetch(self, fetch_id: str) -> Reply:
-        if self.command != "POST":  # §7.2: POST only, so nothing caches the token
+        if self.command != "POST":  # §8.2: POST only, so nothing caches the token
             return error(405, "the cmi5 fetch URL takes POST only")
         return Reply(200, json.dumps(self.lms.fetch_token(fetch_id)).encode(), headers={"Cache-Control": "no-store"})
 

@@ -1,7 +1,7 @@
 """SQLite storage of the local LMS: xAPI documents (State, Agent Profile) and, when no upstream
 LRS is configured, statements.
 
-Documents follow xAPI 1.0.3 Document resources (standards.md §5.6–5.7): a document is keyed by
+Documents follow xAPI 1.0.3 Document resources (docs/standards.md §6.6–6.7): a document is keyed by
 its resource, activity, agent identifier, registration and id; ETags are SHA-1 of the content.
 """
 
@@ -33,7 +33,7 @@ SERVER_SET = ("stored", "authority", "version", "timestamp")
 
 
 def now() -> str:
-    """RFC 3339 UTC with milliseconds (§5.1)."""
+    """RFC 3339 UTC with milliseconds (§6.1)."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -42,7 +42,7 @@ def etag_of(content: bytes) -> str:
 
 
 def agent_key(agent: dict[str, Any]) -> str:
-    """The inverse functional identifier of an agent as one string (§5.1: exactly one)."""
+    """The inverse functional identifier of an agent as one string (§6.1: exactly one)."""
     if not isinstance(agent, dict):
         raise ValueError("agent must be a JSON object")
     found = [key for key in ("mbox", "mbox_sha1sum", "openid", "account") if agent.get(key)]

@@ -1,5 +1,5 @@
 """The xAPI resources the local LMS serves to content: ``about``, ``statements`` (its own store or a
-pass-through to an upstream LRS), ``activities/state`` and ``agents/profile`` (standards.md §5.6).
+pass-through to an upstream LRS), ``activities/state`` and ``agents/profile`` (docs/standards.md §6.6).
 
 Requests and answers are plain values (:class:`Request`, :class:`Reply`) so the rules can be
 tested without a socket; ``server.py`` does the HTTP.
@@ -64,7 +64,7 @@ class Upstream:
         except urllib.error.HTTPError as exc:
             return Reply(exc.code, exc.read(), exc.headers.get("Content-Type", JSON))
         except (urllib.error.URLError, OSError) as exc:
-            # The LRS is unreachable: content must queue and retry (§5.6: 5xx → retry, same ids).
+            # The LRS is unreachable: content must queue and retry (§6.6: 5xx → retry, same ids).
             return error(503, f"upstream LRS unreachable: {getattr(exc, 'reason', exc)}")
 
 
@@ -234,7 +234,7 @@ def _agent(request: Request) -> dict[str, Any]:
 
 
 def _precondition(request: Request, etag: str | None) -> Reply | None:
-    """``If-Match`` / ``If-None-Match: *`` (§5.7, optional for State in 1.0.3, honoured here)."""
+    """``If-Match`` / ``If-None-Match: *`` (§6.7, optional for State in 1.0.3, honoured here)."""
     if_match = request.headers.get("if-match")
     if if_match and if_match != "*" and if_match != etag:
         return error(412, "If-Match does not match the stored document")

@@ -51,7 +51,7 @@ def zip_timestamp() -> tuple[int, int, int, int, int, int]:
 
 
 def check_entry_name(name: str) -> None:
-    """Refuse names a zip reader could place outside its folder (standards.md §1.1)."""
+    """Refuse names a zip reader could place outside its folder (docs/standards.md §1.1)."""
     parts = PurePosixPath(name).parts
     if (
         not name

@@ -15,7 +15,7 @@ from jmdi_scorm.errors import BuildError
 
 # What an LRS credential looks like when someone pastes one into a course or a template: an
 # Authorization value, a TinCan launch query with ``auth=``, a URL with a user and password, a
-# cmi5 auth-token. The runtime itself only ever reads these from the launch URL (§6.2, §7.2).
+# cmi5 auth-token. The runtime itself only ever reads these from the launch URL (docs/standards.md §7.2, §8.2).
 _CREDENTIAL_PATTERNS = (
     # (a word of lower-case letters after "Basic" is prose: "Basic infrastructure remains ...")
     re.compile(r"\b(?:Basic|Bearer)(?:\s|%20|\+)+(?![a-z]+(?:[^A-Za-z0-9+/_.~=-]|$))[A-Za-z0-9+/_.~-]{12,}={0,2}"),

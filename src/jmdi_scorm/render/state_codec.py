@@ -20,7 +20,7 @@ runtime keeps the longest prefix of a fill-in answer whose escaped form fits
 :func:`fill_in_budget`, which bounds the state size: :func:`worst_case_length`.
 
 Ids are never abbreviated, so a state survives reordering, retitling or adding topics.
-ASCII only, so characters equal bytes in every LMS database (standards.md §2.3).
+ASCII only, so characters equal bytes in every LMS database (docs/standards.md §3.3).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-/* jmdi-cmi5.js: the cmi5 adapter of the JMDI runtime (docs/architecture.md; standards.md §7).
+/* jmdi-cmi5.js: the cmi5 adapter of the JMDI runtime (docs/architecture.md; docs/standards.md §8).
    Launch: one POST to the fetch URL for the token, LMS.LaunchData and learner preferences from
    the LMS, `initialized` first, statements built on the LaunchData context template, defined
    statements per launch mode and registration, `terminated` last, then returnURL. Needs
@@ -7,18 +7,18 @@
   "use strict";
 
   var X = global.JMDIXapi;
-  // --- cmi5 constants (standards.md §7.3-7.5) --------------------------------------------------
+  // --- cmi5 constants (docs/standards.md §8.3-8.5) --------------------------------------------------
   var CMI5 = "https://w3id.org/xapi/cmi5/";
   var CATEGORY_CMI5 = CMI5 + "context/categories/cmi5";
   var CATEGORY_MOVEON = CMI5 + "context/categories/moveon";
   var EXT_MASTERY = CMI5 + "context/extensions/masteryscore";
   var LAUNCH_DATA = "LMS.LaunchData";
   var PREFERENCES = "cmi5LearnerPreferences";
-  var FLAGS = "cmi5-au-flags"; // §7.5: completed/passed already sent in this registration
-  var STATE = { bookmark: "bookmark", suspend: "suspend" }; // §5.7
-  var MODES = { Normal: "normal", Browse: "browse", Review: "review" }; // §7.6
+  var FLAGS = "cmi5-au-flags"; // §8.5: completed/passed already sent in this registration
+  var STATE = { bookmark: "bookmark", suspend: "suspend" }; // §6.7
+  var MODES = { Normal: "normal", Browse: "browse", Review: "review" }; // §8.6
   var DRAIN_MS = 4000; // how long terminated may take before the learner is sent to returnURL
-  var TOKEN_KEY = "jmdi-cmi5-token:"; // + fetch URL. §7.2 project rule: a reload does not fetch again
+  var TOKEN_KEY = "jmdi-cmi5-token:"; // + fetch URL. §8.2 project rule: a reload does not fetch again
   var ENDED_KEY = "jmdi-cmi5-ended:"; // + fetch URL: this launch sent terminated
 
   // `config.adapterConfig` (index.html) carries the statement material generated at build time
@@ -41,7 +41,7 @@
         stateId: stateId };
     }
 
-    // §7.3: every statement's context starts as a copy of the template; we only add to it.
+    // §8.3: every statement's context starts as a copy of the template; we only add to it.
     function context(parentKey, defined) {
       var c = X.clone(launch.launchData.contextTemplate || {});
       var acts = c.contextActivities = c.contextActivities || {};
@@ -70,15 +70,15 @@
       return !!(c && c.category && c.category.some(function (a) { return a.id === CATEGORY_CMI5; }));
     }
 
-    function au() { return { objectType: "Activity", id: launch.activityId }; } // §7.4: launch activityId
+    function au() { return { objectType: "Activity", id: launch.activityId }; } // §8.4: launch activityId
     function elapsed() { return X.duration((Date.now() - started) / 1000); }
 
-    // --- defined statements (§7.5) -------------------------------------------------------------
+    // --- defined statements (§8.5) -------------------------------------------------------------
     function judge(snapshot) {
       if (snapshot.success !== "passed" && snapshot.success !== "failed") return null;
       if (snapshot.scoreFinal === false) return null; // one verdict per registration, with the final score
       var score = X.score(snapshot.score);
-      // LaunchData's masteryScore is the pass mark, even when it differs from cmi5.xml (§7.3).
+      // LaunchData's masteryScore is the pass mark, even when it differs from cmi5.xml (§8.3).
       if (typeof launch.mastery === "number" && score && typeof score.scaled === "number") {
         return { passed: score.scaled >= launch.mastery, score: score };
       }
@@ -86,7 +86,7 @@
     }
 
     function defined(snapshot) {
-      if (launch.mode !== "normal") return; // §7.6: Browse/Review send no completed/passed/failed
+      if (launch.mode !== "normal") return; // §8.6: Browse/Review send no completed/passed/failed
       if (snapshot.completion === "completed" && !flags.completed && !thisLaunch.completed) {
         thisLaunch.completed = flags.completed = true;
         send("completed", au(), { completion: true, duration: elapsed() }, null, "moveon");
@@ -109,7 +109,7 @@
       }
       last.location = snapshot.location;
       var progress = X.percent(snapshot.progress);
-      // §7.5: no progress extension on completed or after it.
+      // §8.5: no progress extension on completed or after it.
       if (progress > last.progress && last.progress >= 0 && !thisLaunch.completed && !flags.completed) {
         var ext = {};
         ext[data.ext.progress] = progress;
@@ -158,7 +158,7 @@
       pump(false);
     }
 
-    // terminated: last, with the session's duration (§7.5); nothing is sent after it. The outbox
+    // terminated: last, with the session's duration (§8.5); nothing is sent after it. The outbox
     // sends it alone once every statement and document before it has settled (8.1.2.0-2: the
     // LMS ends the token with it), so the final state is queued first.
     function terminate(snapshot) {
@@ -184,7 +184,7 @@
       if (state === "initialized" && global.document.visibilityState === "hidden") outbox.sendBeforeUnload();
     }
 
-    // --- launch (§7.2) ---------------------------------------------------------------------------
+    // --- launch (§8.2) ---------------------------------------------------------------------------
     function session(key, value) {
       try {
         if (value === undefined) return global.sessionStorage.getItem(key);
@@ -227,7 +227,7 @@
       var core = global.JMDI;
       var decoded = core && typeof core.decodeState === "function" ? core.decodeState(text) : null;
       if (!decoded) return text || null;
-      if (location) decoded.location = location; // the bookmark document wins (§5.7)
+      if (location) decoded.location = location; // the bookmark document wins (§6.7)
       return decoded;
     }
 
@@ -256,7 +256,7 @@
         launch.mode = ended ? "review" : MODES[r.data.launchMode] || "normal";
         launch.mastery = typeof r.data.masteryScore === "number" ? r.data.masteryScore : null;
         var agent = { agent: JSON.stringify(launch.actor), profileId: PREFERENCES };
-        return launch.lrs.json("agents/profile", agent).then(function (prefs) { // 404 is normal (§7.8)
+        return launch.lrs.json("agents/profile", agent).then(function (prefs) { // 404 is normal (§8.8)
           launch.preferences = prefs.status === 200 && prefs.data ? prefs.data : {};
           outbox.flush(); // an earlier launch's leftovers go before this launch's initialized
           if (!ended) {
@@ -304,7 +304,7 @@
         queue({ record: record });
       },
 
-      // §7.7: terminated, wait until its request settles, then go to returnURL when there is one.
+      // §8.7: terminated, wait until its request settles, then go to returnURL when there is one.
       finish: function (snapshot) {
         if (!launch || !terminate(snapshot || last.snapshot)) return Promise.resolve();
         return outbox.drain(DRAIN_MS).then(function () {

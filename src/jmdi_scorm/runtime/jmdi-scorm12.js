@@ -1,11 +1,11 @@
 /* jmdi-scorm12.js: the SCORM 1.2 adapter of the JMDI runtime (docs/architecture.md).
- * Section numbers cite /shared/docs/standards.md. No dependencies. */
+ * Section numbers cite docs/standards.md. No dependencies. */
 (function () {
   "use strict";
 
-  // ---- spec constants (§2) --------------------------------------------------------------------
-  var API_NAME = "API", MAX_PARENTS = 7; // §2.1: the ADL sample limit for 1.2
-  var MAX_LOCATION = 255, MAX_SUSPEND = 4096, MAX_TEXT = 255; // §2.3, §2.5
+  // ---- spec constants (§3) --------------------------------------------------------------------
+  var API_NAME = "API", MAX_PARENTS = 7; // §3.1: the ADL sample limit for 1.2
+  var MAX_LOCATION = 255, MAX_SUSPEND = 4096, MAX_TEXT = 255; // §3.3, §3.5
   // Project rule: an answer or a status change is committed at once, page changes >= 1 s apart.
   // An LMS may end the session on its own page's beforeunload, before our pagehide (see
   // docs/lms-compatibility.md): whatever waits for a later commit is lost then.
@@ -13,8 +13,8 @@
   var RESEND_LIMIT = 3; // project rule: a value the LMS refused is offered at most 3 times
   var RETRY_MS = 15000; // a refused commit that no save waits for is tried again after this
   var TYPES = { single: "choice", multiple: "choice", "true-false": "true-false", "fill-in": "fill-in",
-    matching: "matching", ordering: "sequencing" }; // §2.5: no long-fill-in, no other in 1.2
-  // §2.4 never downgrade: a status is written only if it ranks at least as high as the stored one.
+    matching: "matching", ordering: "sequencing" }; // §3.5: no long-fill-in, no other in 1.2
+  // §3.4 never downgrade: a status is written only if it ranks at least as high as the stored one.
   var RANK = { "": 0, "not attempted": 0, browsed: 1, incomplete: 1, failed: 2, completed: 3, passed: 4 };
 
   // ---- formats: one tested helper per data type ------------------------------------------------
@@ -22,7 +22,7 @@
     return String(n).padStart(width, "0");
   }
 
-  /* CMITimespan HHHH:MM:SS.SS (§2.3): 4-digit hours (capped at 9999), 2 decimals. */
+  /* CMITimespan HHHH:MM:SS.SS (§3.3): 4-digit hours (capped at 9999), 2 decimals. */
   function timespan(seconds) {
     var cs = Math.min(Math.round(Math.max(0, Number(seconds) || 0) * 100), 9999 * 360000 + 359999);
     var s = cs % 6000;
@@ -30,7 +30,7 @@
       pad(Math.floor(s / 100), 2) + "." + pad(s % 100, 2);
   }
 
-  /* CMITime HH:MM:SS (§2.5 interactions.n.time): a time of day, not a date. */
+  /* CMITime HH:MM:SS (§3.5 interactions.n.time): a time of day, not a date. */
   function timeOfDay(date) {
     var d = new Date(date || Date.now());
     return pad(d.getHours(), 2) + ":" + pad(d.getMinutes(), 2) + ":" + pad(d.getSeconds(), 2);
@@ -45,7 +45,7 @@
     return String(text).replace(/\s+/g, " ").trim().slice(0, max);
   }
 
-  /* Responses (§2.5): ids are single characters [0-9a-z] ("a", "c"; matching "1.a"), joined by ",". */
+  /* Responses (§3.5): ids are single characters [0-9a-z] ("a", "c"; matching "1.a"), joined by ",". */
   function response(type, values) {
     values = [].concat(values == null ? [] : values).map(String);
     if (type === "true-false") return values[0] === "true" ? "t" : "f";
@@ -61,7 +61,7 @@
     return correct.slice(0, 10).map(function (answer) { return oneLine(answer, MAX_TEXT); });
   }
 
-  // ---- API discovery (§2.1): parents (bounded), then the opener; cross-origin frames are skipped
+  // ---- API discovery (§3.1): parents (bounded), then the opener; cross-origin frames are skipped
   function walk(win, name, limit) {
     for (var steps = 0; win && steps <= limit; steps++) {
       try {
@@ -174,9 +174,9 @@
       var status = statusOf(snapshot);
       if (mode === "browse" || RANK[status] < RANK[stored]) return false; // browsed was set at start
       // Only a final score is sent: a partial raw score with a mastery score lets Moodle turn an
-      // unfinished attempt into "failed" ("mastery score overrides status", §8.1).
+      // unfinished attempt into "failed" ("mastery score overrides status", §9.1).
       if ((status === "passed" || status === "failed") && snapshot.score) {
-        set("cmi.core.score.min", "0"); // min and max before raw, all 0-100 (§2.3)
+        set("cmi.core.score.min", "0"); // min and max before raw, all 0-100 (§3.3)
         set("cmi.core.score.max", "100");
         set("cmi.core.score.raw", decimal(Math.max(0, Math.min(1, Number(snapshot.score.scaled) || 0)) * 100, 2));
       }
@@ -187,8 +187,8 @@
       return sent["cmi.core.lesson_status"] !== before;
     }
 
-    /* §2.2: values, status, exit, session time, then LMSFinish - once. LMSFinish stores what was
-     * set (§2.2), so no LMSCommit comes before it: an LMS that saves by beacon while the page
+    /* §3.2: values, status, exit, session time, then LMSFinish - once. LMSFinish stores what was
+     * set (§3.2), so no LMSCommit comes before it: an LMS that saves by beacon while the page
      * closes (Moodle) has a quota, and a second save there is refused (docs/lms-compatibility.md). */
     function finalSequence(snapshot) {
       if (finished || !api) return;
@@ -212,7 +212,7 @@
     }
 
     function onHidden() {
-      if (document.visibilityState === "hidden" && dirty && !finished) commitNow(); // §2.7
+      if (document.visibilityState === "hidden" && dirty && !finished) commitNow(); // §3.7
     }
 
     return {
@@ -232,7 +232,7 @@
         if (/^\d+$/.test(count)) next = Number(count);
         else journal = true;
         if (!RANK[stored] && mode !== "review") {
-          // §2.2: never leave "not attempted" (some LMSs turn it into completed on finish).
+          // §3.4: never leave "not attempted" (some LMSs turn it into completed on finish).
           set("cmi.core.lesson_status", mode === "browse" ? "browsed" : "incomplete");
         }
         // suspend until the course is done (write()), so a session the LMS ends itself resumes
@@ -282,7 +282,7 @@
         // Moodle posts every record on each save (docs/lms-compatibility.md): only the fields its
         // reports use; no weighting (always 1) or latency.
         if (!known) {
-          indexOf[id] = next++; // append at _count; id first, then type (§2.5)
+          indexOf[id] = next++; // append at _count; id first, then type (§3.5)
           set(prefix + "id", id);
           set(prefix + "type", TYPES[record.type] || "performance");
           patterns(record).forEach(function (pattern, i) {

@@ -1,11 +1,11 @@
 /* jmdi-scorm2004.js: the SCORM 2004 (3rd and 4th Edition) adapter of the JMDI runtime
- * (docs/architecture.md). Section numbers cite /shared/docs/standards.md. No dependencies. */
+ * (docs/architecture.md). Section numbers cite docs/standards.md. No dependencies. */
 (function () {
   "use strict";
 
-  // ---- spec constants (§4) --------------------------------------------------------------------
-  var API_NAME = "API_1484_11", MAX_PARENTS = 500; // §4.1: never falls back to the 1.2 "API"
-  // §4.3: suspend data holds 64000 characters in 4th, 4000 in 3rd; the build refuses 3rd-edition
+  // ---- spec constants (§5) --------------------------------------------------------------------
+  var API_NAME = "API_1484_11", MAX_PARENTS = 500; // §5.1: never falls back to the 1.2 "API"
+  // §5.3: suspend data holds 64000 characters in 4th, 4000 in 3rd; the build refuses 3rd-edition
   // packages whose worst-case state exceeds 4000, so the runtime guards the hard limit only.
   var MAX_LOCATION = 1000, MAX_SUSPEND = 64000, MAX_TEXT = 250;
   // Project rule: an answer or a status change is committed at once, page changes >= 1 s apart.
@@ -26,7 +26,7 @@
     return String(Number(Number(value).toFixed(places)));
   }
 
-  /* timeinterval: PT#H#M#.##S, no weeks or days, integer H and M, <= 2 decimals (§4.3, §8.1). */
+  /* timeinterval: PT#H#M#.##S, no weeks or days, integer H and M, <= 2 decimals (§5.3, §9.1). */
   function duration(seconds) {
     var cs = Math.round(Math.max(0, Number(seconds) || 0) * 100);
     var h = Math.floor(cs / 360000), m = Math.floor(cs / 6000) % 60, s = (cs % 6000) / 100;
@@ -35,7 +35,7 @@
   }
 
   /* time: YYYY-MM-DDThh:mm:ss.ssZ. toISOString() gives 3 decimals, which Moodle refuses, and
-   * Moodle accepts a zone only after a fraction: always exactly 2 (§4.5, §8.1). */
+   * Moodle accepts a zone only after a fraction: always exactly 2 (§5.5, §9.1). */
   function timestamp(date) {
     return new Date(date || Date.now()).toISOString().replace(/\.(\d\d)\d*Z$/, ".$1Z");
   }
@@ -45,12 +45,12 @@
     return String(text).replace(/\s+/g, " ").trim().replace(/^\{+/, "").slice(0, max);
   }
 
-  /* Identifiers inside responses: [A-Za-z0-9_] only (§4.5 project rule, Moodle §8.1). */
+  /* Identifiers inside responses: [A-Za-z0-9_] only (§5.5 project rule, Moodle §9.1). */
   function shortId(id) {
     return String(id).replace(/[^A-Za-z0-9_]/g, "_");
   }
 
-  /* learner_response and correct_responses.n.pattern with the bracketed delimiters (§4.5). */
+  /* learner_response and correct_responses.n.pattern with the bracketed delimiters (§5.5). */
   function response(type, values, lang) {
     values = [].concat(values == null ? [] : values).map(String);
     if (type === "true-false") return values[0] === "true" ? "true" : "false";
@@ -70,7 +70,7 @@
     return correct.slice(0, 10).map(function (answer) { return flags + lang + oneLine(answer, MAX_TEXT); });
   }
 
-  // ---- API discovery (§4.1, the walk of §2.1): parents (bounded), then the opener -------------
+  // ---- API discovery (§5.1, the walk of §3.1): parents (bounded), then the opener -------------
   function walk(win, name, limit) {
     for (var steps = 0; win && steps <= limit; steps++) {
       try {
@@ -174,23 +174,23 @@
       if (mode === "review") return false;
       // The time so far goes with every commit: an LMS that ends the session itself still has it.
       set("cmi.session_time", duration(snapshot.sessionSeconds));
-      if (mode !== "normal") return false; // §4.3: browse and review write no status or score
+      if (mode !== "normal") return false; // §5.3: browse and review write no status or score
       var completion = snapshot.completion === "completed" ? "completed" : "incomplete";
       if (COMPLETION_RANK[completion] < COMPLETION_RANK[stored.completion]) completion = stored.completion;
       var success = snapshot.success;
       var scored = snapshot.scoreFinal !== false && snapshot.score;
       if (SUCCESS_RANK[success] && SUCCESS_RANK[success] >= SUCCESS_RANK[stored.success] && scored) {
-        // A final score only (the core's scoreFinal): scaled decides success (§4.4), raw is what
-        // Moodle grades (§8.1).
+        // A final score only (the core's scoreFinal): scaled decides success (§5.4), raw is what
+        // Moodle grades (§9.1).
         var scaled = Math.max(0, Math.min(1, Number(snapshot.score.scaled) || 0));
         set("cmi.score.scaled", decimal(scaled, 4));
         set("cmi.score.min", "0");
         set("cmi.score.max", "100");
         set("cmi.score.raw", decimal(scaled * 100, 2));
-        set("cmi.success_status", success); // Moodle never derives it (§8.1)
+        set("cmi.success_status", success); // Moodle never derives it (§9.1)
       }
       if (typeof snapshot.progress === "number") {
-        // Keep the measure consistent with the status: 1 only when completed (§4.3).
+        // Keep the measure consistent with the status: 1 only when completed (§5.3).
         var progress = Math.max(0, Math.min(completion === "completed" ? 1 : 0.9999, snapshot.progress));
         set("cmi.progress_measure", decimal(progress, 4));
       }
@@ -201,7 +201,7 @@
       return sent["cmi.completion_status"] + sent["cmi.success_status"] !== before;
     }
 
-    /* §4.4: one SCO ends or suspends the course; a SCO of several (?sco=) moves on in flow
+    /* §5.4: one SCO ends or suspends the course; a SCO of several (?sco=) moves on in flow
      * when the LMS says "continue" is valid (RT-11), else just exits. */
     function navRequest(done) {
       if (!done) return "suspendAll";
@@ -209,7 +209,7 @@
       return get("adl.nav.request_valid.continue") === "true" ? "continue" : "exit";
     }
 
-    /* Values, exit, session time, navigation request, then Terminate - once (§4.4). Terminate
+    /* Values, exit, session time, navigation request, then Terminate - once (§5.4). Terminate
      * stores what was set, so no Commit comes before it: an LMS that saves by beacon while the
      * page closes (Moodle) has a quota, and a second save there is refused
      * (docs/lms-compatibility.md). */
@@ -318,7 +318,7 @@
         var id = String(record.id), known = !journal && id in indexOf;
         var prefix = "cmi.interactions." + (known ? indexOf[id] : next) + ".";
         if (!known) {
-          // Append at _count; id first, type before any response (§4.5). Answered again, the
+          // Append at _count; id first, type before any response (§5.5). Answered again, the
           // record is updated: type and correct responses are written once (Moodle refuses a
           // repeated choice pattern, and a new type resets the correct responses).
           indexOf[id] = next++;

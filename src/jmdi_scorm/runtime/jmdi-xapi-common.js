@@ -1,15 +1,15 @@
 /* jmdi-xapi-common.js: what the xapi and cmi5 adapters share (docs/architecture.md): launch
    parsing, the LRS client, the persistent statement outbox and the statement builder.
    The build concatenates it in front of each adapter, so a package ships one adapter file.
-   Spec facts cite /shared/docs/standards.md sections (xAPI 1.0.3, TinCan launch, cmi5). */
+   Spec facts cite docs/standards.md sections (xAPI 1.0.3, TinCan launch, cmi5). */
 (function (global) {
   "use strict";
 
   // --- spec constants ------------------------------------------------------------------------
-  var VERSION = "1.0.3"; // §5.6: exact patch version on every request
+  var VERSION = "1.0.3"; // §6.6: exact patch version on every request
   var TYPE_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction";
   var INTERACTION_TYPES = { single: "choice", multiple: "choice", "true-false": "true-false",
-    "fill-in": "fill-in", matching: "matching", ordering: "sequencing" }; // §5.4
+    "fill-in": "fill-in", matching: "matching", ordering: "sequencing" }; // §6.4
   var KEEPALIVE_BYTES = 60000; // browsers cap in-flight keepalive bodies at 64 KiB in total
   var BATCH = 25; // statements per POST
   var GATHER_MS = 40; // statements queued within this time share one POST
@@ -35,7 +35,7 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
-  // §5.2 project form PT{h}H{m}M{s.ss}S, at most two decimals, zero units left out.
+  // §6.2 project form PT{h}H{m}M{s.ss}S, at most two decimals, zero units left out.
   function duration(seconds) {
     var cs = Math.round(Math.max(0, Number(seconds) || 0) * 100);
     var h = Math.floor(cs / 360000);
@@ -44,8 +44,8 @@
     return "PT" + (h ? h + "H" : "") + (m ? m + "M" : "") + (s || !(h || m) ? String(s) + "S" : "");
   }
 
-  // §5.1: RFC 3339 UTC with milliseconds; strictly increasing within a launch so that order by
-  // timestamp is the order of events (cmi5 §7.5: initialized first, terminated last).
+  // §6.1: RFC 3339 UTC with milliseconds; strictly increasing within a launch so that order by
+  // timestamp is the order of events (docs/standards.md §8.5: initialized first, terminated last).
   function Clock() { this.last = 0; }
   Clock.prototype.stamp = function () {
     this.last = Math.max(Date.now(), this.last + 1);
@@ -60,7 +60,7 @@
     return out;
   }
 
-  // §6.2: the actor parameter; the legacy array form takes the first element of each property.
+  // §7.2: the actor parameter; the legacy array form takes the first element of each property.
   function parseActor(text) {
     var actor;
     try { actor = JSON.parse(text); } catch (e) { return null; }
@@ -77,7 +77,7 @@
     if (out.mbox && String(out.mbox).indexOf("mailto:") !== 0) out.mbox = "mailto:" + out.mbox;
     var ids = ["mbox", "mbox_sha1sum", "openid", "account"].filter(function (k) { return out[k]; });
     if (ids.length < 1) return null;
-    ids.slice(1).forEach(function (k) { delete out[k]; }); // exactly one identifier (§5.1)
+    ids.slice(1).forEach(function (k) { delete out[k]; }); // exactly one identifier (§6.1)
     return out;
   }
 
@@ -86,7 +86,7 @@
     return actor.mbox || actor.mbox_sha1sum || actor.openid || (a ? a.homePage + "|" + a.name : "");
   }
 
-  // --- responses (§5.4: SCORM 2004 bracketed syntax) -----------------------------------------
+  // --- responses (§6.4: SCORM 2004 bracketed syntax) -----------------------------------------
   function ident(value) {
     if (typeof value === "number") return String.fromCharCode(97 + value); // position → a, b, …
     return String(value);
@@ -110,7 +110,7 @@
     return values.map(ident).join("[,]");
   }
 
-  // --- the LRS client (§5.6) -----------------------------------------------------------------
+  // --- the LRS client (§6.6) -----------------------------------------------------------------
   function Lrs(endpoint, auth) {
     this.endpoint = /\/$/.test(endpoint) ? endpoint : endpoint + "/";
     this.auth = auth;
@@ -164,7 +164,7 @@
 
   // --- the outbox: statements and state documents kept in localStorage until the LRS has them --
   // Ids and timestamps are assigned once, when a statement is queued; a retry re-sends the exact
-  // same JSON, so the LRS's duplicate check (same id, same content) stores each one once (§5.1).
+  // same JSON, so the LRS's duplicate check (same id, same content) stores each one once (§6.1).
   //
   // Order (docs/tracking.md, "Statement order"): one request at a time, statements in the order
   // they were queued, then documents; a session's first statement (initialized/resumed) alone,
@@ -178,7 +178,7 @@
   //   it). Once such a statement was in a request whose answer we did not get (network error,
   //   timeout, 5xx, closed page), it is sent again only after GET statements?statementId= says
   //   the LRS does not have it. Other statements are simply sent again: the same id and content
-  //   is a duplicate the LRS stores once (§5.6).
+  //   is a duplicate the LRS stores once (§6.6).
   // - dropRefusedEarlier: a 401/403 for an earlier page's leftovers drops them instead of
   //   stopping the outbox (cmi5: they belong to an ended session that this launch's token can
   //   never deliver; this launch must not be blocked by them).
@@ -193,7 +193,7 @@
     this.rules = rules || {};
     this.statements = [];
     this.docs = {}; // doc key → {query, body, seq}
-    this.etags = {}; // doc key → last ETag seen (§5.7 If-Match)
+    this.etags = {}; // doc key → last ETag seen (§6.7 If-Match)
     this.tried = {}; // statement id → 1: it was in a request whose answer we did not see
     this.earlier = {}; // statement id → 1: left by an earlier page
     this.docSending = {}; // doc key → seq of the version in flight
@@ -393,7 +393,7 @@
     }, Promise.resolve([]));
   };
 
-  // GET ?statementId= answers the statement (§5.6); some LRSs wrap it in a StatementResult.
+  // GET ?statementId= answers the statement (§6.6); some LRSs wrap it in a StatementResult.
   function hasStatement(text, id) {
     var data;
     try { data = JSON.parse(text); } catch (e) { return false; }
@@ -418,7 +418,7 @@
     });
   };
 
-  // One by one with PUT ?statementId=: 204 stored, 409 already there (§5.6: treat as stored).
+  // One by one with PUT ?statementId=: 204 stored, 409 already there (§6.6: treat as stored).
   Outbox.prototype.putEach = function (batch) {
     var self = this;
     return batch.reduce(function (chain, statement) {
@@ -440,7 +440,7 @@
     }, Promise.resolve(true));
   };
 
-  // §5.6 error handling: 400 → drop (a bug, retrying cannot help); 401/403 → stop and tell the
+  // §6.6 error handling: 400 → drop (a bug, retrying cannot help); 401/403 → stop and tell the
   // learner (or drop an earlier page's leftovers, `rules.dropRefusedEarlier`); anything else
   // (network, 429, 5xx) → keep everything and retry with backoff. true = go on with the next.
   Outbox.prototype.failed = function (status, statements) {
@@ -627,7 +627,7 @@
     var s = { id: uuid(), actor: clone(this.actor), verb: clone(this.data.verbs[verb]), object: clone(object) };
     if (result && Object.keys(result).length) s.result = result;
     if (this.registration) context.registration = this.registration;
-    context.revision = this.data.revision; // object is always an Activity (§5.1)
+    context.revision = this.data.revision; // object is always an Activity (§6.1)
     context.language = this.data.lang;
     s.context = context;
     s.timestamp = this.clock.stamp();
@@ -672,7 +672,7 @@
     return Math.max(0, Math.min(100, Math.round(p)));
   }
 
-  // §5.5 score: scaled in −1…1 (0…1 here), raw between min and max; integers for cmi5.
+  // §6.5 score: scaled in −1…1 (0…1 here), raw between min and max; integers for cmi5.
   function score(s) {
     if (!s) return null;
     var min = Math.round(Number(s.min) || 0);

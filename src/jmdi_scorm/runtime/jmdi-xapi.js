@@ -1,12 +1,12 @@
 /* jmdi-xapi.js: the xAPI adapter of the JMDI runtime, launched the TinCan way (docs/architecture.md).
    Endpoint, Authorization, actor, registration and activity id come from the launch URL only
-   (standards.md §6.2); nothing in the package names an LRS or a learner. Needs
+   (docs/standards.md §7.2); nothing in the package names an LRS or a learner. Needs
    jmdi-xapi-common.js (the build joins both into this one file). */
 (function (global) {
   "use strict";
 
   var X = global.JMDIXapi;
-  var STATE = { bookmark: "bookmark", suspend: "suspend" }; // §5.7 project stateIds
+  var STATE = { bookmark: "bookmark", suspend: "suspend" }; // §6.7 project stateIds
   var DRAIN_MS = 4000; // finish() waits this long for the LRS before letting the page go
 
   // `config.adapterConfig` (index.html) carries the statement material generated at build time
@@ -126,7 +126,7 @@
       finished = true;
       if (snapshot) ops.push({ snapshot: snapshot });
       pump(true);
-      // §5.3: suspended when the learner leaves unfinished work (progress kept in the State API);
+      // §6.3: suspended when the learner leaves unfinished work (progress kept in the State API);
       // every session then ends with terminated and its duration (docs/tracking.md). The outbox
       // sends terminated alone, after every statement and document before it has settled.
       var duration = { duration: X.duration(sessionSeconds()) };
@@ -157,7 +157,7 @@
       var location = bookmark ? bookmark.location : "";
       var decoded = core && typeof core.decodeState === "function" ? core.decodeState(suspend.state || "") : null;
       if (!decoded) return suspend.state || null;
-      if (location) decoded.location = location; // the bookmark document wins (§5.7)
+      if (location) decoded.location = location; // the bookmark document wins (§6.7)
       return decoded;
     }
 
@@ -168,7 +168,7 @@
       if (pending !== undefined) return Promise.resolve(pending);
       return launch.lrs.json("activities/state", query).then(function (r) {
         if (r.etag) outbox.etags[JSON.stringify(query)] = r.etag;
-        return r.status === 200 ? r.data : null; // 404: a fresh start (§5.7)
+        return r.status === 200 ? r.data : null; // 404: a fresh start (§6.7)
       });
     }
 
@@ -191,7 +191,7 @@
     return {
       start: function () {
         launch = parseLaunch();
-        if (!launch) return Promise.resolve({ state: null, mode: "normal", notice: text.untracked }); // §6.2
+        if (!launch) return Promise.resolve({ state: null, mode: "normal", notice: text.untracked }); // §7.2
         started = Date.now();
         make = new X.Statements(data, launch.actor, launch.registration);
         var key = launch.lrs.endpoint + "|" + X.agentKey(launch.actor);

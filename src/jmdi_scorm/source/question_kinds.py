@@ -37,8 +37,8 @@ class Kind:
 
     name: str  #: the ``type:`` authors write
     model: type[BaseModel]  #: its class in model.py
-    interaction: str  #: SCORM 2004 ``cmi.interactions.n.type`` and xAPI ``interactionType`` (§4.5, §5.4)
-    scorm12: str  #: SCORM 1.2 ``cmi.interactions.n.type`` (§2.5)
+    interaction: str  #: SCORM 2004 ``cmi.interactions.n.type`` and xAPI ``interactionType`` (§5.5, §6.4)
+    scorm12: str  #: SCORM 1.2 ``cmi.interactions.n.type`` (docs/standards.md §3.5)
     encoding: Encoding  #: how responses and correct-response patterns are written
     correct: Callable[[Any], str]  #: the right answer string the state keeps (text kinds: the first answer)
     #: length of the answer string, for kinds answered with identifiers; ``None``: typed text,

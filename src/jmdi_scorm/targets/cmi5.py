@@ -1,10 +1,10 @@
-"""cmi5 packages: ``cmi5.xml`` (standards.md §7.1) and the ``cmi5`` adapter.
+"""cmi5 packages: ``cmi5.xml`` (docs/standards.md §8.1) and the ``cmi5`` adapter.
 
 Project mapping: the course is the course structure's ``course``; by default the whole package
 is one AU; with AUs per module each module is an AU, with AUs per topic each module is a
 ``block`` of topic AUs (plus its assessment). An AU with questions moves on when
 ``CompletedAndPassed`` with the course's mastery score; an AU without questions when
-``Completed`` (§7.1, project moveOn choice).
+``Completed`` (§8.1, project moveOn choice).
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def _langstrings(parent: etree._Element, name: str, text: str, lang: str) -> Non
 
 
 def mastery(value: float) -> str:
-    """``masteryScore``: a decimal 0-1 with at most four places (§7.1: ``0.8``, never ``80``)."""
+    """``masteryScore``: a decimal 0-1 with at most four places (§8.1: ``0.8``, never ``80``)."""
     return f"{round(value, 4):.4f}".rstrip("0").rstrip(".") or "0"
 
 
@@ -133,12 +133,12 @@ def _unit(parent: etree._Element, unit: Unit, course: model.Course) -> None:
     au = etree.SubElement(parent, _tag("au"), attrs)
     _langstrings(au, "title", unit.title, lang)
     _langstrings(au, "description", unit.description, lang)
-    # The AU's own query string is merged with the cmi5 launch parameters by the LMS (§7.1).
+    # The AU's own query string is merged with the cmi5 launch parameters by the LMS (§8.1).
     etree.SubElement(au, _tag("url")).text = f"{LAUNCH}?sco={unit.page}" if unit.page else LAUNCH
 
 
 def cmi5_xml(course: model.Course, scope: object = None, mode: str = "course") -> bytes:
-    """The course structure: ``course``, then the AUs and blocks (§7.1)."""
+    """The course structure: ``course``, then the AUs and blocks (§8.1)."""
     root = etree.Element(_tag("courseStructure"), nsmap={None: NS_CMI5})
     lang = course.meta.language
     whole = scope_is_course(scope, course)

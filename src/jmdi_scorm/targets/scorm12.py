@@ -1,4 +1,4 @@
-"""SCORM 1.2 packages: ``imsmanifest.xml`` (standards.md §1), the 1.2 control files and the
+"""SCORM 1.2 packages: ``imsmanifest.xml`` (docs/standards.md §2), the 1.2 control files and the
 ``scorm12`` JS adapter."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from jmdi_scorm.targets.scorm_target import ScormTarget
 
 NS_CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 NS_ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
-# The CP namespace is on imsproject.org, the metadata one on imsglobal.org: both exact (§1.2).
+# The CP namespace is on imsproject.org, the metadata one on imsglobal.org: both exact (§2.1).
 SCHEMA_LOCATION = (
     f"{NS_CP} imscp_rootv1p1p2.xsd "
     "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd "
@@ -61,7 +61,7 @@ def _item(parent: etree._Element, item: Item, plan: Plan) -> None:
     for child in item.children:
         _item(node, child, plan)
     if item.is_leaf and item.assessed:
-        # cmi.student_data.mastery_score, 0-100 like cmi.core.score.raw (§1.6); Moodle's
+        # cmi.student_data.mastery_score, 0-100 like cmi.core.score.raw (§2.3); Moodle's
         # "mastery score overrides status" then agrees with the status the SCO reports.
         element(node, _adlcp("masteryscore"), decimal(plan.mastery * 100, 2))
 

@@ -1,5 +1,5 @@
 """SCORM 2004 packages, 3rd and 4th Edition: ``imsmanifest.xml`` with sequencing
-(standards.md §3), the edition's control files and the ``scorm2004`` JS adapter."""
+(docs/standards.md §4), the edition's control files and the ``scorm2004`` JS adapter."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ NS_ADLSEQ = "http://www.adlnet.org/xsd/adlseq_v1p3"
 NS_ADLNAV = "http://www.adlnet.org/xsd/adlnav_v1p3"
 NS_IMSSS = "http://www.imsglobal.org/xsd/imsss"
 NSMAP = {None: NS_CP, "adlcp": NS_ADLCP, "adlseq": NS_ADLSEQ, "adlnav": NS_ADLNAV, "imsss": NS_IMSSS, "xsi": XSI}
-# The same five namespaces serve both editions; only schemaversion tells them apart (§3.1).
+# The same five namespaces serve both editions; only schemaversion tells them apart (§4.1).
 SCHEMA_LOCATION = " ".join(
     f"{ns} {xsd}"
     for ns, xsd in (
@@ -47,13 +47,13 @@ def manifest(plan: Plan, edition: str) -> bytes:
     element(metadata, _cp("schemaversion"), SCHEMA_VERSIONS[edition])
     organizations = element(root, _cp("organizations"), default=plan.org_id)
     organization = element(organizations, _cp("organization"), identifier=plan.org_id)
-    # Objectives stay local to this course in the LMS (§3.5, PKG-13).
+    # Objectives stay local to this course in the LMS (§4.4, PKG-13).
     organization.set(f"{{{NS_ADLSEQ}}}objectivesGlobalToSystem", "false")
     element(organization, _cp("title"), plan.title)
     multi = len(plan.leaves()) > 1
     for item in plan.items:
         _item(organization, item, plan, multi)
-    _cluster_sequencing(organization)  # the last child of organization (§3.4)
+    _cluster_sequencing(organization)  # the last child of organization (§4.3)
     resources(element(root, _cp("resources")), plan, NS_CP, f"{{{NS_ADLCP}}}scormType")  # capital T in 2004
     return serialize(root)
 
@@ -75,13 +75,13 @@ def _item(parent: etree._Element, item: Item, plan: Plan, multi: bool) -> None:
 
 
 def _cluster_sequencing(parent: etree._Element) -> None:
-    """Choice and flow on every cluster: flow defaults to false, which hides Continue/Previous (§3.5)."""
+    """Choice and flow on every cluster: flow defaults to false, which hides Continue/Previous (§4.4)."""
     sequencing = element(parent, _ss("sequencing"))
     element(sequencing, _ss("controlMode"), choice="true", flow="true")
 
 
 def _sco_sequencing(parent: etree._Element, item: Item, plan: Plan, multi: bool) -> None:
-    # Child order is fixed by the XSD: rollupRules, objectives, deliveryControls (§3.5).
+    # Child order is fixed by the XSD: rollupRules, objectives, deliveryControls (§4.4).
     sequencing = element(parent, _ss("sequencing"))
     if multi and not item.assessed:
         # A SCO without questions must not dilute the course score in rollup.
@@ -90,12 +90,12 @@ def _sco_sequencing(parent: etree._Element, item: Item, plan: Plan, multi: bool)
         objectives = element(sequencing, _ss("objectives"))
         primary = element(objectives, _ss("primaryObjective"), objectiveID=item.ident, satisfiedByMeasure="true")
         element(primary, _ss("minNormalizedMeasure"), decimal(plan.mastery))
-    # The content reports completion and success; the LMS must not assume them (§3.5).
+    # The content reports completion and success; the LMS must not assume them (§4.4).
     element(sequencing, _ss("deliveryControls"), completionSetByContent="true", objectiveSetByContent="true")
 
 
 def _hide_flow_buttons(parent: etree._Element) -> None:
-    """One SCO has nothing to continue to: hide the LMS's Continue/Previous (§3.6), after
+    """One SCO has nothing to continue to: hide the LMS's Continue/Previous (§4.5), after
     ``imsss:sequencing``. The course's own navigation and Exit (exitAll/suspendAll) replace them."""
     presentation = element(parent, f"{{{NS_ADLNAV}}}presentation")
     interface = element(presentation, f"{{{NS_ADLNAV}}}navigationInterface")

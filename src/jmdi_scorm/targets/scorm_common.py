@@ -28,9 +28,9 @@ LAUNCH = "index.html"
 SHARED_RESOURCE = "res-files"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
-# Project rule (standards.md §1.1): portable entry names, ASCII [a-z0-9._-] plus "/".
+# Project rule (docs/standards.md §1.1): portable entry names, ASCII [a-z0-9._-] plus "/".
 SAFE_PATH = re.compile(r"^[a-z0-9._-]+(/[a-z0-9._-]+)*$")
-# xs:ID / NCName restricted to the characters our identifiers can contain (§1.4).
+# xs:ID / NCName restricted to the characters our identifiers can contain (§1.3).
 NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9._-]*$")
 
 
@@ -68,7 +68,7 @@ class Item:
 
     @property
     def parameters(self) -> str | None:
-        """``item@parameters``: appended by the LMS to the launch URL, starts with ``?`` (§1.3)."""
+        """``item@parameters``: appended by the LMS to the launch URL, starts with ``?`` (§2.2)."""
         return f"?sco={self.sco}" if self.sco else None
 
 
@@ -92,7 +92,7 @@ class Plan:
 
 
 def ncname(ident: str) -> str:
-    """A course id as an xs:ID: ids may start with a digit, an NCName may not (§1.4)."""
+    """A course id as an xs:ID: ids may start with a digit, an NCName may not (§1.3)."""
     return ident if ident[:1].isalpha() else f"_{ident}"
 
 
@@ -170,7 +170,7 @@ def scope_is_course(scope: object, course: model.Course) -> bool:
 
 
 def check_plan(result: Plan) -> None:
-    """Identifier and file-name rules the XSDs do not check (§1.4, §1.1)."""
+    """Identifier and file-name rules the XSDs do not check (§1.3, §1.1)."""
     seen: set[str] = {result.manifest_id, result.org_id, SHARED_RESOURCE}
     idents = [item.ident for top in result.items for item in top.walk()]
     idents += [leaf.resource_id for leaf in result.leaves()]
@@ -202,8 +202,8 @@ def element(parent: etree._Element | None, tag: str, text: str | None = None, **
 def resources(parent: etree._Element, plan: Plan, ns_cp: str, scorm_type: str) -> None:
     """One SCO resource per leaf (launch page, depending on the shared asset) and the shared asset.
 
-    ``scorm_type`` is the edition's attribute: ``adlcp:scormtype`` in 1.2 (§1.3),
-    ``adlcp:scormType`` in 2004 (§3.4).
+    ``scorm_type`` is the edition's attribute: ``adlcp:scormtype`` in 1.2 (§2.2),
+    ``adlcp:scormType`` in 2004 (§4.3).
     """
 
     def cp(tag: str) -> str:
@@ -276,7 +276,7 @@ def find_control_files(edition: str, folder: Path | None = None, roots: Iterable
     """Read the edition's control files at build time from the folder the user names (argument,
     else ``JMDI_SCORM_XSD_DIR``) or, when none is named, from a local npm install.
 
-    The files are third-party and never stored in this repository (standards.md, preamble). A
+    The files are third-party and never stored in this repository (docs/standards.md §10.2). A
     named folder must hold the complete set; without one, a missing set only leaves them out.
     """
     names = EDITION_FILES[edition]
@@ -296,7 +296,7 @@ def find_control_files(edition: str, folder: Path | None = None, roots: Iterable
 
 # --- suspend data ---------------------------------------------------------------------------
 
-# cmi.suspend_data limits per edition (standards.md §2.3, §4.3, §3.2).
+# cmi.suspend_data limits per edition (docs/standards.md §3.3, §5.3, §4.2).
 SUSPEND_LIMITS = {"1.2": 4096, "2004-3": 4000, "2004-4": 64000}
 
 

@@ -90,7 +90,7 @@ def _moodle(scored: bool, multi: bool, edition: str, mastery: float) -> list[tup
         ("Appearance", "Display course structure in player", "Hidden" if not multi else "To the side",
          "the course has its own table of contents" if not multi else "learners move between SCOs there"),
         ("Appearance", "Show Navigation", "No" if not multi else "Under content",
-         "the course has its own Previous/Next" if not multi else "Moodle honours only continue/previous (§8.1)"),
+         "the course has its own Previous/Next" if not multi else "Moodle honours only continue/previous (docs/standards.md §9.1)"),
         ("Grade", "Grading method", *grade),
         ("Grade", "Maximum grade", "100", ""),
         ("Attempts management", "Number of attempts", "Unlimited", ""),

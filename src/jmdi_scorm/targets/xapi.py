@@ -1,7 +1,7 @@
-"""xAPI packages launched the TinCan way: ``tincan.xml`` (standards.md §6.1) and the ``xapi`` adapter.
+"""xAPI packages launched the TinCan way: ``tincan.xml`` (docs/standards.md §7.1) and the ``xapi`` adapter.
 
 The LRS endpoint, the ``Authorization`` value, the actor, the registration and the activity id
-all arrive in the launch URL (§6.2); nothing in the package names an LRS or a learner.
+all arrive in the launch URL (§7.2); nothing in the package names an LRS or a learner.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _activity(parent: etree._Element, node: Node, lang: str, launch: bool) -> No
 
 def tincan_xml(course: model.Course, scope: object = None, found: Activities | None = None) -> bytes:
     """The package descriptor: a flat list of activities, the root one (course or module) with
-    ``launch`` (§6.1); the others give reporting tools names, descriptions and answer patterns."""
+    ``launch`` (§7.1); the others give reporting tools names, descriptions and answer patterns."""
     lang = course.meta.language
     everything = list(nodes(course, scope, found))
     root_key = "" if scope_is_course(scope, course) else everything[1].key

@@ -3,7 +3,7 @@ statement material the JS adapters fill in, and the refusal to ship LRS credenti
 
 Activity definitions and verbs are built with the ``tincan`` library (ADL/Rustici's Python xAPI
 model) so their JSON has the exact xAPI 1.0.3 shape; the adapters only add actor, timestamps,
-results and launch context at run time (standards.md §5).
+results and launch context at run time (docs/standards.md §6).
 """
 
 from __future__ import annotations
@@ -34,13 +34,13 @@ from jmdi_scorm.source.markdown import checked_tokens, is_plain
 from jmdi_scorm.source.question_kinds import KINDS, kind_of
 from jmdi_scorm.targets.scorm_common import scope_is_course, scope_modules
 
-XAPI_VERSION = "1.0.3"  # standards.md §5.6: the exact patch version on every request
+XAPI_VERSION = "1.0.3"  # docs/standards.md §6.6: the exact patch version on every request
 # The LRS (TinCan ``endpoint``) and the cmi5 fetch URL are known only at launch, so the launch
 # page may connect anywhere over HTTP(S); everything else stays 'self' (render.CSP).
 CSP = {"connect-src": "'self' https: http:"}
 
 ADL_VERBS = "http://adlnet.gov/expapi/verbs/"
-# standards.md §5.3; "launched", "abandoned", "waived", "satisfied" are LMS-only and never sent.
+# docs/standards.md §6.3; "launched", "abandoned", "waived", "satisfied" are LMS-only and never sent.
 VERBS = (
     "initialized", "terminated", "experienced", "progressed", "answered",
     "completed", "passed", "failed", "suspended", "resumed",
@@ -53,10 +53,10 @@ TYPE_LESSON = ADL_ACTIVITIES + "lesson"
 TYPE_ASSESSMENT = ADL_ACTIVITIES + "assessment"
 TYPE_INTERACTION = ADL_ACTIVITIES + "cmi.interaction"
 
-# §5.5: progress is not a score; cmi5's result extension is the established IRI for it.
+# §6.5: progress is not a score; cmi5's result extension is the established IRI for it.
 EXT_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 
-# §5.4: question kinds → interactionType (source/question_kinds.py; runtime/jmdi-xapi-common.js
+# §6.4: question kinds → interactionType (source/question_kinds.py; runtime/jmdi-xapi-common.js
 # keeps the same map for definitions it must build itself).
 INTERACTION_TYPES = {name: kind.interaction for name, kind in KINDS.items()}
 COMMON_FILE = "jmdi-xapi-common.js"  # joined into each adapter file at build time
@@ -89,7 +89,7 @@ def short(text: str, limit: int = NAME_LIMIT) -> str:
 
 
 def language_map(course: model.Course, text: str) -> LanguageMap:
-    """A language map keyed by the course language (§5.2: RFC 5646, shortest right tag)."""
+    """A language map keyed by the course language (§6.2: RFC 5646, shortest right tag)."""
     return LanguageMap({course.meta.language: text})
 
 
@@ -142,7 +142,7 @@ def choice_id(index: int) -> str:
 
 
 def interaction(course: model.Course, question: model.Question) -> dict[str, Any]:
-    """``interactionType``, components and ``correctResponsesPattern`` of a question (§5.4).
+    """``interactionType``, components and ``correctResponsesPattern`` of a question (§6.4).
 
     Patterns use the SCORM 2004 bracketed syntax; fill-in answers compare without case unless the
     question says otherwise, which is the fill-in default (``{case_matters=false}``).
@@ -357,7 +357,7 @@ def runtime_data(course: model.Course, scope: object = None, found: Activities |
 def question_data(
     course: model.Course, scope: object = None, found: Activities | None = None
 ) -> dict[str, dict[str, Any]]:
-    """Page id → interaction id → ``{activity, parent}`` for every question of the package (§5.4)."""
+    """Page id → interaction id → ``{activity, parent}`` for every question of the package (§6.4)."""
     pages: dict[str, dict[str, Any]] = {}
     for module in (found or Activities(course)).scope(scope):
         pages.update(module.questions)

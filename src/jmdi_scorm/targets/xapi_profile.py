@@ -2,7 +2,7 @@
 
 Reporting tools read it to know what a ``jmdi-scorm`` course emits: one ``Activity`` concept per
 course object (course, modules, topics, assessments, questions) and one ``StatementTemplate`` per
-statement kind, naming its ADL verb (standards.md §5.3) and the rules the adapters follow.
+statement kind, naming its ADL verb (docs/standards.md §6.3) and the rules the adapters follow.
 
     python -m jmdi_scorm.targets.xapi_profile COURSE_DIR schemas/xapi-profile.jsonld
 """

@@ -2,7 +2,7 @@
  * (window.API_1484_11). It answers the eight API functions with the standard's error codes,
  * keeps the CMI data model in memory, and keeps what was committed in localStorage so that a
  * relaunch resumes like an LMS would. Every call goes to the listeners (the debug panel).
- * Rules cite /shared/docs/standards.md: §2.2-2.6 (1.2), §4.2-4.6 (2004). */
+ * Rules cite docs/standards.md: §3.2-3.6 (1.2), §5.2-5.6 (2004). */
 (function () {
   "use strict";
   var MODEL = window.JMDIPreviewModel;
@@ -73,7 +73,7 @@
       var rec = opts.newAttempt ? null : this.load(), v12 = this.m.name === "1.2";
       var suspended = rec && (rec.exit === "suspend" || rec.nav === "suspendAll");
       var entry = !rec ? "ab-initio" : suspended ? "resume" : "";
-      if (rec && !v12 && rec.terminated && !suspended) { // §4.4: exit other than suspend ends the attempt
+      if (rec && !v12 && rec.terminated && !suspended) { // §5.4: exit other than suspend ends the attempt
         rec = { cmi: {}, attempt: rec.attempt + 1, total: 0, launches: rec.launches };
         entry = "ab-initio";
         this.pendingNote = "the last session ended the attempt (exit was not \"suspend\"): attempt " + rec.attempt +
@@ -94,7 +94,7 @@
       this.save();
     },
 
-    /* The values the LMS provides at launch (§2.3, §4.3). */
+    /* The values the LMS provides at launch (§3.3, §5.3). */
     provided: function (entry, mode, total, cmi) {
       var sco = this.o.sco || {}, who = this.o.learner, credit = mode === "normal" ? "credit" : "no-credit";
       if (this.m.name === "1.2") {
@@ -199,7 +199,7 @@
     errorString: function (code) { return this.m.errors[code] || ""; },
     diag: function (code) { return !code || code === this.error ? this.diagnostic : this.m.errors[code] || ""; },
 
-    // ---- what the LMS does when the session ends (§2.4, §4.4) ---------------------------------------
+    // ---- what the LMS does when the session ends (§3.4, §5.4) ---------------------------------------
     close12: function () {
       var c = this.cmi, rec = this.record;
       rec.total += seconds(c["cmi.core.session_time"]);
@@ -230,7 +230,7 @@
       this.note("session ended: exit \"" + rec.exit + "\", adl.nav.request \"" + rec.nav + "\"; " + (suspended
         ? "the attempt is suspended (next launch: entry \"resume\")" : "the attempt is over (next launch: a new attempt)"));
     },
-    /* §4.4: a threshold or a passing score makes the LMS derive the status itself. */
+    /* §5.4: a threshold or a passing score makes the LMS derive the status itself. */
     evaluated: function (element) {
       var c = this.cmi;
       if (element === "cmi.completion_status" && c["cmi.completion_threshold"] && c["cmi.progress_measure"] !== undefined) {
@@ -331,7 +331,7 @@
       var type = this.cmi[element.replace(/\.(learner_response|correct_responses\.\d+\.pattern)$/, ".type")];
       return this.m.responses[type] || MODEL.chars(4000);
     },
-    /* 2004 ordering rules (§4.5): id first on a new record, type before responses, unique ids. */
+    /* 2004 ordering rules (§5.5): id first on a new record, type before responses, unique ids. */
     dependency: function (element, g, value) {
       if (this.m.name !== "2004") return "";
       var m = /^(cmi\.(?:interactions|objectives)\.\d+)\.(.+)$/.exec(element);

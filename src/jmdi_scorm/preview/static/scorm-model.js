@@ -1,6 +1,6 @@
 /* scorm-model.js: the CMI data models the preview's in-page LMS answers with (SCORM 1.2 and
  * SCORM 2004), as data: elements with access and type, arrays, _children lists, error codes.
- * Section numbers cite /shared/docs/standards.md (§2.3, §2.6 for 1.2; §4.3, §4.6 for 2004).
+ * Section numbers cite docs/standards.md (§3.3, §3.6 for 1.2; §5.3, §5.6 for 2004).
  * An element name is generalised by replacing every index with "n" before the lookup. */
 (function () {
   "use strict";
@@ -28,7 +28,7 @@
     return function (v) { return a(v) && b(v); };
   }
 
-  // ---- SCORM 1.2 (§2.3, §2.5) ----------------------------------------------------------------
+  // ---- SCORM 1.2 (§3.3, §3.5) ----------------------------------------------------------------
   var STATUS_12 = ["passed", "completed", "failed", "incomplete", "browsed"];
   var T12 = {
     s255: chars(255), s4096: chars(4096), id: re(/^[^\s]{1,255}$/),
@@ -78,7 +78,7 @@
       "cmi.student_preference": "audio,language,speed,text",
       "cmi.interactions": "id,objectives,time,type,correct_responses,weighting,student_response,result,latency",
     },
-    // §2.6: which code answers which mistake
+    // §3.6: which code answers which mistake
     // lifecycle: [code before Initialize, code after Finish] per function; init: [running, finished]
     lifecycle: { init: ["101", "101"], get: ["301", "301"], set: ["301", "301"], commit: ["301", "301"],
       finish: ["301", "301"] },
@@ -91,8 +91,8 @@
       "403": "Element is read only", "404": "Element is write only", "405": "Incorrect data type" },
   };
 
-  // ---- SCORM 2004 (§4.3, §4.5) ---------------------------------------------------------------
-  var ID = /^[A-Za-z0-9_]{1,250}$/; // short_identifier_type inside responses (§4.5 project rule)
+  // ---- SCORM 2004 (§5.3, §5.5) ---------------------------------------------------------------
+  var ID = /^[A-Za-z0-9_]{1,250}$/; // short_identifier_type inside responses (§5.5 project rule)
   function list(sep, item, unique) {
     return function (v) {
       var parts = v.split(sep);
@@ -172,7 +172,7 @@
       "cmi.objectives": "id,score,success_status,completion_status,progress_measure,description",
       "cmi.objectives.n.score": "scaled,raw,min,max", "cmi.score": "scaled,raw,min,max",
     },
-    // §4.6
+    // §5.6
     lifecycle: { init: ["103", "104"], get: ["122", "123"], set: ["132", "133"], commit: ["142", "143"],
       finish: ["112", "113"] },
     codes: { argument: "201", undefined: "401",
