@@ -23,11 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from jmdi_scorm.errors import BuildError, CourseError, Problem
+from jmdi_scorm.errors import BuildError
 from jmdi_scorm.source import model
+from jmdi_scorm.source.page_ids import (  # the course's ids may not be these: source/rules.py checks
+    GLOSSARY,
+    HOME,
+    RESERVED_PAGE_IDS,
+    RESOURCES,
+    SUMMARY,
+    assessment_page_id,
+)
 
-HOME, GLOSSARY, RESOURCES, SUMMARY = "home", "glossary", "resources", "summary"
-RESERVED_PAGE_IDS = frozenset({HOME, GLOSSARY, RESOURCES, SUMMARY})
 LAUNCH = "index.html"
 RUNTIME_DIR = "runtime"  # folder of the runtime files inside packages
 ADAPTER_PREFIX = f"{RUNTIME_DIR}/jmdi-"  # adapter scripts: runtime/jmdi-<adapter>.js
@@ -38,11 +44,6 @@ ADAPTERS = ("local", "scorm12", "scorm2004", "xapi", "cmi5")
 
 T = TypeVar("T")
 PageKind = Literal["home", "module", "topic", "assessment", "glossary", "resources", "summary"]
-
-
-def assessment_page_id(module_id: str) -> str:
-    """The page (and interaction-id prefix) of a module assessment: ``m1.assessment``."""
-    return f"{module_id}.assessment"
 
 
 def print_page_path(module_id: str) -> str:
@@ -147,14 +148,10 @@ def module_pages(module: model.Module) -> list[Page]:
 
 
 def _check_reserved(course: model.Course) -> None:
-    problems = []
-    for module in course.modules:
-        for ident, source in [(module.id, module.source)] + [(t.id, t.source) for t in module.topics]:
-            if ident in RESERVED_PAGE_IDS:
-                message = f"id '{ident}' is reserved for a page of the site; choose another id"
-                problems.append(Problem(source, 1, "id", message))
-    if problems:
-        raise CourseError(problems)
+    """The rules refuse such ids (``rules.check_page_ids``): a checked course never has one."""
+    ids = [module.id for module in course.modules] + [topic.id for topic in course.topics]
+    clash = sorted(RESERVED_PAGE_IDS.intersection(ids))
+    assert not clash, f"ids {clash} are reserved for pages of the site: the course was not checked"
 
 
 ShellRenderer = Callable[[str, Scope, "dict[str, Any] | None", "dict[str, str] | None"], bytes]

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from jmdi_scorm.source import model
 from jmdi_scorm.source.loader import LoadContext
 from jmdi_scorm.source.markdown import empty_header_cells, find_links, headings
+from jmdi_scorm.source.page_ids import RESERVED_PAGE_IDS, assessment_page_id
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 LONG_TOPIC_WORDS = 4000
@@ -41,6 +42,7 @@ class Known:
 
 def check_course(course: model.Course, ctx: LoadContext) -> None:
     check_unique_ids(course, ctx)
+    check_page_ids(course, ctx)
     known = Known.of(course)
     for text, path, line, where, base in markdown_texts(course, ctx):
         check_markdown(course, ctx, text, path, line, where, base, known)
@@ -78,6 +80,23 @@ def check_unique_ids(course: model.Course, ctx: LoadContext) -> None:
     glossary_file = ctx.shown(Path(course.root) / "glossary.yaml")
     _unique_list(ctx, [t.id for t in course.glossary], glossary_file, "terms")
     _unique_list(ctx, [r.id for r in course.resources], ctx.shown(Path(course.root) / "resources.yaml"), "resources")
+
+
+def check_page_ids(course: model.Course, ctx: LoadContext) -> None:
+    """Module and topic ids are page ids: none may be one of the site's own pages (``glossary``, ...)
+    or the page of a module assessment (``<module>.assessment``)."""
+    root = Path(course.root)
+    derived = {assessment_page_id(m.id): m.source for m in course.modules if m.meta.assessment}
+    for module in course.modules:
+        owners = [(module.id, module.source)] + [(t.id, ctx.shown(root / t.source)) for t in module.topics]
+        for ident, shown in owners:
+            if ident in RESERVED_PAGE_IDS:
+                message = f"id '{ident}' is reserved for a page of the site; choose another id"
+            elif ident in derived:
+                message = f"id '{ident}' is the page of the assessment of {derived[ident]}; choose another id"
+            else:
+                continue
+            ctx.error(shown, ctx.line(shown, ("id",)), "id", message)
 
 
 def _claim(ctx: LoadContext, seen: dict[str, str], ident: str, shown: str, loc: tuple[str, ...]) -> None:
