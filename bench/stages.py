@@ -47,7 +47,7 @@ def stages(course_dir: Path, split: str | None) -> dict[str, float]:
     seconds["render"], mark = clock() - mark, clock()
     trees = []
     for name, target in TARGETS.items():
-        trees += [target.package(course, site, scope) for scope in scopes(course, split)]
+        trees += [target.package(course, site, scope).files for scope in scopes(course, split)]
         seconds[f"package {name}"], mark = clock() - mark, clock()
     audit = _auditor()
     if audit is not None:

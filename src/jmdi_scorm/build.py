@@ -24,9 +24,9 @@ from jmdi_scorm.render.pages import RenderOptions, render_site
 from jmdi_scorm.render.site import COURSE, Scope, Site
 from jmdi_scorm.source import model
 from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.targets.base import SCO_MODES, ScoMode, Target
 
 SPLITS = ("module",)
-SCO_MODES = ("course", "module", "topic")
 
 
 @dataclass(frozen=True)
@@ -92,12 +92,12 @@ class BuildResult:
 
 @dataclass
 class _Planned:
-    target: Any
+    target: Target
     scope: Scope
     name: str
     files: dict[str, bytes]
     side_files: dict[str, bytes]
-    notes: list[str]
+    notes: tuple[str, ...]
 
 
 def build(course_dir: Path, options: BuildOptions) -> BuildResult:
@@ -145,7 +145,7 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
         pdfs, pdf_notes, pdf_seconds, pdf_stats = _NO_PDFS
     planned = []
     for target, scope in work:
-        step(f"packaging {archive_name(target, course, scope)}")
+        step(f"packaging {target.archive_name(course, scope)}")
         planned.append(_package(target, course, site, scope))
     step("compressing and writing")
     artifacts, downloads = _write_all(planned, pdfs, options.out)
@@ -168,7 +168,7 @@ class _Steps:
         self.done += 1
 
 
-def select_targets(formats: tuple[str, ...]) -> list[Any]:
+def select_targets(formats: tuple[str, ...]) -> list[Target]:
     from jmdi_scorm.targets import BROKEN, TARGETS
 
     names = [name.strip() for value in formats for name in value.split(",") if name.strip()]
@@ -182,26 +182,28 @@ def select_targets(formats: tuple[str, ...]) -> list[Any]:
     return [TARGETS[name] for name in dict.fromkeys(names)]
 
 
-def with_sco(targets: list[Any], sco: str | None) -> list[Any]:
+def with_sco(targets: list[Target], sco: str | None) -> list[Target]:
     """The targets configured for ``--sco`` (formats without SCOs are left as they are)."""
     if sco is None:
         return targets
-    if sco not in SCO_MODES:
-        raise BuildError(f"unknown --sco '{sco}' (use one of {', '.join(SCO_MODES)})")
-    if not any(hasattr(target, "with_sco") for target in targets):
+    mode = _sco_mode(sco)
+    configured = [target.with_sco(mode) for target in targets]
+    if all(copy is None for copy in configured):
         raise BuildError("--sco applies to the SCORM formats only")
-    return [target.with_sco(sco) if hasattr(target, "with_sco") else target for target in targets]
+    return [copy or target for target, copy in zip(targets, configured, strict=True)]
+
+
+def _sco_mode(sco: str) -> ScoMode:
+    for mode in SCO_MODES:
+        if sco == mode:
+            return mode
+    raise BuildError(f"unknown --sco '{sco}' (use one of {', '.join(SCO_MODES)})")
 
 
 def scopes(course: model.Course, split: str | None) -> list[Scope]:
     if split == "module":
         return [Scope(module.id) for module in course.modules]
     return [COURSE]
-
-
-def archive_name(target: Any, course: model.Course, scope: Scope) -> str:
-    custom = getattr(target, "archive_name", None)
-    return custom(course, scope) if callable(custom) else f"{course.id}{scope.suffix}-{target.name}.zip"
 
 
 _NO_PDFS: tuple[dict[str, bytes], list[str], float, pdf.PdfStats] = ({}, [], 0.0, pdf.PdfStats())
@@ -218,21 +220,11 @@ def _module_pdfs(
     return pdfs, notes, time.perf_counter() - started, stats
 
 
-def _package(target: Any, course: model.Course, site: Site, scope: Scope) -> _Planned:
-    files = target.package(course, site, scope)
-    audit_package(
-        files, archive_name(target, course, scope), audit_memo(site)
-    )  # last gate: CSP everywhere, no credentials
-    notes = list(getattr(target, "notes", None) or [])  # set by package() for this scope
-    side = getattr(target, "side_files", None)
-    return _Planned(
-        target=target,
-        scope=scope,
-        name=archive_name(target, course, scope),
-        files=files,
-        side_files=side(course, site, scope) if callable(side) else {},
-        notes=notes,
-    )
+def _package(target: Target, course: model.Course, site: Site, scope: Scope) -> _Planned:
+    result = target.package(course, site, scope)
+    name = target.archive_name(course, scope)
+    audit_package(result.files, name, audit_memo(site))  # last gate: CSP everywhere, no credentials
+    return _Planned(target, scope, name, result.files, result.side_files, result.notes)
 
 
 def _write_all(planned: list[_Planned], pdfs: dict[str, bytes], out: Path) -> tuple[list[Artifact], list[Download]]:
@@ -250,7 +242,7 @@ def _write_all(planned: list[_Planned], pdfs: dict[str, bytes], out: Path) -> tu
 
 def _stage(plan: _Planned, archive: bytes, out: Path, staging: Staging) -> Artifact:
     dest = out / plan.name
-    folder = dest.with_suffix("") if getattr(plan.target, "unpacked", False) else None
+    folder = dest.with_suffix("") if plan.target.unpacked else None
     staging.write(dest, archive)
     if folder is not None:
         staging.write_tree(plan.files, folder)

@@ -7,15 +7,42 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import click
 
 from jmdi_scorm import __version__
 from jmdi_scorm.errors import CourseError, JmdiError, Problem
+from jmdi_scorm.targets.base import SCO_MODES
 
 COURSE_DIR = click.argument("course_dir", default="course", type=click.Path(file_okay=False, path_type=Path))
+
+
+class _RegisteredChoice(click.Choice):
+    """A choice among the package formats, looked up on first use: the registry imports every
+    target (half a second), which commands that never read the option should not pay for."""
+
+    def __init__(self, load: Callable[[], Sequence[str]]) -> None:
+        self._load = load
+        self._loaded: tuple[str, ...] = ()
+        super().__init__(())
+
+    @property
+    def choices(self) -> Sequence[str]:
+        if not self._loaded:
+            self._loaded = tuple(self._load())
+        return self._loaded
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        self._loaded = tuple(value)
+
+
+def _preview_formats() -> tuple[str, ...]:
+    from jmdi_scorm.preview import formats
+
+    return formats()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -147,7 +174,7 @@ def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
 @click.option("--split", type=click.Choice(["module"]), default=None, help="One package per module.")
 @click.option(
     "--sco",
-    type=click.Choice(["course", "module", "topic"]),
+    type=click.Choice(SCO_MODES),
     default=None,
     help="SCORM formats: one SCO per module or per topic (default: one SCO per package).",
 )
@@ -249,7 +276,7 @@ def _list_formats() -> None:
     from jmdi_scorm.targets import TARGETS
 
     for name, target in TARGETS.items():
-        click.echo(f"{name:15} {getattr(target, 'description', '')}".rstrip())
+        click.echo(f"{name:15} {target.description}".rstrip())
 
 
 def _build_failed(as_json: bool, message: str, problems: list[Problem]) -> None:
@@ -306,7 +333,7 @@ def _size(size: int) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["scorm12", "scorm2004-4th", "scorm2004-3rd", "xapi", "cmi5", "web"]),
+    type=_RegisteredChoice(_preview_formats),
     default="scorm12",
     show_default=True,
     help="Package format to preview.",
@@ -353,12 +380,3 @@ def _preview_banner(session, url: str) -> None:
     if session.database:
         click.echo(f"statements and state in {session.database}")
     click.echo("watching for changes; Ctrl-C to stop", err=True)
-
-
-def run() -> None:
-    """Entry point: user errors exit 1 with a message, never a traceback."""
-    try:
-        main(standalone_mode=True)
-    except JmdiError as exc:  # pragma: no cover - click handles SystemExit
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)

@@ -9,6 +9,7 @@ debug page (the course in a frame next to a live LMS panel), rebuild when a cour
 - ``static/``     the debug page: the panel, and for SCORM an in-page LMS API of our own.
 """
 
-from jmdi_scorm.preview.session import FORMATS, Preview, PreviewOptions
+from jmdi_scorm.preview.builder import formats
+from jmdi_scorm.preview.session import Preview, PreviewOptions
 
-__all__ = ["FORMATS", "Preview", "PreviewOptions"]
+__all__ = ["Preview", "PreviewOptions", "formats"]

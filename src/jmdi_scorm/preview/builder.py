@@ -26,6 +26,13 @@ MANIFEST = "imsmanifest.xml"
 KINDS = {"scorm12": "scorm12", "scorm2004": "scorm2004", "xapi": "xapi", "cmi5": "cmi5", "local": "web"}
 
 
+def formats() -> tuple[str, ...]:
+    """The formats the preview can play the LMS of: every registered target whose adapter it knows."""
+    from jmdi_scorm.targets import TARGETS
+
+    return tuple(name for name, target in TARGETS.items() if target.adapter in KINDS)
+
+
 @dataclass
 class Build:
     """The outcome of one (re)build; ``number`` grows by one per attempt, ``ok`` or not."""
@@ -61,7 +68,7 @@ def build_folder(course_dir: Path, fmt: str, dest: Path, number: int) -> Build:
         [target] = select_targets((fmt,))
         course, ctx = load_course(course_dir)
         site = render_site(course, RenderOptions())
-        files = target.package(course, site, COURSE)
+        files = target.package(course, site, COURSE).files
         write_tree(files, dest)
     except CourseError as exc:
         return Build(number, False, time.perf_counter() - started, str(exc), [str(p) for p in exc.problems])
@@ -70,7 +77,7 @@ def build_folder(course_dir: Path, fmt: str, dest: Path, number: int) -> Build:
     except Exception as exc:  # a bug: keep serving the last good build, show the traceback
         detail = traceback.format_exc()
         return Build(number, False, time.perf_counter() - started, f"internal error: {exc!r}", [detail])
-    kind = KINDS.get(getattr(target, "adapter", ""), "web")
+    kind = KINDS.get(target.adapter, "web")
     scos = scorm_launches(files.get(MANIFEST, b"")) if kind.startswith("scorm") else []
     warnings = [str(p) for p in ctx.problems]
     return Build(number, True, time.perf_counter() - started, "", warnings, course.id, course.meta.title, kind, scos)

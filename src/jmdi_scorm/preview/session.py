@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from jmdi_scorm.errors import JmdiError
-from jmdi_scorm.preview.builder import Build, build_folder
+from jmdi_scorm.preview.builder import Build, build_folder, formats
 from jmdi_scorm.preview.server import PreviewServer
 from jmdi_scorm.preview.watcher import Watcher
 
-FORMATS = ("scorm12", "scorm2004-4th", "scorm2004-3rd", "xapi", "cmi5", "web")
 DATABASE = "preview.sqlite3"
 
 
@@ -35,8 +34,8 @@ class Preview:
     """Builds ``fmt`` into ``<workdir>/package``, serves it with the debug page, rebuilds on change."""
 
     def __init__(self, options: PreviewOptions):
-        if options.fmt not in FORMATS:
-            raise JmdiError(f"unknown format '{options.fmt}' (choose from {', '.join(FORMATS)})")
+        if options.fmt not in formats():
+            raise JmdiError(f"unknown format '{options.fmt}' (choose from {', '.join(formats())})")
         if not options.course_dir.is_dir():
             raise JmdiError(f"{options.course_dir}: course directory not found")
         self.options = options

@@ -1,6 +1,7 @@
 """Package targets: one module per output standard, each exposing a ``Target``.
 
-Registering a target is one line at the bottom of its module::
+A target subclasses :class:`Target` (``targets/base.py``: the contract the build relies on);
+registering it is one line at the bottom of its module::
 
     TARGET = WebTarget()
 
@@ -12,44 +13,25 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any
 
-if TYPE_CHECKING:
-    from jmdi_scorm.render.site import Scope, Site
-    from jmdi_scorm.source.model import Course
+from jmdi_scorm.targets.base import SCO_MODES, PackageResult, ScoMode, Target
+
+__all__ = ["BROKEN", "PREFERRED_ORDER", "SCO_MODES", "TARGETS", "PackageResult", "ScoMode", "Target"]
 
 #: Order of the formats in ``--format all`` and in the build summary; others follow by name.
 PREFERRED_ORDER = ("scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5", "web")
 
-
-@runtime_checkable
-class Target(Protocol):
-    """One output standard (docs/architecture.md).
-
-    Optional attributes the build reads when present:
-
-    - ``archive_name(course, scope) -> str``: the zip's file name (default
-      ``<course>[-<module>]-<name>.zip``);
-    - ``unpacked: bool``: also write the package as a folder next to the zip;
-    - ``side_files(course, site, scope) -> dict[str, bytes]``: files written next to the zip
-      (e.g. an LMS import sheet);
-    - ``notes: list[str]``: lines for the build summary, read after ``package``.
-    """
-
-    name: str
-
-    def package(self, course: Course, site: Site, scope: Scope) -> dict[str, bytes]:
-        """The complete file tree of one package: site files, launch page, descriptor."""
-        ...
-
+#: Every registered target by ``--format`` name (built on first use, see ``__getattr__``).
+TARGETS: dict[str, Target]
 
 #: Target modules that failed to import, by module name: a build asking for every format (or
 #: for a format no module provides) re-raises their error, others still work.
 BROKEN: dict[str, BaseException] = {}
 
 
-def _discover() -> dict[str, Any]:
-    found: dict[str, Any] = {}
+def _discover() -> dict[str, Target]:
+    found: dict[str, Target] = {}
     for info in pkgutil.iter_modules(__path__):
         try:
             module = importlib.import_module(f"{__name__}.{info.name}")
@@ -63,7 +45,7 @@ def _discover() -> dict[str, Any]:
     return dict(sorted(found.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0])))
 
 
-_registry: dict[str, Any] | None = None
+_registry: dict[str, Target] | None = None
 
 
 def __getattr__(name: str) -> Any:

@@ -9,14 +9,16 @@ is one AU; with AUs per module each module is an AU, with AUs per topic each mod
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from lxml import etree
 
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.package.credentials import credential_memo, refuse_credentials
+from jmdi_scorm.render.site import Scope, Site
 from jmdi_scorm.source import model
+from jmdi_scorm.targets.base import PackageResult, Target
 from jmdi_scorm.targets.xapi_common import (
     LAUNCH,
     TYPE_ASSESSMENT,
@@ -159,7 +161,7 @@ def cmi5_xml(course: model.Course, scope: object = None, mode: str = "course") -
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-class Cmi5Target:
+class Cmi5Target(Target):
     """``--format cmi5`` (Target interface, docs/architecture.md)."""
 
     name = "cmi5"
@@ -167,7 +169,6 @@ class Cmi5Target:
 
     def __init__(self, au_mode: str = "course") -> None:
         self.au_mode = au_mode
-        self.notes: list[str] = []
 
     def with_sco(self, mode: str) -> Cmi5Target:
         """A copy making one AU per package (default), module or topic (``--sco``, like SCOs)."""
@@ -175,20 +176,20 @@ class Cmi5Target:
             raise BuildError(f"unknown AU mode '{mode}' (use one of {', '.join(AU_MODES)})")
         return Cmi5Target(mode)
 
-    def package(self, course: model.Course, site: Any, scope: object = None) -> dict[str, bytes]:
+    def package(self, course: model.Course, site: Site, scope: Scope) -> PackageResult:
         mode = self.au_mode
         files = package_files(course, site, scope, self.adapter)
         files[DESCRIPTOR] = cmi5_xml(course, scope, mode)
         refuse_credentials(files, "cmi5", credential_memo(site))
         count = sum(1 for _ in _leaves(units(course, scope, mode)))
-        self.notes = [
+        note = (
             f"cmi5: {count} AU(s) (one per {'package' if mode == 'course' else mode}); "
             "the LMS hands out the auth token through the fetch URL"
-        ]
-        return files
+        )
+        return PackageResult(files, (note,))
 
 
-def _leaves(items: list[Unit] | tuple[Unit, ...]):
+def _leaves(items: list[Unit] | tuple[Unit, ...]) -> Iterator[Unit]:
     for item in items:
         if item.children:
             yield from _leaves(item.children)

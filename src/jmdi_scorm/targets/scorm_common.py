@@ -12,16 +12,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from lxml import etree
 
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.render.site import Scope
 from jmdi_scorm.source import model
-
-ScoMode = Literal["course", "module", "topic"]
-SCO_MODES: tuple[ScoMode, ...] = ("course", "module", "topic")
+from jmdi_scorm.targets.base import SCO_MODES, ScoMode
 
 MANIFEST = "imsmanifest.xml"
 LAUNCH = "index.html"

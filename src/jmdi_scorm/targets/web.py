@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from jmdi_scorm.render.site import Scope, Site
 from jmdi_scorm.source import model
+from jmdi_scorm.targets.base import PackageResult, Target
 
 
-class WebTarget:
+class WebTarget(Target):
     name = "web"
     description = "offline web site (zip and folder), progress kept in the browser"
     adapter = "local"
     unpacked = True
 
-    def package(self, course: model.Course, site: Site, scope: Scope) -> dict[str, bytes]:
-        return site.package_files(self.adapter, scope)
+    def package(self, course: model.Course, site: Site, scope: Scope) -> PackageResult:
+        return PackageResult(site.package_files(self.adapter, scope))
 
 
 TARGET = WebTarget()

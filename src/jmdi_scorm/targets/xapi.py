@@ -6,12 +6,12 @@ all arrive in the launch URL (§7.2); nothing in the package names an LRS or a l
 
 from __future__ import annotations
 
-from typing import Any
-
 from lxml import etree
 
 from jmdi_scorm.package.credentials import credential_memo, refuse_credentials
+from jmdi_scorm.render.site import Scope, Site
 from jmdi_scorm.source import model
+from jmdi_scorm.targets.base import PackageResult, Target
 from jmdi_scorm.targets.xapi_common import (
     LAUNCH,
     Activities,
@@ -64,21 +64,17 @@ def tincan_xml(course: model.Course, scope: object = None, found: Activities | N
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-class XapiTarget:
+class XapiTarget(Target):
     """``--format xapi``: a TinCan package (Target interface, docs/architecture.md)."""
 
     name = "xapi"
     adapter = "xapi"
 
-    def __init__(self) -> None:
-        self.notes: list[str] = []
-
-    def package(self, course: model.Course, site: Any, scope: object = None) -> dict[str, bytes]:
+    def package(self, course: model.Course, site: Site, scope: Scope) -> PackageResult:
         files = package_files(course, site, scope, self.adapter)
         files[DESCRIPTOR] = tincan_xml(course, scope, activities(course, site))
         refuse_credentials(files, "xAPI", credential_memo(site))
-        self.notes = ["launch: endpoint, auth, actor and registration come from the LMS launch URL"]
-        return files
+        return PackageResult(files, ("launch: endpoint, auth, actor and registration come from the LMS launch URL",))
 
 
 TARGET = XapiTarget()

@@ -1,0 +1,51 @@
+"""The target contract: what the build asks of every output standard (docs/architecture.md).
+
+A target is configuration only (its name, adapter, SCO mode…): ``package()`` hands back
+everything it made for one scope in a :class:`PackageResult` and keeps nothing, so the
+registry's targets can be shared by builds, the preview and the benchmarks.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from jmdi_scorm.render.site import Scope, Site
+    from jmdi_scorm.source.model import Course
+
+#: ``--sco``: one SCO (or cmi5 AU) per package, per module or per topic.
+ScoMode = Literal["course", "module", "topic"]
+SCO_MODES: tuple[ScoMode, ...] = ("course", "module", "topic")
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    """What packaging one scope made."""
+
+    files: dict[str, bytes]  # the package's file tree, zipped as it is
+    notes: tuple[str, ...] = ()  # lines for the build summary
+    side_files: dict[str, bytes] = field(default_factory=dict)  # written next to the zip (an LMS import sheet)
+
+
+class Target(ABC):
+    """One output standard: registered as a module-level ``TARGET`` (see ``targets/__init__.py``)."""
+
+    name: str  # the --format value
+    description: str = ""  # one line of ``build --list-formats``
+    adapter: str  # the JS runtime adapter the launch page loads (runtime/jmdi-<adapter>.js)
+    unpacked: bool = False  # also write the package as a folder next to the zip
+
+    @abstractmethod
+    def package(self, course: Course, site: Site, scope: Scope) -> PackageResult:
+        """The complete package of ``scope``: site files, launch page, descriptor, and its notes."""
+
+    def archive_name(self, course: Course, scope: Scope) -> str:
+        """The zip's file name."""
+        return f"{course.id}{scope.suffix}-{self.name}.zip"
+
+    def with_sco(self, mode: ScoMode) -> Target | None:
+        """A copy of this target making one SCO (or AU) per ``mode`` (``--sco``); None when the
+        standard has no such units."""
+        return None
