@@ -24,6 +24,7 @@ from jmdi_scorm.cli import main
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.lint import check_package
 from jmdi_scorm.lint.control import PINNED
+from jmdi_scorm.source import spec_limits
 from jmdi_scorm.source.loader import load_course
 from jmdi_scorm.targets import TARGETS, scorm_common
 
@@ -355,7 +356,7 @@ def test_split_module_packages_need_room_for_their_own_module_only(tmp_path: Pat
     whole = state_codec.worst_case_length(course)
     largest = max(state_codec.worst_case_length(course, Scope(module.id)) for module in course.modules)
     assert largest < whole
-    monkeypatch.setitem(scorm_common.SUSPEND_LIMITS, "1.2", largest)
+    monkeypatch.setitem(spec_limits.SUSPEND_DATA, "1.2", largest)
     with pytest.raises(BuildError, match=f"{whole} characters"):
         build_module.build(MINIMAL, build_module.BuildOptions(formats=("scorm12",), out=tmp_path / "whole"))
     split = build_module.BuildOptions(formats=("scorm12",), out=tmp_path / "split", split="module")

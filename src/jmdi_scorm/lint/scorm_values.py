@@ -15,6 +15,7 @@ from lxml import etree
 from jmdi_scorm.lint.manifest import ADLCP12, ADLCP2004, Manifest, item_children, item_identifiers
 from jmdi_scorm.lint.report import Report
 from jmdi_scorm.lint.xmlsafe import local, namespace
+from jmdi_scorm.source.spec_limits import DATA_FROM_LMS, PREREQUISITES_12
 
 ADLSEQ = "http://www.adlnet.org/xsd/adlseq_v1p3"
 ADLNAV = "http://www.adlnet.org/xsd/adlnav_v1p3"
@@ -130,11 +131,11 @@ def _value_12(name: str, text: str, element: etree._Element) -> str | None:
         return f"'{text}' must be a time span HHHH:MM:SS"
     if name == "timelimitaction" and text not in TIME_LIMIT_ACTIONS:
         return f"'{text}' must be one of {', '.join(sorted(TIME_LIMIT_ACTIONS))}"
-    if name == "datafromlms" and len(text) > 255:
-        return f"is {len(text)} characters; SCORM 1.2 allows 255"
+    if name == "datafromlms" and len(text) > DATA_FROM_LMS["1.2"]:
+        return f"is {len(text)} characters; SCORM 1.2 allows {DATA_FROM_LMS['1.2']}"
     if name == "prerequisites":
-        if len(text) > 200:
-            return f"is {len(text)} characters; SCORM 1.2 allows 200"
+        if len(text) > PREREQUISITES_12:
+            return f"is {len(text)} characters; SCORM 1.2 allows {PREREQUISITES_12}"
         if element.get("type") != "aicc_script":
             return "must have type='aicc_script'"
     return None
@@ -177,7 +178,8 @@ def _time_limit_action(_manifest: Manifest, element: etree._Element) -> str | No
 
 def _data_from_lms(_manifest: Manifest, element: etree._Element) -> str | None:
     text = element.text or ""
-    return None if len(text) <= 4000 else f"is {len(text)} characters; SCORM 2004 allows 4000"
+    limit = DATA_FROM_LMS["2004"]
+    return None if len(text) <= limit else f"is {len(text)} characters; SCORM 2004 allows {limit}"
 
 
 def _completion_threshold(manifest: Manifest, element: etree._Element) -> str | None:

@@ -19,6 +19,7 @@ from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
 from jmdi_scorm.render.questions import FILL_IN_INPUT_LENGTH, LETTERS, correct_answer, display_order, record_pattern
 from jmdi_scorm.render.state_codec import fill_in_budget
 from jmdi_scorm.source.question_kinds import kind_of
+from jmdi_scorm.source.spec_limits import INTERACTION_DESCRIPTION
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -104,7 +105,7 @@ def _data(question: Any, view: QuestionView, prompt: str, renderer: Renderer, to
         "type": question.type,
         "correct": correct_answer(question),
         "pattern": record_pattern(question),
-        "desc": plain_text(prompt)[:250],
+        "desc": plain_text(prompt)[:INTERACTION_DESCRIPTION],
         "fb": {
             "correct": md.html(question.feedback.correct, ctx),
             "incorrect": md.html(question.feedback.incorrect, ctx),

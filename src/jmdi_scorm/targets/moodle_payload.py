@@ -34,6 +34,7 @@ from jmdi_scorm.render.site import COURSE, Scope, assessment_page_id, scope_page
 from jmdi_scorm.render.state_codec import worst_case_length
 from jmdi_scorm.source import model
 from jmdi_scorm.source.question_kinds import kind_of
+from jmdi_scorm.source.spec_limits import FILL_IN_PATTERNS, INTERACTION_TEXT
 from jmdi_scorm.targets.scorm_common import LAUNCH, plan, scope_modules
 
 #: What Chromium lets a page have in flight in keepalive requests (beacons), in bytes.
@@ -59,8 +60,6 @@ _TOTAL_2004 = "P999DT23H59M59.99S"  # cmi.total_time as Moodle adds it up (days 
 _TIMESTAMP_2004 = "2026-12-07T10:11:12.34Z"
 _TIMESPAN_12 = "9999:59:59.99"  # cmi.core.session_time and total_time
 _TIME_12 = "10:11:12"
-_MAX_TEXT = {"1.2": 255, "2004": 250}
-_FILL_IN_PATTERNS = 10
 
 Field = tuple[str, int]  # data-model element, bytes of its value
 
@@ -126,12 +125,12 @@ def _patterns(course: model.Course, question: Any, edition: str) -> list[int]:
     values = record_pattern(question)
     encoding = kind_of(question).encoding
     if encoding == "text":
-        limit, family = _MAX_TEXT[_family(edition)], _family(edition)
+        limit, family = INTERACTION_TEXT[_family(edition)], _family(edition)
         flags = (
             "" if family == "1.2" else f"{{case_matters={str(question.case_sensitive).lower()}}}{{order_matters=true}}"
         )
         lang = _lang(course, edition)
-        return [_utf8(flags + lang + _one_line(v, limit, family == "2004")) for v in values[:_FILL_IN_PATTERNS]]
+        return [_utf8(flags + lang + _one_line(v, limit, family == "2004")) for v in values[:FILL_IN_PATTERNS]]
     if encoding == "boolean":
         return [len(values[0]) if _family(edition) == "2004" else 1]  # "true"/"false", 1.2 "t"/"f"
     return [len(comma.join(value.replace(".", dot) for value in values))]
@@ -142,7 +141,7 @@ def _response(course: model.Course, question: Any, edition: str) -> int:
     comma, dot = _separators(edition)
     encoding = kind_of(question).encoding
     if encoding == "text":
-        typed = min(FILL_IN_INPUT_LENGTH, _MAX_TEXT[_family(edition)])
+        typed = min(FILL_IN_INPUT_LENGTH, INTERACTION_TEXT[_family(edition)])
         return _utf8(_lang(course, edition)) + typed * TYPED_BYTES
     if encoding == "boolean":
         return len("false") if _family(edition) == "2004" else 1

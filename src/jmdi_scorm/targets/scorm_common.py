@@ -18,6 +18,7 @@ from lxml import etree
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.render.site import Scope
 from jmdi_scorm.source import model
+from jmdi_scorm.source.spec_limits import SUSPEND_DATA
 from jmdi_scorm.targets.base import SCO_MODES, ScoMode
 
 MANIFEST = "imsmanifest.xml"
@@ -293,9 +294,6 @@ def find_control_files(edition: str, folder: Path | None = None, roots: Iterable
 
 # --- suspend data ---------------------------------------------------------------------------
 
-# cmi.suspend_data limits per edition (docs/standards.md §3.3, §5.3, §4.2).
-SUSPEND_LIMITS = {"1.2": 4096, "2004-3": 4000, "2004-4": 64000}
-
 
 def check_state_size(course: model.Course, edition: str, label: str, scope: Scope | None = None) -> int | None:
     """Fail the build when the state of the course (or of the part ``scope`` packages) could
@@ -308,7 +306,7 @@ def check_state_size(course: model.Course, edition: str, label: str, scope: Scop
     except ImportError:  # pragma: no cover - the codec ships with the runtime core
         return None
     worst = worst_case_length(course, scope)
-    limit = SUSPEND_LIMITS[edition]
+    limit = SUSPEND_DATA[edition]
     if worst > limit:
         raise BuildError(
             f"{label}: the learner state of this course can reach {worst} characters, more than the "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from jmdi_scorm.render.site import Scope
 from jmdi_scorm.source import model
+from jmdi_scorm.source.spec_limits import SUSPEND_DATA
 from jmdi_scorm.targets.moodle_payload import (
     BEACON_QUOTA,
     first_save_bytes,
@@ -12,7 +13,7 @@ from jmdi_scorm.targets.moodle_payload import (
     recorded_questions,
     unload_payload_bytes,
 )
-from jmdi_scorm.targets.scorm_common import SUSPEND_LIMITS, ScoMode, decimal, scope_modules
+from jmdi_scorm.targets.scorm_common import ScoMode, decimal, scope_modules
 
 
 def _has_questions(modules: list[model.Module]) -> bool:
@@ -72,7 +73,7 @@ def _rules(course: model.Course, scored: bool, edition: str, scope: Scope) -> li
     rows += [
         ("Resume", "exit `suspend` while incomplete: the learner comes back to the same page with the answers given"),
         ("Tries per question", f"{tracking.attempts or 'unlimited'} (inside the course, not LMS attempts)"),
-        ("Suspend data", f"within {SUSPEND_LIMITS[edition]} characters (checked at build time)"),
+        ("Suspend data", f"within {SUSPEND_DATA[edition]} characters (checked at build time)"),
         *_interactions(course, scope, edition),
     ]
     return rows

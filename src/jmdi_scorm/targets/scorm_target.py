@@ -7,11 +7,11 @@ from pathlib import Path
 
 from jmdi_scorm.render.site import Scope, Site
 from jmdi_scorm.source import model
+from jmdi_scorm.source.spec_limits import SUSPEND_DATA
 from jmdi_scorm.targets.base import PackageResult, ScoMode, Target
 from jmdi_scorm.targets.moodle_payload import notes as moodle_notes
 from jmdi_scorm.targets.scorm_common import (
     MANIFEST,
-    SUSPEND_LIMITS,
     Plan,
     check_state_size,
     find_control_files,
@@ -58,7 +58,7 @@ class ScormTarget(Target):
         files.update(control.files)
         notes = [control.note]
         if worst is not None:
-            notes.append(f"suspend data: at most {worst} of {SUSPEND_LIMITS[self.edition]} characters")
+            notes.append(f"suspend data: at most {worst} of {SUSPEND_DATA[self.edition]} characters")
         notes += moodle_notes(course, scope, self.edition)  # the save Moodle sends as the window closes
         leaves = len(package_plan.leaves())
         if leaves > 1:
