@@ -39,6 +39,7 @@ from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.render import state_codec
 from jmdi_scorm.render.questions import correct_answer
 from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.spec_limits import SUSPEND_DATA
 
 from .field_lms import BEACON_QUOTA, INTERACTION, FieldLms, FieldSession
 from .test_scorm_runtime import check_moodle, check_strict
@@ -46,7 +47,11 @@ from .test_scorm_runtime import check_moodle, check_strict
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course"
 EDITION = {"scorm12": "1.2", "scorm2004-3rd": "2004", "scorm2004-4th": "2004"}
-SUSPEND_LIMIT = {"scorm12": 4096, "scorm2004-3rd": 4000, "scorm2004-4th": 64000}  # cmi.suspend_data
+SUSPEND_LIMIT = {  # cmi.suspend_data
+    "scorm12": SUSPEND_DATA["1.2"],
+    "scorm2004-3rd": SUSPEND_DATA["2004-3"],
+    "scorm2004-4th": SUSPEND_DATA["2004-4"],
+}
 LAYOUTS = {"whole": None, "split": "module"}
 # Where the walks close the tab besides the results page: the seconds waited after that answer.
 CLOSES = {"m1-02.q2": 0.0, "m3.assessment.a2": 1.0}

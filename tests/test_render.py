@@ -14,6 +14,7 @@ from jmdi_scorm.render.compact import compact_js
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
 from jmdi_scorm.render.pages import course_files, render_site
 from jmdi_scorm.render.site import ADAPTERS, Scope
+from jmdi_scorm.source import spec_limits
 from jmdi_scorm.source.loader import load_course
 
 from .conftest import MINIMAL, ROOT
@@ -212,14 +213,20 @@ def test_adapter_config_and_csp_overrides(site) -> None:
 
 
 def test_adapters_are_the_declared_ones(site) -> None:
-    """Adapters are named in one place (site.ADAPTERS), not found by file name: jmdi-core.js and
+    """Adapters are named in one place (site.ADAPTERS), not found by file name: jmdi-core.js,
+    jmdi-scorm-common.js (put into the SCORM adapters, with their spec limits) and
     jmdi-xapi-common.js (joined into the xAPI adapters) are not adapters, and ship compacted."""
     assert sorted(site.adapters) == sorted(ADAPTERS) == ["cmi5", "local", "scorm12", "scorm2004", "xapi"]
     assert "runtime/jmdi-xapi-common.js" not in site.files and "runtime/jmdi-core.js" in site.files
     with pytest.raises(BuildError, match="no runtime adapter 'xapi-common'"):
         site.shell("xapi-common")
+    assert "runtime/jmdi-scorm-common.js" not in site.files
+    common = (RUNTIME / "jmdi-scorm-common.js").read_text(encoding="utf-8")
     for name, code in site.adapters.items():
         source = (RUNTIME / f"jmdi-{name}.js").read_text(encoding="utf-8")
+        if name.startswith("scorm"):
+            limits = json.dumps(spec_limits.runtime_limits(name), separators=(",", ":"))
+            source = source.replace("  // JOIN jmdi-scorm-common.js\n", common).replace("SPEC_LIMITS", limits)
         assert code.decode() == compact_js(source) and len(code) < 0.9 * len(source.encode())
 
 

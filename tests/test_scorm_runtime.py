@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from jmdi_scorm.render.pages import adapter_script
+from jmdi_scorm.source.spec_limits import SUSPEND_DATA
+
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "tests" / "harness"
-RUNTIME = ROOT / "src" / "jmdi_scorm" / "runtime"
 NODE_MODULES = ROOT / "node_modules"
 
 # --- strict formats (docs/standards.md §3.3, §3.5, §5.3, §5.5, §9.1) ------------------------------
@@ -182,12 +184,15 @@ def stored_cmi(calls: list[dict], edition: str) -> dict[str, str]:
 
 @pytest.fixture
 def site_root(tmp_path: Path) -> Path:
-    """A folder served on loopback: the harness, scorm-again's dist and the runtime, linked in."""
+    """A folder served on loopback: the harness and scorm-again's dist, linked in, and the SCORM
+    adapters as packages ship them (jmdi-scorm-common.js joined in, spec limits written in)."""
     root = tmp_path / "site"
     root.mkdir()
     (root / "harness").symlink_to(HARNESS)
     (root / "scorm-again").symlink_to(NODE_MODULES / "scorm-again" / "dist")
-    (root / "runtime").symlink_to(RUNTIME)
+    (root / "runtime").mkdir()
+    for name in ADAPTERS.values():
+        (root / "runtime" / f"jmdi-{name}.js").write_bytes(adapter_script(name))
     return root
 
 
@@ -601,7 +606,11 @@ def test_a_2004_api_that_is_the_12_object_means_untracked_mode(lms: Lms) -> None
 
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
 FORMAT_EDITION = {"scorm12": "1.2", "scorm2004-3rd": "2004", "scorm2004-4th": "2004"}
-SUSPEND = {"scorm12": 4096, "scorm2004-3rd": 4000, "scorm2004-4th": 64000}
+SUSPEND = {  # cmi.suspend_data
+    "scorm12": SUSPEND_DATA["1.2"],
+    "scorm2004-3rd": SUSPEND_DATA["2004-3"],
+    "scorm2004-4th": SUSPEND_DATA["2004-4"],
+}
 RIGHT = {
     "intro-01.q1": "a",
     "intro-01.q2": "ac",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,7 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from jmdi_scorm import __version__
+from jmdi_scorm.errors import BuildError
 from jmdi_scorm.render import i18n
 from jmdi_scorm.render.compact import compact_css, compact_js
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
@@ -37,7 +39,7 @@ from jmdi_scorm.render.site import (
     print_page_path,
 )
 from jmdi_scorm.render.theme import environment
-from jmdi_scorm.source import model
+from jmdi_scorm.source import model, spec_limits
 
 #: The only origins a page may use: its own package (no CDN, fonts, icons or analytics).
 CSP = {
@@ -57,6 +59,10 @@ ADAPTER_NOTICES = {"local_unavailable": ("local",), "lms_unavailable": ("scorm12
 #: The first page's own files, shipped without comments or indentation (compact.py); with the
 #: adapter scripts they are most of its weight.
 COMPACTED = {"jmdi-core.js": compact_js, "jmdi.css": compact_css}
+#: A line ``// JOIN <file>`` in an adapter's source: the build puts that runtime file there.
+JOIN = re.compile(r"^[ \t]*// JOIN (\S+)$", re.MULTILINE)
+#: The placeholder in an adapter's source for its spec limits (``spec_limits.runtime_limits``).
+SPEC_LIMITS = re.compile(r"\bSPEC_LIMITS\b")
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ def render_site(course: model.Course, options: RenderOptions | None = None) -> S
     runtime = _runtime_files()
     shared.update({f"{RUNTIME_DIR}/{name}": _shipped(name, runtime[name]) for name in CORE_FILES})
     shared.update(files)
-    adapters = {name: compact_js(runtime[f"jmdi-{name}.js"].decode()).encode() for name in ADAPTERS}
+    adapters = {name: adapter_script(name, runtime) for name in ADAPTERS}
     return Site(
         course=course,
         pages=renderer.pages,
@@ -123,6 +129,23 @@ def course_files(course: model.Course) -> dict[str, bytes]:
     """The course's asset and resource files, read once for the pages and the packages."""
     names = sorted(set(course.assets) | {r.file for r in course.resources if r.file})
     return {name: (Path(course.root) / name).read_bytes() for name in names}
+
+
+def adapter_script(name: str, runtime: dict[str, bytes] | None = None) -> bytes:
+    """The file a package ships as runtime/jmdi-<name>.js: the adapter's source with the runtime
+    file each of its ``// JOIN <file>`` lines names put in there (the SCORM adapters share
+    jmdi-scorm-common.js, so a package still loads one adapter script), the limits of
+    ``spec_limits.runtime_limits(name)`` written in for ``SPEC_LIMITS``, compacted."""
+    runtime = runtime or _runtime_files()
+    source = JOIN.sub(lambda line: runtime[line.group(1)].decode(), runtime[f"jmdi-{name}.js"].decode())
+    code = compact_js(source)
+    placeholders = len(SPEC_LIMITS.findall(code))
+    if placeholders:
+        if placeholders > 1:
+            raise BuildError(f"runtime/jmdi-{name}.js: SPEC_LIMITS {placeholders} times; the build writes in one")
+        limits = json.dumps(spec_limits.runtime_limits(name), separators=(",", ":"))
+        code = SPEC_LIMITS.sub(limits, code)
+    return code.encode()
 
 
 def _runtime_files() -> dict[str, bytes]:

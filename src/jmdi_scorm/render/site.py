@@ -38,7 +38,8 @@ LAUNCH = "index.html"
 RUNTIME_DIR = "runtime"  # folder of the runtime files inside packages
 ADAPTER_PREFIX = f"{RUNTIME_DIR}/jmdi-"  # adapter scripts: runtime/jmdi-<adapter>.js
 #: The JS adapters a launch page can load, one script each (runtime/jmdi-<name>.js). The other
-#: jmdi-*.js files are not adapters: jmdi-core.js, and jmdi-xapi-common.js, which the xAPI
+#: jmdi-*.js files are not adapters: jmdi-core.js; jmdi-scorm-common.js, which the build puts into
+#: the SCORM adapters (render/pages.py ``adapter_script``); and jmdi-xapi-common.js, which the xAPI
 #: targets join in front of their adapter.
 ADAPTERS = ("local", "scorm12", "scorm2004", "xapi", "cmi5")
 
