@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from jmdi_scorm.locale import strings
 from jmdi_scorm.source import model
 from jmdi_scorm.source.loader import LoadContext
 
@@ -214,7 +215,7 @@ def _number_variants(answer: str, language: str) -> list[str]:
     elif re.fullmatch(r"[-+]?\d+,\d{1,2}", value):
         wanted.append(answer.replace(",", "."))
     if answer.endswith("%"):
-        word = {"fr": "pour cent", "es": "por ciento", "ar": "في المائة"}.get(language, "percent")
+        word = strings(language)["percent_word"]
         wanted.append(f"{value} {word}")
     return wanted
 

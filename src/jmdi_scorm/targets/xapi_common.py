@@ -26,6 +26,7 @@ from tincan import (
     Verb,
 )
 
+from jmdi_scorm.locale import strings
 from jmdi_scorm.render.compact import compact_js
 from jmdi_scorm.render.questions import record_pattern
 from jmdi_scorm.render.site import LAUNCH, RUNTIME_DIR
@@ -183,36 +184,9 @@ def verb(course: model.Course, name: str) -> Verb:
     return Verb(id=ADL_VERBS + name, display=LanguageMap({"en": name}))
 
 
-# The adapters' notices, shown by the core in the page's status line.
-NOTICES = {
-    "en": {
-        "untracked": "Your progress is not recorded: the course was opened without a learning record store.",
-        "refused": "The learning record store refused to record your progress. Please tell your course administrator.",
-        "launch": "The course could not connect to your learning platform; your progress is not recorded.",
-        "ended": "This session has ended: your progress is shown but no longer recorded. "
-        "Open the course again from your learning platform to continue.",
-    },
-    "fr": {
-        "untracked": "Votre progression n’est pas enregistrée : le cours a été ouvert sans entrepôt d’apprentissage (LRS).",
-        "refused": "L’entrepôt d’apprentissage a refusé d’enregistrer votre progression. Prévenez l’administrateur du cours.",
-        "launch": "Le cours n’a pas pu se connecter à votre plateforme ; votre progression n’est pas enregistrée.",
-        "ended": "Cette session est terminée : votre progression s’affiche mais n’est plus enregistrée. "
-        "Rouvrez le cours depuis votre plateforme pour continuer.",
-    },
-    "es": {
-        "untracked": "Su progreso no se registra: el curso se abrió sin un almacén de registros de aprendizaje (LRS).",
-        "refused": "El almacén de registros de aprendizaje rechazó su progreso. Avise al administrador del curso.",
-        "launch": "El curso no pudo conectarse con su plataforma de aprendizaje; su progreso no se registra.",
-        "ended": "Esta sesión ha terminado: su progreso se muestra pero ya no se registra. "
-        "Vuelva a abrir el curso desde su plataforma para continuar.",
-    },
-    "ar": {
-        "untracked": "لا يُسجَّل تقدّمك: فُتحت الدورة دون مخزن لسجلات التعلّم.",
-        "refused": "رفض مخزن سجلات التعلّم تسجيل تقدّمك. يُرجى إبلاغ مسؤول الدورة.",
-        "launch": "تعذّر على الدورة الاتصال بمنصة التعلّم؛ لا يُسجَّل تقدّمك.",
-        "ended": "انتهت هذه الجلسة: يظهر تقدّمك لكنه لم يعد يُسجَّل. افتح الدورة من جديد من منصة التعلّم للمتابعة.",
-    },
-}
+# The adapters' notices, shown by the core in the page's status line: their catalogue keys are
+# ``xapi_<name>`` (jmdi_scorm/locale).
+NOTICES = ("untracked", "refused", "launch", "ended")
 
 
 # --- the objects of one package ---------------------------------------------------------------
@@ -378,7 +352,8 @@ def runtime_source(name: str) -> str:
 def adapter_config(course: model.Course, scope: object = None, found: Activities | None = None) -> dict[str, Any]:
     """What the launch page hands the adapter (``config.adapterConfig``): the statement material
     of the first page, and the adapter's notices in the course language."""
-    return runtime_data(course, scope, found) | {"strings": NOTICES.get(course.meta.language, NOTICES["en"])}
+    text = strings(course.meta.language)
+    return runtime_data(course, scope, found) | {"strings": {name: text[f"xapi_{name}"] for name in NOTICES}}
 
 
 def adapter_code(adapter: str, site: Any = None) -> bytes:
