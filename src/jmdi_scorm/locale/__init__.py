@@ -68,6 +68,8 @@ def read_template(file: Traversable = TEMPLATE) -> dict[str, str]:
     for message in _read(file):
         if not message.id:
             continue  # the header
+        if not isinstance(message.id, str):
+            raise CatalogueError(f"{file}: entry {message.id!r}: the interface strings have no plural forms")
         if not message.context or message.context in english:
             raise CatalogueError(f"{file}: entry {message.id!r} needs a msgctxt key of its own")
         english[message.context] = message.id
@@ -81,18 +83,19 @@ def read_catalogue(file: Traversable, language: str, english: Mapping[str, str])
     problems = []
     for key, source in english.items():
         message = catalogue.get(source, context=key)
+        text = message.string if message is not None else None
         if message is None:
             problems.append(f"{key}: missing (msgctxt {key!r} with msgid {source!r})")
         elif message.fuzzy:
             problems.append(f"{key}: fuzzy (check the translation, then remove the fuzzy flag)")
-        elif not message.string:
+        elif not text or not isinstance(text, str):
             problems.append(f"{key}: not translated")
-        elif placeholders(message.string) != placeholders(source):
+        elif placeholders(text) != placeholders(source):
             problems.append(
-                f"{key}: placeholders {sorted(placeholders(message.string))}, English has {sorted(placeholders(source))}"
+                f"{key}: placeholders {sorted(placeholders(text))}, English has {sorted(placeholders(source))}"
             )
         else:
-            table[key] = message.string
+            table[key] = text
     if problems:
         raise CatalogueError(f"{file}: " + "; ".join(problems))
     return table
