@@ -5,13 +5,18 @@ A translator checks a catalogue with ``python -m pytest tests/test_locale.py`` (
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from babel.messages.pofile import read_po, write_po
+from click.testing import CliRunner
 
 from jmdi_scorm import locale
+from jmdi_scorm.cli import main
 from jmdi_scorm.locale import LANGUAGES, CatalogueError, placeholders, read_catalogue, read_template
+from jmdi_scorm.source import model
 
 from .conftest import ROOT
 
@@ -62,6 +67,17 @@ def test_every_catalogue_has_every_key_of_the_template(language: str) -> None:
 def test_languages_are_english_and_the_catalogues_present() -> None:
     present = sorted(path.parent.parent.name for path in FOLDER.glob("*/LC_MESSAGES/jmdi.po"))
     assert ("en", *present) == LANGUAGES and {"fr", "es", "ar"} <= set(present)
+
+
+def test_model_schema_and_cli_take_the_language_list_from_the_catalogues() -> None:
+    assert get_args(model.LanguageCode) == LANGUAGES
+    schema = model.CourseFile.model_json_schema()
+    assert schema["properties"]["language"]["enum"] == list(LANGUAGES)
+    committed = json.loads((ROOT / "schemas" / "course.schema.json").read_text(encoding="utf-8"))
+    assert committed["properties"]["language"]["enum"] == list(LANGUAGES)
+    new = next(p for p in main.commands["new"].params if p.name == "language")
+    assert tuple(new.type.choices) == LANGUAGES
+    assert "[en|" + "|".join(LANGUAGES[1:]) + "]" in CliRunner().invoke(main, ["new", "--help"]).output
 
 
 def test_writing_direction_comes_from_the_language() -> None:

@@ -14,6 +14,7 @@ import click
 
 from jmdi_scorm import __version__
 from jmdi_scorm.errors import CourseError, JmdiError, Problem
+from jmdi_scorm.locale import LANGUAGES
 from jmdi_scorm.targets.base import SCO_MODES
 
 COURSE_DIR = click.argument("course_dir", default="course", type=click.Path(file_okay=False, path_type=Path))
@@ -139,7 +140,7 @@ def check(packages: tuple[Path, ...], xsd_dir: Path | None, as_json: bool, stric
 @click.option("--title", default="My new course", show_default=True, help="Course title.")
 @click.option(
     "--language",
-    type=click.Choice(["en", "fr", "es", "ar"]),
+    type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
     help="Language of the course and its interface.",

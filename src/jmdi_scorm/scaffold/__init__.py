@@ -9,10 +9,10 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from jmdi_scorm.errors import JmdiError
+from jmdi_scorm.locale import LANGUAGES
 from jmdi_scorm.source.model import ID_PATTERN
 
 TEMPLATE = "course"
-LANGUAGES = ("en", "fr", "es", "ar")
 
 
 def default_id(folder: Path) -> str:

@@ -7,9 +7,11 @@ into :class:`Course`, whose objects compute their identifiers and output paths o
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Annotated, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from jmdi_scorm.locale import LANGUAGES
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Identifier = Annotated[
@@ -20,7 +22,10 @@ Identifier = Annotated[
 Fraction = Annotated[float, Field(gt=0, le=1, description="A share between 0 (excluded) and 1.")]
 NonEmptyText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 Markdown = Annotated[str, StringConstraints(min_length=1), Field(description="Markdown text.")]
-LanguageCode = Literal["en", "fr", "es", "ar"]
+if TYPE_CHECKING:
+    LanguageCode = str
+else:  # English and the languages of the catalogues in jmdi_scorm/locale (a set known when run)
+    LanguageCode = Literal[LANGUAGES]
 
 
 def _check_relative_path(value: str) -> str:
