@@ -1,0 +1,61 @@
+"""What ``jmdi-scorm translate extract|update|status`` do, on the catalogues of a course.
+
+``extract`` writes ``<course>/locale/messages.pot``; ``update`` creates or updates ``<lang>.po``
+from it (extracting first, so the template is always the course as it is); ``status`` compares
+each catalogue with the course as it is. The course must be valid (``load_course``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+
+from jmdi_scorm.source.translation import new_catalog, update_catalog
+from jmdi_scorm.source.translation_files import (
+    TEMPLATE,
+    Status,
+    catalog_path,
+    check_language,
+    languages,
+    locale_dir,
+    po_bytes,
+    progress,
+    read_catalog,
+    template_of,
+    write_atomic,
+)
+from jmdi_scorm.source.validate import load_course
+
+
+def extract_files(root: Path) -> tuple[Path, Catalog]:
+    """Write ``locale/messages.pot`` of the course in ``root``; the course must be valid."""
+    course, ctx = load_course(root)
+    template = template_of(course, ctx)
+    path = locale_dir(Path(course.root)) / TEMPLATE
+    write_atomic(path, po_bytes(template))
+    return path, template
+
+
+def update_files(root: Path, language: str) -> tuple[Path, Catalog]:
+    """Create or update ``locale/<language>.po`` from the current template (extracted again first)."""
+    language = check_language(language)
+    path_pot, template = extract_files(root)
+    path = catalog_path(path_pot.parent.parent, language)
+    if path.exists():
+        catalog = read_catalog(path, language)
+    else:
+        catalog = new_catalog(template.project, template.version, language, template.creation_date)
+    catalog = update_catalog(catalog, template)
+    write_atomic(path, po_bytes(catalog))
+    return path, catalog
+
+
+def status_files(root: Path) -> list[Status]:
+    """Progress of every catalogue of the course in ``root`` against the course as it is now."""
+    course, ctx = load_course(root)
+    template = template_of(course, ctx)
+    return [
+        progress(template, read_catalog(catalog_path(Path(course.root), language), language), language)
+        for language in languages(Path(course.root))
+    ]

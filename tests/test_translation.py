@@ -1,0 +1,386 @@
+"""Course translation: segments and keys, catalogues on disk, apply, update and the QA checks."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from lxml import etree
+
+from jmdi_scorm.safexml import safe_parser
+from jmdi_scorm.source import translation as tr
+from jmdi_scorm.source.translation_commands import extract_files, status_files, update_files
+from jmdi_scorm.source.translation_files import (
+    TranslationError,
+    catalog_path,
+    check_language,
+    po_bytes,
+    read_catalog,
+    template_of,
+    translation_problems,
+    write_atomic,
+)
+from jmdi_scorm.source.translation_qa import check_pair, qa, structure
+from jmdi_scorm.source.validate import load_course
+from tests.conftest import MINIMAL, ROOT
+
+JMDI = ROOT / "course"
+
+
+@pytest.fixture(scope="module")
+def jmdi():
+    course, ctx = load_course(JMDI)
+    return course, ctx, template_of(course, ctx)
+
+
+def _texts(course) -> dict[str, str]:
+    return {segment.key: segment.text for segment in tr.segments(course)}
+
+
+# --- extraction -----------------------------------------------------------------------------
+
+
+def test_jmdi_catalogue_has_every_topic_and_unique_keys(jmdi):
+    course, _ctx, template = jmdi
+    keys = [m.context for m in template if m.id]
+    assert len(keys) == len(set(keys))
+    found = tr.segments(course)
+    svg = [k for k in keys if k.startswith("svg/")]
+    assert len(keys) == len(found) + len(svg)
+    for topic in course.topics:
+        assert f"topic/{topic.id}/title" in keys
+        assert any(k.startswith(f"topic/{topic.id}/body/") for k in keys), topic.id
+        for question in topic.questions:
+            assert f"topic/{topic.id}/questions/{question.id}/prompt" in keys
+    for module in course.modules:
+        assert f"module/{module.id}/title" in keys
+    for term in course.glossary:
+        assert f"glossary/{term.id}/definition" in keys
+    assert svg, "the course SVG figures' texts are extracted"
+
+
+def test_locations_are_course_files_and_lines(jmdi):
+    course, _ctx, template = jmdi
+    topic = next(t for t in course.topics if t.id == "m1-02")
+    message = template.get("From projects to plans", context="topic/m1-02/body/from-projects-to-plans/0")
+    assert message is not None
+    path, line = message.locations[0]
+    assert path == topic.source
+    assert (JMDI / path).read_text().splitlines()[line - 1] == "## From projects to plans"
+    title = next(m for m in template if m.context == "topic/m1-02/title")
+    assert (JMDI / title.locations[0][0]).read_text().splitlines()[title.locations[0][1] - 1].startswith("title:")
+    prompt = next(m for m in template if m.context == "topic/m1-02/questions/q3/pairs/b/left")
+    assert "Language classes" in (JMDI / topic.source).read_text().splitlines()[prompt.locations[0][1] - 1]
+
+
+def test_body_blocks_and_keys():
+    body = (
+        "Intro line one\nline two\n\n## First *part*\n\n- item one\n  continued\n- item two\n\n"
+        "> quoted\n> text\n\n::: definition Box title\nInside the box\n:::\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n\nSecond\n======\n\nLast[^1].\n\n[^1]: A note.\n"
+    )
+    blocks = {tr.block_key(b): b for b in tr.body_blocks(body)}
+    texts = {k: b.text for k, b in blocks.items()}
+    assert texts["_/0"] == "Intro line one line two"
+    assert texts["first-part/0"] == "First *part*"
+    assert texts["first-part/1"] == "item one continued"
+    assert blocks["first-part/1"].note == "list item"
+    assert texts["first-part/3"] == "quoted text"
+    assert texts["first-part/4"] == "Box title"
+    assert texts["first-part/5"] == "Inside the box"
+    assert texts["first-part/6"] == "| a | b |\n|---|---|\n| 1 | 2 |"
+    assert texts["second/0"] == "Second"
+    assert texts["second/1"] == "Last[^1]."
+    assert texts["footnote-1/1"] == "A note."
+    assert "code" not in texts.values()
+    translated = tr.replace_blocks(
+        body, list(blocks.values()), {k: f"T({v})" for k, v in texts.items() if "|" not in v}
+    )
+    assert translated.startswith(
+        "T(Intro line one line two)\n\n## T(First *part*)\n\n- T(item one continued)\n- T(item two)"
+    )
+    assert "> T(quoted text)\n" in translated
+    assert "::: definition T(Box title)\nT(Inside the box)\n:::" in translated
+    assert "T(Second)\n======\n" in translated
+    assert "[^1]: T(A note.)\n" in translated
+    assert "```\ncode\n```" in translated
+    assert structure(translated) == structure(body)
+
+
+def test_a_heading_is_stable_when_another_section_changes():
+    before = "## One\n\nA.\n\nB.\n\n## Two\n\nC.\n"
+    after = "## One\n\nNew.\n\nA.\n\nB.\n\n## Two\n\nC.\n"
+    keys = lambda text: {b.text: tr.block_key(b) for b in tr.body_blocks(text)}  # noqa: E731
+    assert keys(before)["C."] == keys(after)["C."] == "two/1"
+
+
+# --- apply ----------------------------------------------------------------------------------
+
+
+def test_pseudo_round_trip_translates_every_text_and_keeps_structure(jmdi):
+    course, _ctx, template = jmdi
+    translated = tr.apply(course, tr.pseudo_catalog(template))
+    english, after = tr.segments(course), tr.segments(translated)
+    assert len(english) == len(after)
+    for before, now in zip(english, after, strict=True):
+        assert now.text != before.text, before.key
+        if "/body/" not in before.key:  # body keys are named after the (now translated) headings
+            assert now.key == before.key
+    for before, now in zip(course.topics, translated.topics, strict=True):
+        assert structure(now.body) == structure(before.body), before.id
+        assert tr.body_blocks(now.body) and len(tr.body_blocks(now.body)) == len(tr.body_blocks(before.body))
+    for before, now in zip(english, after, strict=True):  # what must not change did not
+        assert not check_pair(before.text, now.text, ratio=(0, 99)), before.key
+    assert translated.topics[0].id == course.topics[0].id
+    assert course.topics[0].title == next(m.id for m in template if m.context == f"topic/{course.topics[0].id}/title")
+
+
+def test_apply_falls_back_to_english_for_fuzzy_and_missing(jmdi):
+    course, _ctx, template = jmdi
+    catalog = tr.pseudo_catalog(template)
+    title_key = "topic/m1-02/title"
+    english = _texts(course)
+    catalog.get(english[title_key], context=title_key).flags.add("fuzzy")
+    body_key = "topic/m1-02/body/from-projects-to-plans/1"
+    catalog.delete(english[body_key], context=body_key)
+    pairs = zip(tr.segments(course), tr.segments(tr.apply(course, catalog)), strict=True)
+    after = {old.key: new.text for old, new in pairs}
+    assert after[title_key] == english[title_key]
+    assert after[body_key] == english[body_key]
+    assert after["topic/m1-02/body/from-projects-to-plans/2"] != english["topic/m1-02/body/from-projects-to-plans/2"]
+
+
+def test_svg_translation(jmdi):
+    course, _ctx, template = jmdi
+    name = "assets/figures/m1-migration-cycle.svg"
+    data = (JMDI / name).read_bytes()
+    translated = tr.translate_svg(data, name, tr.pseudo_catalog(template))
+    assert translated != data
+    before = etree.fromstring(data, safe_parser())
+    after = etree.fromstring(translated, safe_parser())
+    assert [e.tag for e in before.iter()] == [e.tag for e in after.iter()]
+    assert after.find("{http://www.w3.org/2000/svg}title").text.startswith("⟦")
+    assert tr.translate_svg(data, name, Catalog()) == data
+    assert (
+        tr.translate_svg(b'<!DOCTYPE x [<!ENTITY a "b">]><svg/>', name, template)
+        == b'<!DOCTYPE x [<!ENTITY a "b">]><svg/>'
+    )
+
+
+def test_pseudo_keeps_markup():
+    text = "See [the *guide*](glossary:guide-1), `code`, {n} and <https://x.org/a>: 2010."
+    out = tr.pseudo(text)
+    assert out.startswith("⟦") and out.endswith("⟧")
+    assert "](glossary:guide-1)" in out and "`code`" in out and "{n}" in out and "<https://x.org/a>" in out
+    assert "2010" in out
+    assert tr.pseudo("- item\n1. two\n## head") == "- ⟦ítém⟧\n1. ⟦twó⟧\n## ⟦héád⟧"
+
+
+# --- files, update, status ------------------------------------------------------------------
+
+
+@pytest.fixture
+def course_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "course"
+    shutil.copytree(MINIMAL, target, ignore=shutil.ignore_patterns(".jmdi-cache", "locale"))
+    return target
+
+
+def _translate_all(path: Path, language: str = "fr") -> None:
+    catalog = read_catalog(path, language)
+    for message in catalog:
+        if message.id:
+            message.string = tr.pseudo(str(message.id))
+    write_atomic(path, po_bytes(catalog))
+
+
+def test_extract_and_update_are_deterministic(course_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    pot, _ = extract_files(course_copy)
+    first = pot.read_bytes()
+    extract_files(course_copy)
+    assert pot.read_bytes() == first
+    assert b"POT-Creation-Date: 1970-01-01 00:00+0000" in first
+    assert b"python-format" not in first
+    po, _ = update_files(course_copy, "fr")
+    once = po.read_bytes()
+    update_files(course_copy, "fr")
+    assert po.read_bytes() == once
+    assert not list(pot.parent.glob("*.tmp"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    extract_files(course_copy)
+    assert b"POT-Creation-Date: 2023-11-14 22:13+0000" in pot.read_bytes()
+
+
+def test_update_keeps_translations_and_marks_changed_text_fuzzy(course_copy: Path):
+    po, _ = update_files(course_copy, "fr")
+    _translate_all(po)
+    topic = course_copy / "modules" / "intro" / "intro-01.md"
+    text = topic.read_text()
+    topic.write_text(
+        text.replace("Migrants send", "Many migrants send").replace(
+            "## What this topic says\n", "## What this topic says\n\nA new first paragraph.\n"
+        )
+    )
+    update_files(course_copy, "fr")
+    catalog = read_catalog(po, "fr")
+    changed = next(m for m in catalog if str(m.id).startswith("Many migrants send"))
+    assert changed.fuzzy
+    assert changed.previous_id and str(changed.previous_id[0]).startswith("Migrants send")
+    assert changed.string == tr.pseudo(str(changed.previous_id[0]))
+    new = next(m for m in catalog if m.id == "A new first paragraph.")
+    assert not new.string
+    moved = next(m for m in catalog if str(m.id).startswith("![Two boxes"))
+    assert moved.context == "topic/intro-01/body/what-this-topic-says/3"  # was /2: moved, still translated
+    assert moved.string and not moved.fuzzy
+    title = next(m for m in catalog if m.context == "topic/intro-01/title")
+    assert title.string == tr.pseudo("First topic") and not title.fuzzy
+    [status] = status_files(course_copy)
+    assert (status.language, status.fuzzy, status.untranslated) == ("fr", 1, 1)
+    assert status.translated == status.total - 2
+    assert status.words_left == len(str(changed.id).split()) + len(str(new.id).split())
+
+
+def test_status_counts_a_stale_catalogue(course_copy: Path):
+    po, _ = update_files(course_copy, "es")
+    _translate_all(po, "es")
+    [status] = status_files(course_copy)
+    assert status.translated == status.total and status.words_left == 0 and status.words > 50
+    topic = course_copy / "modules" / "intro" / "intro-02.md"
+    topic.write_text(topic.read_text().replace("The [diaspora]", "Their [diaspora]"))
+    [status] = status_files(course_copy)  # not updated: the changed text counts as fuzzy
+    assert (status.fuzzy, status.untranslated, status.translated) == (1, 0, status.total - 1)
+
+
+def test_language_codes():
+    assert check_language("fr") == "fr"
+    assert check_language("pt-BR") == "pt_BR"
+    for bad in ("../x", "xx", "FR", ""):
+        with pytest.raises(TranslationError):
+            check_language(bad)
+
+
+def test_translation_problems_for_validate(course_copy: Path):
+    po, _ = update_files(course_copy, "fr")
+    course, ctx = load_course(course_copy)
+    problems = translation_problems(course, ctx)
+    assert problems and all(p.severity == "warning" for p in problems)
+    assert any("untranslated" in p.message for p in problems)
+    _translate_all(po)
+    catalog = read_catalog(po, "fr")
+    message = next(m for m in catalog if m.context == "topic/intro-01/questions/q2/feedback/correct")
+    message.string = "2 et 6 sont pairs."
+    write_atomic(po, po_bytes(catalog))
+    problems = translation_problems(course, ctx)
+    assert [p.field for p in problems] == ["topic/intro-01/questions/q2/feedback/correct"]
+    assert problems[0].path.endswith("locale/fr.po") and "numbers" in problems[0].message
+    assert catalog_path(course_copy, "fr") == po
+
+
+# --- the QA checks --------------------------------------------------------------------------
+
+
+def _checks(source: str, translated: str) -> set[str]:
+    return {check for check, _ in check_pair(source, translated, ratio=(0, 99))}
+
+
+@pytest.mark.parametrize(
+    ("source", "translated", "check"),
+    [
+        ("In 2010, 15 cities joined.", "En 2011, 15 villes.", "numbers"),
+        ("About 1,000 people.", "Environ 1\u202f000 personnes.", None),
+        ("See https://iom.int/wmr for more.", "Voir https://iom.int pour plus.", "urls"),
+        ("Read [the guide](guide.pdf).", "Lisez [le guide](guide-fr.pdf).", "links"),
+        ("Read [topic 2](m1-02.md#from-projects-to-plans).", "Lisez [le thème 2](m1-02.md#des-projets).", "links"),
+        ("[Migrants](glossary:migrant) send money.", "[Les migrants](glossary:migrants) envoient.", "glossary"),
+        ("[Migrants](glossary:migrant) send money.", "Les migrants envoient.", "glossary"),
+        ("Question {n} of {total}", "Question {n} sur {totale}", "placeholders"),
+        ("A fact[^1].", "Un fait.", "placeholders"),
+        ("- one\n- two", "- un, deux", "markdown"),
+        ("| a | b |\n|---|---|\n| 1 | 2 |", "| a b |\n|---|\n| 1 | 2 |", "markdown"),
+        ("Title", "# Titre", "markdown"),
+        ("Plain text.", "Texte **simple**.", None),
+    ],
+)
+def test_pair_checks(source: str, translated: str, check: str | None):
+    found = _checks(source, translated)
+    assert found == ({check} if check else set())
+
+
+def test_length_ratio():
+    source = "A sentence of a reasonable length for the check."
+    assert {c for c, _ in check_pair(source, "Court.")} == {"length"}
+    assert {c for c, _ in check_pair(source, source * 4)} == {"length"}
+    assert not check_pair(source, "Une phrase d'une longueur raisonnable pour la vérification.")
+    assert not check_pair("Short", "Beaucoup plus long ici")  # short texts are not measured
+
+
+def _template(*entries: tuple[str, str]) -> Catalog:
+    catalog = Catalog()
+    for key, text in entries:
+        catalog.add(text, context=key, locations=[("course.yaml", 1)])
+    return catalog
+
+
+def _language(template: Catalog, translations: dict[str, str], fuzzy: set[str] = frozenset()) -> Catalog:
+    catalog = Catalog(locale="fr")
+    for message in template:
+        if message.id and message.context in translations:
+            flags = {"fuzzy"} if message.context in fuzzy else set()
+            catalog.add(message.id, translations[message.context], context=message.context, flags=flags)
+    return catalog
+
+
+def test_qa_untranslated_fuzzy_obsolete():
+    template = _template(("a", "One"), ("b", "Two"), ("c", "Three"))
+    catalog = _language(template, {"a": "Un", "b": "Deux"}, fuzzy={"b"})
+    catalog.add("Old", "Vieux", context="d")
+    found = {(f.key, f.check) for f in qa(template, catalog)}
+    assert found == {("b", "fuzzy"), ("c", "untranslated"), ("d", "obsolete")}
+    stale = _language(_template(("a", "One")), {"a": "Un"})
+    message = qa(_template(("a", "One!")), stale)
+    assert {(f.key, f.check) for f in message} == {("a", "untranslated"), ("a", "obsolete")}
+    assert any("English changed" in f.message for f in message)
+
+
+def test_qa_questions_partly_translated_and_same_options():
+    q = "topic/t/questions/q1"
+    template = _template((f"{q}/prompt", "Pick one"), (f"{q}/choices/a", "Red"), (f"{q}/choices/b", "Rose"))
+    half = qa(template, _language(template, {f"{q}/prompt": "Choisissez", f"{q}/choices/a": "Rouge"}))
+    assert any(f.check == "questions" and "choices/b" in f.message for f in half)
+    same = {f"{q}/prompt": "Choisissez", f"{q}/choices/a": "Rouge", f"{q}/choices/b": "rouge"}
+    found = [f for f in qa(template, _language(template, same)) if f.check == "questions"]
+    assert len(found) == 1 and "choices a, b" in found[0].message
+
+
+def test_qa_glossary_terms_consistent():
+    template = _template(
+        ("glossary/remittances/term", "Remittances"),
+        ("glossary/duty/term", "Duty-bearer / rights-holder"),
+        ("t/1", "Remittances grow each year."),
+        ("t/2", "[Money sent home](glossary:remittances) matters."),
+        ("t/3", "A remittance is private money."),
+        ("t/4", "Every duty-bearer answers."),
+    )
+    good = {
+        "glossary/remittances/term": "Envois de fonds",
+        "glossary/duty/term": "Débiteur d'obligations / titulaire de droits",
+        "t/1": "Les envois de fonds augmentent.",
+        "t/2": "[L'argent envoyé](glossary:remittances) compte.",
+        "t/3": "Un envoi de fonds est privé.",
+        "t/4": "Chaque débiteur d'obligations répond.",
+    }
+    found = [f for f in qa(template, _language(template, good)) if f.check == "terms"]
+    assert [f.key for f in found] == ["t/2"]  # the link text is the author's; the term is not used
+    bad = dict(good, **{"t/1": "Les transferts augmentent."})
+    assert "t/1" in {f.key for f in qa(template, _language(template, bad)) if f.check == "terms"}
+
+
+def test_qa_of_a_pseudo_translation_is_clean(jmdi):
+    _course, _ctx, template = jmdi
+    found = qa(template, tr.pseudo_catalog(template))
+    assert not [f for f in found if f.check not in ("terms", "length")], found[:5]
+    assert Counter(f.check for f in found)["length"] == 0
