@@ -543,48 +543,30 @@
     var answer = state.answers[form.getAttribute("data-key")];
     form.jmdiShown = Date.now();
     if (answer) {
-      writeResponse(form, q, answer.response);
+      WIDGETS[q.type].write(form, answer.response);
       showResult(form, q, answer, false);
     }
     if (mode === "review") lock(form);
   }
 
-  function readResponse(form, q) {
-    var type = q.type;
-    if (type === "single" || type === "true-false" || type === "multiple") {
-      var picked = $$("input:checked", form).map(function (i) { return i.value; });
-      return picked.length ? picked.sort().join("") : null;
-    }
-    if (type === "fill-in") {
-      var text = $("input[type=text]", form).value.trim();
-      return text || null;
-    }
-    if (type === "matching") {
-      var chosen = $$("select", form).map(function (s) { return s.value; });
-      return chosen.every(Boolean) ? chosen.join("") : null;
-    }
-    return $$(".jmdi-order li", form).map(function (li) { return li.getAttribute("data-item"); }).join("");
+  /* One widget per question kind, keyed by its name (source/question_kinds.py) and reading the
+   * form its macro renders (templates/partials/question_kinds.html): read gives the answer string
+   * (null: no answer yet), write puts a saved one back, record gives the values of an interaction
+   * record. A typed answer (the data has accepted answers and a budget) is right when it matches
+   * one of the answers; any other when it is the correct string. */
+  function picked(form) {
+    var on = $$("input:checked", form).map(function (i) { return i.value; });
+    return on.length ? on.sort().join("") : null;
   }
 
-  function writeResponse(form, q, response) {
-    var type = q.type;
-    if (type === "fill-in") {
-      $("input[type=text]", form).value = response;
-    } else if (type === "matching") {
-      $$("select", form).forEach(function (s, i) {
-        s.value = response.charAt(i) === "-" ? "" : response.charAt(i);
-      });
-    } else if (type === "ordering") {
-      var list = $(".jmdi-order", form);
-      response.split("").forEach(function (id) {
-        var li = $('li[data-item="' + id + '"]', list);
-        if (li) list.appendChild(li);
-      });
-    } else {
-      $$("input", form).forEach(function (i) {
-        i.checked = response.indexOf(i.value) >= 0;
-      });
-    }
+  function pick(form, response) {
+    $$("input", form).forEach(function (i) {
+      i.checked = response.indexOf(i.value) >= 0;
+    });
+  }
+
+  function ids(response) {
+    return response.split("");
   }
 
   function normalise(text, caseSensitive) {
@@ -592,21 +574,44 @@
     return caseSensitive ? out : out.toLowerCase();
   }
 
-  function isCorrect(q, response) {
-    if (q.type === "fill-in") {
-      return q.answers.some(function (a) { return normalise(a, q.cs) === normalise(response, q.cs); });
-    }
-    return response === q.correct;
-  }
-
-  function recordResponse(q, response) {
-    if (q.type === "true-false") return [response === "t" ? "true" : "false"];
-    if (q.type === "fill-in") return [response];
-    if (q.type === "matching") {
-      return response.split("").map(function (right, i) { return i + 1 + "." + right; });
-    }
-    return response.split("");
-  }
+  var choice = { read: picked, write: pick, record: ids };
+  var WIDGETS = {
+    single: choice,
+    multiple: choice,
+    "true-false": { read: picked, write: pick, record: function (r) { return [r === "t" ? "true" : "false"]; } },
+    "fill-in": {
+      read: function (form) { return $("input[type=text]", form).value.trim() || null; },
+      write: function (form, response) { $("input[type=text]", form).value = response; },
+      record: function (response) { return [response]; },
+    },
+    matching: {
+      read: function (form) {
+        var chosen = $$("select", form).map(function (s) { return s.value; });
+        return chosen.every(Boolean) ? chosen.join("") : null;
+      },
+      write: function (form, response) {
+        $$("select", form).forEach(function (s, i) {
+          s.value = response.charAt(i) === "-" ? "" : response.charAt(i);
+        });
+      },
+      record: function (response) {
+        return response.split("").map(function (right, i) { return i + 1 + "." + right; });
+      },
+    },
+    ordering: {
+      read: function (form) {
+        return $$(".jmdi-order li", form).map(function (li) { return li.getAttribute("data-item"); }).join("");
+      },
+      write: function (form, response) {
+        var list = $(".jmdi-order", form);
+        response.split("").forEach(function (id) {
+          var li = $('li[data-item="' + id + '"]', list);
+          if (li) list.appendChild(li);
+        });
+      },
+      record: ids,
+    },
+  };
 
   /* Whether the SCORM adapters keep a cmi.interactions record of the answers on this page
    * (tracking.interactions: Moodle posts every record with each save). */
@@ -620,16 +625,19 @@
     var key = form.getAttribute("data-key");
     var answer = state.answers[key] || { response: "", tries: 0, correct: false };
     if (!q || isFinal(answer) || mode === "review" || finished) return;
-    var response = readResponse(form, q);
+    var widget = WIDGETS[q.type];
+    var response = widget.read(form);
     var feedback = $(".jmdi-feedback", form);
     if (response === null) {
       feedback.innerHTML = "<p>" + escapeHtml(S.choose_first) + "</p>";
       return;
     }
     var now = new Date();
-    var correct = isCorrect(q, response);
-    // The state keeps what fits the budget the build sized the state for (state_codec.py).
-    var kept = q.type === "fill-in" ? fitText(response, q.budget) : response;
+    var correct = q.answers
+      ? q.answers.some(function (a) { return normalise(a, q.cs) === normalise(response, q.cs); })
+      : response === q.correct;
+    // The state keeps what fits the budget the build sized a typed answer for (state_codec.py).
+    var kept = q.budget ? fitText(response, q.budget) : response;
     answer = { response: kept, tries: Math.min(answer.tries + 1, 99), correct: correct };
     state.answers[key] = answer;
     if (mode !== "browse" && adapter) {
@@ -637,7 +645,7 @@
         adapter.interaction({
           id: key,
           type: q.type,
-          response: recordResponse(q, response),
+          response: widget.record(response),
           correctResponse: q.pattern,
           result: correct ? "correct" : "incorrect",
           description: q.desc,
