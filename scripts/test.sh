@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 ruff check .
 ruff format --check .
+mypy  # type-checks src/ ([tool.mypy] in pyproject.toml)
 lint-imports --no-cache  # the layers and no-cycle contracts in pyproject.toml
 python3 -m pytest -q -p no:cacheprovider "$@"

@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +17,10 @@ from jmdi_scorm import __version__
 from jmdi_scorm.errors import CourseError, JmdiError, Problem
 from jmdi_scorm.locale import LANGUAGES
 from jmdi_scorm.targets.base import SCO_MODES
+
+if TYPE_CHECKING:  # imported where used: each command loads only what it needs
+    from jmdi_scorm.build import BuildResult
+    from jmdi_scorm.preview import Preview
 
 COURSE_DIR = click.argument("course_dir", default="course", type=click.Path(file_okay=False, path_type=Path))
 
@@ -289,7 +294,7 @@ def _build_failed(as_json: bool, message: str, problems: list[Problem]) -> None:
     sys.exit(1)
 
 
-def _build_json(result) -> dict:
+def _build_json(result: BuildResult) -> dict[str, Any]:
     return {
         "ok": True,
         "packages": [artifact.as_dict() for artifact in result.artifacts],
@@ -304,7 +309,7 @@ def _build_json(result) -> dict:
     }
 
 
-def _summary_table(result) -> None:
+def _summary_table(result: BuildResult) -> None:
     rows = [("package", "format", "files", "size", "sha-256")]
     rows += [(str(a.path), a.format, str(a.files), _size(a.size), a.sha256) for a in result.artifacts]
     rows += [(str(d.path), "pdf", "1", _size(d.size), d.sha256) for d in result.downloads]
@@ -371,7 +376,7 @@ def preview(course_dir: Path, fmt: str, port: int, no_open: bool) -> None:
             click.echo(f"session kept in {session.database}", err=True)
 
 
-def _preview_banner(session, url: str) -> None:
+def _preview_banner(session: Preview, url: str) -> None:
     build = session.build
     if not build.ok:
         click.echo(f"build failed: {build.error}", err=True)

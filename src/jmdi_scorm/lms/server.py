@@ -347,10 +347,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             reply = Reply(200, RETURN_PAGE, "text/html; charset=utf-8")
         else:
             reply = error(404, "not found")
-        cut = fault is not None and fault.cut is not None
-        self.lms.log(request, reply, path, received, answered=not cut)
-        if cut:
-            return self._cut(reply, fault.cut)
+        cut = fault.cut if fault is not None else None
+        self.lms.log(request, reply, path, received, answered=cut is None)
+        if cut is not None:
+            return self._cut(reply, cut)
         self._send(reply, cors=True)
 
     def _cut(self, reply: Reply, wait: float) -> None:

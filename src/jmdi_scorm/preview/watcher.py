@@ -12,7 +12,7 @@ from watchfiles import DefaultFilter, watch
 class Watcher:
     """Calls ``on_change(paths)`` after files under ``folder`` change; ``stop()`` ends it quickly."""
 
-    def __init__(self, folder: Path, on_change: Callable[[list[str]], None], debounce_ms: int = 200):
+    def __init__(self, folder: Path, on_change: Callable[[list[str]], object], debounce_ms: int = 200):
         self.folder = folder
         self.on_change = on_change
         self.debounce_ms = debounce_ms

@@ -119,7 +119,7 @@ def render_site(course: model.Course, options: RenderOptions | None = None) -> S
         pages=renderer.pages,
         shared=shared,
         adapters=adapters,
-        render_shell=lambda adapter, scope, config, csp=None: _shell(renderer, home_html, adapter, scope, config, csp),
+        render_shell=lambda adapter, scope, config, csp: _shell(renderer, home_html, adapter, scope, config, csp),
         page_files={page: frozenset(files) for page, files in renderer.page_files.items()},
         always=frozenset(f"{RUNTIME_DIR}/{name}" for name in CORE_FILES),
     )

@@ -361,7 +361,7 @@ def _site_fetcher(files: Mapping[str, bytes]) -> Any:
             if url.startswith("data:"):  # inline images and fonts carry their own bytes
                 return super().fetch(url, headers)
             name = _site_name(url)
-            if name not in files:
+            if name is None or name not in files:
                 self.refused.append(url.removeprefix(ORIGIN))
                 raise ValueError(f"{url} is not in the package")
             self.loaded.append(name)

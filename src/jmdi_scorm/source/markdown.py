@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -78,7 +78,7 @@ def _note_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _container_validator(name: str):
+def _container_validator(name: str) -> Callable[..., bool]:
     def validate(params: str, *args: object) -> bool:
         return params.strip().split(" ", 1)[0] == name
 

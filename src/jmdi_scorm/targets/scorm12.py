@@ -53,7 +53,7 @@ def manifest(plan: Plan) -> bytes:
 
 
 def _item(parent: etree._Element, item: Item, plan: Plan) -> None:
-    attrs = {"identifier": item.ident}
+    attrs: dict[str, str | None] = {"identifier": item.ident}  # None: left out (element())
     if item.is_leaf:
         attrs |= {"identifierref": item.resource_id, "parameters": item.parameters}
     node = element(parent, _cp("item"), **attrs)

@@ -79,7 +79,7 @@ def _rules(course: model.Course, scored: bool, edition: str, scope: Scope) -> li
     return rows
 
 
-def _moodle(scored: bool, multi: bool, edition: str, mastery: float) -> list[tuple[str, str, str]]:
+def _moodle(scored: bool, multi: bool, edition: str, mastery: float) -> list[tuple[str, str, str, str]]:
     grade = (
         ("Highest grade", "the score is a percentage")
         if scored

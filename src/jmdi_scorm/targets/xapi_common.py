@@ -156,7 +156,7 @@ def interaction(course: model.Course, question: model.Question) -> dict[str, Any
         fields[name] = _components(course, texts, numbered=name == "source")
     values = record_pattern(question)
     if kind.encoding == "text":
-        prefix = "{case_matters=true}" if question.case_sensitive else ""
+        prefix = "{case_matters=true}" if isinstance(question, model.FillIn) and question.case_sensitive else ""
         fields["correct_responses_pattern"] = [prefix + escape_pattern(value) for value in values]
     else:  # ids, pairs, boolean: one pattern, the values joined with the bracketed delimiters
         fields["correct_responses_pattern"] = ["[,]".join(value.replace(".", "[.]") for value in values)]
