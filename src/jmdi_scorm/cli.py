@@ -17,6 +17,7 @@ from jmdi_scorm import __version__
 from jmdi_scorm.errors import CourseError, JmdiError, Problem
 from jmdi_scorm.locale import LANGUAGES
 from jmdi_scorm.targets.base import SCO_MODES
+from jmdi_scorm.translate_cli import translate
 
 if TYPE_CHECKING:  # imported where used: each command loads only what it needs
     from jmdi_scorm.build import BuildResult
@@ -386,3 +387,6 @@ def _preview_banner(session: Preview, url: str) -> None:
     if session.database:
         click.echo(f"statements and state in {session.database}")
     click.echo("watching for changes; Ctrl-C to stop", err=True)
+
+
+main.add_command(translate)
