@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -74,7 +75,7 @@ def update(course_dir: Path, languages: tuple[str, ...]) -> None:
         click.echo("error: no catalogue yet: give the language with --lang (e.g. --lang fr)", err=True)
         sys.exit(1)
     for language in chosen:
-        path, catalog = _run(lambda language=language: update_files(course_dir, language))
+        path, catalog = _run(partial(update_files, course_dir, language))
         status = progress(catalog, catalog, language)
         click.echo(
             f"wrote {path}: {status.translated} translated, {status.fuzzy} fuzzy, "

@@ -45,7 +45,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 from string import ascii_lowercase
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from lxml import etree
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -58,6 +58,8 @@ from jmdi_scorm.source.markdown import new_parser
 
 #: ``Lines(path, loc)``: line of the YAML node ``loc`` in the course file ``path`` (relative to the course).
 Lines = Callable[[str, Loc], int]
+#: Writes a segment's translation into the model walked.
+Put = Callable[[str], None]
 SVG_NS = "http://www.w3.org/2000/svg"
 SVG_TEXT_TAGS = ("title", "desc", "text", "tspan", "textPath")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -163,12 +165,12 @@ def body_blocks(text: str, html: bool = False) -> list[Block]:
                 end -= 1  # setext heading: its underline stays
             first = inline.content.split("\n", 1)[0]
             at = lines[start].find(first) if first else -1
-            prefix = lines[start][:at] if at >= 0 else re.match(r"^[\s>]*", lines[start]).group()
+            prefix = lines[start][:at] if at >= 0 else _lead(r"^[\s>]*", lines[start])
             kind = "heading" if token.type == "heading_open" else _paragraph_kind(tokens, index)
             if _LETTER.search(inline.content):
                 add(start, end, _unwrap(inline.content), prefix, kind)
         elif token.type == "table_open":
-            prefix = re.match(r"^[ \t>]*", lines[start]).group()
+            prefix = _lead(r"^[ \t>]*", lines[start])
             rows = [
                 line[len(prefix) :].rstrip() if line.startswith(prefix) else line.strip() for line in lines[start:end]
             ]
@@ -180,6 +182,12 @@ def body_blocks(text: str, html: bool = False) -> list[Block]:
             if at >= 0:
                 add(start, start + 1, title, lines[start][:at], f"title of a '{parts[0]}' box")
     return blocks
+
+
+def _lead(pattern: str | re.Pattern[str], line: str) -> str:
+    """What ``pattern`` matches at the start of ``line`` (empty if nothing)."""
+    match = re.match(pattern, line)
+    return match.group() if match else ""
 
 
 def _paragraph_kind(tokens: list[Token], index: int) -> str:
@@ -237,7 +245,9 @@ class _Walk:
         self.out: list[Segment] = []
         self.finish: list[Callable[[], None]] = []
 
-    def text(self, key: str, value: str | None, path: str, loc: Loc, note: str, put, markdown: bool = False) -> None:
+    def text(
+        self, key: str, value: str | None, path: str, loc: Loc, note: str, put: Put, markdown: bool = False
+    ) -> None:
         if value is None or not _LETTER.search(value):
             return  # nothing to translate in a text without letters ("6", "2010")
         msgid = markdown_text(value, self.html) if markdown else plain(value)
@@ -472,6 +482,11 @@ def creation_date(epoch: str | None) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+def as_datetime(value: datetime | str) -> datetime:
+    """A catalogue's date as Babel keeps it (read from a file: maybe text) as a datetime."""
+    return value if isinstance(value, datetime) else creation_date(None)
+
+
 def new_catalog(project: str, version: str, locale: str | None = None, date: datetime | None = None) -> Catalog:
     """An empty catalogue with the course's header (``locale`` None: the template)."""
     date = date or creation_date(None)
@@ -557,7 +572,7 @@ def pseudo(text: str) -> str:
             cells = line.split("|")
             lines.append("|".join(f" ⟦{_accent(c.strip())}⟧ " if re.search(r"[^\W\d_]", c) else c for c in cells))
             continue
-        lead = _LEAD.match(line).group()
+        lead = _lead(_LEAD, line)
         rest = line[len(lead) :]
         lines.append(lead + (f"⟦{_accent(rest)}⟧" if re.search(r"[^\W\d_]", rest) else rest))
     return "\n".join(lines)
@@ -565,7 +580,7 @@ def pseudo(text: str) -> str:
 
 def pseudo_catalog(template: Catalog, locale: str = "en_XA") -> Catalog:
     """A catalogue translating every message of ``template`` with :func:`pseudo` (layout tests)."""
-    catalog = new_catalog(template.project, template.version, locale, template.creation_date)
+    catalog = new_catalog(template.project, template.version, locale, as_datetime(template.creation_date))
     for message in template:
         if message.id:
             catalog.add(message.id, pseudo(str(message.id)), context=message.context, locations=message.locations)
@@ -593,18 +608,19 @@ def update_catalog(old: Catalog, template: Catalog) -> Catalog:
     (``SIMILAR``; marked fuzzy, the former text kept as ``#| msgid``). Babel then matches the rest by
     similar English text anywhere (fuzzy too); what is left unmatched becomes obsolete (``#~``).
     """
-    by_text: dict[str, object] = {}
-    by_key: dict[str, object] = {}
+    by_text: dict[str, Message] = {}
+    by_key: dict[str, Message] = {}
     for message in old:
         if message.id and isinstance(message.string, str) and message.string:
-            by_key.setdefault(message.context, message)
+            by_key.setdefault(str(message.context or ""), message)
             if not message.fuzzy:
-                by_text.setdefault(message.id, message)
+                by_text.setdefault(str(message.id), message)
     previous: dict[tuple[str, str], str] = {}
     for message in template:
         if not message.id or old.get(message.id, context=message.context) is not None:
             continue
-        moved, changed = by_text.get(message.id), by_key.get(message.context)
+        msgid, key = str(message.id), str(message.context or "")
+        moved, changed = by_text.get(msgid), by_key.get(key)
         if changed is not None and _similarity(str(changed.id), str(message.id)) < SIMILAR:
             changed = None  # another text took the key (a block inserted before it): Babel's matching decides
         source = moved or changed
@@ -613,12 +629,12 @@ def update_catalog(old: Catalog, template: Catalog) -> Catalog:
         flags = set(source.flags) - {"fuzzy"} if moved else set(source.flags) | {"fuzzy"}
         old.add(message.id, source.string, context=message.context, flags=flags)
         if not moved:
-            previous[(message.id, message.context)] = source.id
+            previous[(msgid, key)] = str(source.id)
     old.update(template, update_creation_date=True)
-    for (msgid, context), former in previous.items():
-        message = old.get(msgid, context=context)
-        if message is not None:
-            message.previous_id = [former]
+    for (msgid, key), former in previous.items():
+        updated = old.get(msgid, context=key)
+        if updated is not None:
+            updated.previous_id = [former]
     for message in (*old, *old.obsolete.values()):
         message.flags.difference_update(FORMAT_FLAGS)
     return old

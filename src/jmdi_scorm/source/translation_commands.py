@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
-from jmdi_scorm.source.translation import new_catalog, update_catalog
+from jmdi_scorm.source.translation import as_datetime, new_catalog, update_catalog
 from jmdi_scorm.source.translation_files import (
     TEMPLATE,
     Status,
@@ -45,7 +45,7 @@ def update_files(root: Path, language: str) -> tuple[Path, Catalog]:
     if path.exists():
         catalog = read_catalog(path, language)
     else:
-        catalog = new_catalog(template.project, template.version, language, template.creation_date)
+        catalog = new_catalog(template.project, template.version, language, as_datetime(template.creation_date))
     catalog = update_catalog(catalog, template)
     write_atomic(path, po_bytes(catalog))
     return path, catalog

@@ -23,7 +23,7 @@ from babel.messages.pofile import escape, read_po, unescape, write_po
 from jmdi_scorm.errors import JmdiError, Problem
 from jmdi_scorm.source import model
 from jmdi_scorm.source.loader import LoadContext
-from jmdi_scorm.source.translation import FORMAT_FLAGS, extract
+from jmdi_scorm.source.translation import FORMAT_FLAGS, Lines, extract
 from jmdi_scorm.source.translation_qa import Finding, qa
 
 LOCALE_DIR = "locale"
@@ -73,7 +73,7 @@ def languages(root: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.po") if p.is_file()) if folder.is_dir() else []
 
 
-def course_lines(course: model.Course, ctx: LoadContext):
+def course_lines(course: model.Course, ctx: LoadContext) -> Lines:
     """The loader's YAML lines, asked by course-relative path."""
     root = Path(course.root)
     return lambda path, loc: ctx.line(ctx.shown(root / path), loc)

@@ -29,6 +29,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
+from typing import TypedDict
 
 from babel.messages.catalog import Catalog, Message
 from markdown_it import MarkdownIt
@@ -60,6 +61,17 @@ _STRUCTURE_NAMES = {
     "paragraph": "paragraphs",
     "image": "images",
 }
+
+
+class Where(TypedDict):
+    """Where a segment is: its course file and line, and the line of its entry in the catalogue."""
+
+    path: str
+    line: int
+    po_line: int
+
+
+NOWHERE = Where(path="", line=0, po_line=0)
 
 
 @dataclass(frozen=True, order=True)
@@ -214,7 +226,7 @@ def qa(template: Catalog, catalog: Catalog, ratio: tuple[float, float] = LENGTH_
     findings: list[Finding] = []
     keys_translated = {m.context for m in catalog if m.id and m.string}
     wanted = set()
-    translations: dict[str, tuple[Message, str, dict]] = {}
+    translations: dict[str, tuple[Message, str, Where]] = {}
     for message in template:
         if not message.id:
             continue
@@ -222,12 +234,12 @@ def qa(template: Catalog, catalog: Catalog, ratio: tuple[float, float] = LENGTH_
         wanted.add((source, key))
         path, line = message.locations[0] if message.locations else ("", 0)
         found = catalog.get(source, context=message.context)
-        where = {"path": path, "line": line or 0, "po_line": (found.lineno or 0) if found is not None else 0}
+        where = Where(path=path, line=line or 0, po_line=(found.lineno or 0) if found is not None else 0)
         if found is not None and found.fuzzy and found.string:
             findings.append(
                 Finding(key, "fuzzy", "marked fuzzy: review the translation, then remove the flag", **where)
             )
-        elif not usable(found):
+        elif found is None or not usable(found):
             why = (
                 "the English changed since it was translated: run `jmdi-scorm translate update`"
                 if key in keys_translated
@@ -254,7 +266,7 @@ def qa(template: Catalog, catalog: Catalog, ratio: tuple[float, float] = LENGTH_
     return sorted(findings)
 
 
-def _questions(template: Catalog, translations: dict[str, tuple[Message, str, dict]]) -> list[Finding]:
+def _questions(template: Catalog, translations: dict[str, tuple[Message, str, Where]]) -> list[Finding]:
     """A question translated in part, and options (items, pairs) whose translations are the same."""
     parts: dict[str, list[str]] = defaultdict(list)
     for message in template:
@@ -264,7 +276,7 @@ def _questions(template: Catalog, translations: dict[str, tuple[Message, str, di
     findings = []
     for question, keys in parts.items():
         done = [k for k in keys if k in translations]
-        where = translations[done[0]][2] if done else {}
+        where = translations[done[0]][2] if done else NOWHERE
         if done and len(done) < len(keys):
             missing = ", ".join(k.removeprefix(question + "/") for k in keys if k not in translations)
             findings.append(
@@ -302,7 +314,7 @@ def _stems(term: str) -> list[str]:
     return [w[: max(4, len(w) - 3)] for w in words] or [term.casefold()]
 
 
-def _terms(translations: dict[str, tuple[Message, str, dict]]) -> list[Finding]:
+def _terms(translations: dict[str, tuple[Message, str, Where]]) -> list[Finding]:
     """Segments whose English uses a glossary term and whose translation lacks the term's translation."""
     findings = []
     for key, (message, source, _where) in translations.items():
