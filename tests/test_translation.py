@@ -267,8 +267,10 @@ def test_translation_problems_for_validate(course_copy: Path):
     po, _ = update_files(course_copy, "fr")
     course, ctx = load_course(course_copy)
     problems = translation_problems(course, ctx)
-    assert problems and all(p.severity == "warning" for p in problems)
-    assert any("untranslated" in p.message for p in problems)
+    assert len(problems) == 1 and problems[0].severity == "warning"
+    assert problems[0].message.startswith("untranslated: ") and problems[0].path.endswith("locale/fr.po")
+    each = translation_problems(course, ctx, each=True)
+    assert len(each) > 10 and all(p.field and "untranslated" in p.message for p in each)
     _translate_all(po)
     catalog = read_catalog(po, "fr")
     message = next(m for m in catalog if m.context == "topic/intro-01/questions/q2/feedback/correct")

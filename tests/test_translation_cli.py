@@ -54,3 +54,16 @@ def test_errors(course: Path):
     code, out = _run("extract", str(course))
     assert code == 1 and "validate" in out
     assert not (course / "locale").exists()
+
+
+def test_check(course: Path):
+    _run("update", str(course), "--lang", "fr")
+    code, out = _run("check", str(course))
+    assert code == 0 and "untranslated:" in out and out.count("untranslated") == 1
+    code, out = _run("check", str(course), "--strict")
+    assert code == 1
+    code, out = _run("check", str(course), "--each", "--format", "json")
+    found = json.loads(out)
+    assert len(found) > 10 and all(p["severity"] == "warning" and p["path"].endswith("fr.po") for p in found)
+    code, out = _run("check", str(course), "--lang", "de")
+    assert code == 1 and "fr.po" not in out

@@ -1,4 +1,4 @@
-"""``jmdi-scorm translate``: the course's translation catalogues (extract, update, status).
+"""``jmdi-scorm translate``: the course's translation catalogues (extract, update, status, check).
 
 The commands only parse options and print; the work is in :mod:`jmdi_scorm.source.translation_commands`,
 imported when a command runs (Babel and the loader are not loaded for the other commands).
@@ -114,3 +114,24 @@ def status(course_dir: Path, fmt: str) -> None:
             cell.rjust(width) for cell, width in zip(line[1:], widths[1:], strict=True)
         ]
         click.echo("  ".join(cells))
+
+
+@translate.command()
+@COURSE_DIR
+@click.option("--lang", "languages", multiple=True, metavar="CODE", help="Check this language only (repeatable).")
+@click.option("--each", is_flag=True, help="One line per untranslated or fuzzy segment (default: a count).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if there is any finding.")
+def check(course_dir: Path, languages: tuple[str, ...], each: bool, fmt: str, strict: bool) -> None:
+    """Check the translations: untranslated and fuzzy segments, numbers, links, glossary ids,
+    placeholders, Markdown structure, length, questions and glossary terms."""
+    from jmdi_scorm.source.translation_commands import check_files
+
+    problems = _run(partial(check_files, course_dir, languages, each))
+    if fmt == "json":
+        click.echo(json.dumps([p.as_dict() for p in problems], indent=2))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(f"{len(problems)} finding(s)", err=True)
+    sys.exit(1 if strict and problems else 0)

@@ -2,7 +2,7 @@
 
 ``extract`` writes ``<course>/locale/messages.pot``; ``update`` creates or updates ``<lang>.po``
 from it (extracting first, so the template is always the course as it is); ``status`` compares
-each catalogue with the course as it is. The course must be valid (``load_course``).
+each catalogue with the course as it is; ``check`` runs the translation checks. The course must be valid (``load_course``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
+from jmdi_scorm.errors import Problem
 from jmdi_scorm.source.translation import as_datetime, new_catalog, update_catalog
 from jmdi_scorm.source.translation_files import (
     TEMPLATE,
     Status,
+    TranslationError,
     catalog_path,
     check_language,
     languages,
@@ -23,6 +25,7 @@ from jmdi_scorm.source.translation_files import (
     progress,
     read_catalog,
     template_of,
+    translation_problems,
     write_atomic,
 )
 from jmdi_scorm.source.validate import load_course
@@ -59,3 +62,14 @@ def status_files(root: Path) -> list[Status]:
         progress(template, read_catalog(catalog_path(Path(course.root), language), language), language)
         for language in languages(Path(course.root))
     ]
+
+
+def check_files(root: Path, only: tuple[str, ...] = (), each: bool = False) -> list[Problem]:
+    """The translation checks of the catalogues of the course in ``root`` (``translation_problems``)."""
+    course, ctx = load_course(root)
+    for language in only:
+        if not catalog_path(Path(course.root), language).is_file():
+            raise TranslationError(
+                f"no catalogue for '{language}': run `jmdi-scorm translate update --lang {language}`"
+            )
+    return translation_problems(course, ctx, only, each)

@@ -13,6 +13,7 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,28 +163,42 @@ def progress(template: Catalog, catalog: Catalog | None, language: str) -> Statu
     return Status(language, total, translated, fuzzy, total - translated - fuzzy, words, left)
 
 
-def qa_files(course: model.Course, ctx: LoadContext) -> dict[str, list[Finding]]:
-    """The translation checks of every catalogue of the course, by language."""
+def qa_files(course: model.Course, ctx: LoadContext, only: Iterable[str] = ()) -> dict[str, list[Finding]]:
+    """The translation checks of the catalogues of the course (``only`` these languages if given)."""
     root = Path(course.root)
-    found = languages(root)
+    found = [check_language(language) for language in only] or languages(root)
     if not found:
         return {}
     template = template_of(course, ctx)
     return {language: qa(template, read_catalog(catalog_path(root, language), language)) for language in found}
 
 
-def translation_problems(course: model.Course, ctx: LoadContext) -> list[Problem]:
-    """The translation checks as validation warnings (``validate --strict`` fails on them).
+#: Checks reported once per catalogue, with a count, unless each segment is asked for.
+COUNTED = ("untranslated", "fuzzy")
+
+
+def translation_problems(
+    course: model.Course, ctx: LoadContext, only: Iterable[str] = (), each: bool = False
+) -> list[Problem]:
+    """The translation checks as validation warnings (``validate --strict`` fails on them), sorted.
 
     Each names the catalogue and the line of its entry when known, else the course file and line.
+    Untranslated and fuzzy segments are one warning per catalogue (with their count and first
+    keys), or one each with ``each``.
     """
     root = Path(course.root)
     problems: list[Problem] = []
     try:
-        results = qa_files(course, ctx)
+        results = qa_files(course, ctx, only)
     except TranslationError as exc:
         return [Problem(ctx.shown(locale_dir(root)), 1, "", str(exc), "warning")]
     for language, findings in results.items():
         shown = ctx.shown(catalog_path(root, language))
-        problems.extend(finding.problem(shown) for finding in findings)
-    return problems
+        problems.extend(f.problem(shown) for f in findings if each or f.check not in COUNTED)
+        for check in () if each else COUNTED:
+            keys = [f.key for f in findings if f.check == check]
+            if keys:
+                first = ", ".join(keys[:3]) + (", …" if len(keys) > 3 else "")
+                message = f"{check}: {len(keys)} segment(s) ({first}); `jmdi-scorm translate status` counts them"
+                problems.append(Problem(shown, 1, "", message, "warning"))
+    return sorted(problems)
