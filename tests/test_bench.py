@@ -6,8 +6,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from jmdi_scorm.source.loader import load_course
 from jmdi_scorm.source.model import QUESTION_TYPES
+from jmdi_scorm.source.validate import load_course
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 

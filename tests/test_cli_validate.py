@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from jmdi_scorm.cli import main
-from jmdi_scorm.source.loader import load_course
 from jmdi_scorm.source.schema import render_reference, render_schemas
+from jmdi_scorm.source.validate import load_course
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -31,7 +31,7 @@ import pytest
 from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.lms import Fault
 from jmdi_scorm.render.questions import correct_answer
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 from tests import xapi_harness as h
 from tests.lrs.ralph_lrs import RalphLRS
 

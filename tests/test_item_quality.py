@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from jmdi_scorm.source import model
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 
 COURSE = Path(__file__).resolve().parents[1] / "course"
 

@@ -38,8 +38,8 @@ import pytest
 from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.render import state_codec
 from jmdi_scorm.render.questions import correct_answer
-from jmdi_scorm.source.loader import load_course
 from jmdi_scorm.source.spec_limits import SUSPEND_DATA
+from jmdi_scorm.source.validate import load_course
 
 from .field_lms import BEACON_QUOTA, INTERACTION, FieldLms, FieldSession
 from .test_scorm_runtime import check_moodle, check_strict

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jmdi_scorm.errors import CourseError
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
 values = st.recursive(

@@ -1,5 +1,5 @@
-"""Markdown parsed once per build: the shared token cache and the plain-text shortcut give the
-same HTML and the same check results as a fresh parse of every text."""
+"""Markdown parsed once per build: the build's token cache (``BuildContext.tokens``) and the
+plain-text shortcut give the same HTML and the same check results as a fresh parse of every text."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 from jmdi_scorm.render import i18n
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
+from jmdi_scorm.render.pages import render_site
 from jmdi_scorm.source import markdown
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.context import BuildContext
 from jmdi_scorm.source.model import Course
+from jmdi_scorm.source.validate import load_course
 
 from .conftest import MINIMAL, ROOT
 
@@ -76,8 +78,8 @@ def _fresh_html(md: MarkdownRenderer, text: str, ctx: Context) -> str:
     return str(md.md.renderer.render(md.md.parse(text, {}), md.md.options, env))
 
 
-def _same_html(course: Course, text: str) -> None:
-    renderer = MarkdownRenderer(course, i18n.strings("en"))
+def _same_html(course: Course, text: str, tokens: markdown.TokenCache) -> None:
+    renderer = MarkdownRenderer(course, i18n.strings("en"), tokens=tokens)
     for mode in ("site", "print"):
         cached, fresh = (Context(base="modules/intro", page="p1", mode=mode) for _ in range(2))
         assert renderer.html(text, cached) == _fresh_html(renderer, text, fresh), (text, mode)
@@ -85,12 +87,12 @@ def _same_html(course: Course, text: str) -> None:
         assert cached.counter == fresh.counter and cached.assets == fresh.assets
 
 
-def _same_checks(text: str) -> None:
+def _same_checks(text: str, cache: markdown.TokenCache) -> None:
     tokens = markdown.checking_parser().parse(text)
     links = [c for t in tokens if t.type == "inline" for c in t.children or [] if c.type in ("link_open", "image")]
     heads = [t for t in tokens if t.type == "heading_open"]
-    assert len(list(markdown.find_links(text))) == len(links), text
-    assert len(list(markdown.headings(text))) == len(heads), text
+    assert len(list(markdown.find_links(cache, text))) == len(links), text
+    assert len(list(markdown.headings(cache, text))) == len(heads), text
 
 
 @pytest.fixture(scope="module")
@@ -105,16 +107,17 @@ def jmdi() -> Course:
 
 @pytest.mark.parametrize("text", TRICKY)
 def test_tricky_texts_render_and_check_as_a_fresh_parse(course: Course, text: str) -> None:
-    markdown.new_build()
-    _same_html(course, text)
-    _same_checks(text)
+    tokens = markdown.TokenCache()
+    _same_html(course, text, tokens)
+    _same_checks(text, tokens)
 
 
 def test_every_text_of_the_courses_renders_as_a_fresh_parse(course: Course, jmdi: Course) -> None:
     for each in (course, jmdi):
+        tokens = markdown.TokenCache()
         for text in _texts(each):
-            _same_html(each, text)
-            _same_checks(text)
+            _same_html(each, text, tokens)
+            _same_checks(text, tokens)
 
 
 def test_plain_texts_are_recognised(jmdi: Course) -> None:
@@ -128,29 +131,44 @@ def test_plain_texts_are_recognised(jmdi: Course) -> None:
 def test_plain_shortcut_matches_the_parser(text: str) -> None:
     if markdown.is_plain(text):
         assert markdown.plain_html(text) == markdown.new_parser().render(text)
-        assert not list(markdown.find_links(text)) and not list(markdown.headings(text))
+        cache = markdown.TokenCache()
+        assert not list(markdown.find_links(cache, text)) and not list(markdown.headings(cache, text))
 
 
 def test_a_text_is_parsed_once_per_build(course: Course, monkeypatch: pytest.MonkeyPatch) -> None:
-    markdown.new_build()
+    tokens = markdown.TokenCache()
     calls: list[str] = []
-    parse = markdown.TOKENS._md.parse
-    monkeypatch.setattr(markdown.TOKENS._md, "parse", lambda text, env=None: calls.append(text) or parse(text, env))
+    parse = tokens._md.parse
+    monkeypatch.setattr(tokens._md, "parse", lambda text, env=None: calls.append(text) or parse(text, env))
     text = "A [link](https://example.org) and *emphasis*."
-    list(markdown.find_links(text))
-    list(markdown.headings(text))
-    MarkdownRenderer(course, i18n.strings("en")).html(text, Context(base=".", page="p"))
+    list(markdown.find_links(tokens, text))
+    list(markdown.headings(tokens, text))
+    MarkdownRenderer(course, i18n.strings("en"), tokens=tokens).html(text, Context(base=".", page="p"))
     assert calls == [text]
 
 
-def test_load_course_starts_a_new_cache_and_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    markdown.TOKENS.get("*old build*")
-    load_course(MINIMAL)
-    assert "*old build*" not in markdown.TOKENS._parsed
+def test_the_checks_parse_serves_the_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each body is parsed once in a load and build: by the checks; the site reuses their tokens."""
+    course, ctx = load_course(MINIMAL)
+    parsed = set(ctx.build.tokens._parsed)
+    assert {topic.body for topic in course.topics} <= parsed
+    calls: list[str] = []
+    monkeypatch.setattr(ctx.build.tokens._md, "parse", lambda text, env=None: calls.append(text) or [])
+    site = render_site(course, None, ctx.build)
+    assert site.context is ctx.build
+    assert not [text for text in calls if text in parsed]
+
+
+def test_each_load_has_its_own_cache_and_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, first = load_course(MINIMAL)
+    _, second = load_course(MINIMAL)
+    assert first.build is not second.build and first.build.tokens is not second.build.tokens
+    assert BuildContext().tokens is not BuildContext().tokens
+    tokens = markdown.TokenCache()
     monkeypatch.setattr(markdown, "MAX_TEXTS", 3)
     for index in range(10):
-        markdown.TOKENS.get(f"*text {index}*")
-    assert len(markdown.TOKENS._parsed) <= 3
+        tokens.get(f"*text {index}*")
+    assert len(tokens._parsed) <= 3
 
 
 def test_allow_html_courses_parse_with_their_own_parser(course: Course) -> None:

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from jmdi_scorm.cli import main
 from jmdi_scorm.errors import CourseError
 from jmdi_scorm.render.site import Scope
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 from jmdi_scorm.targets.moodle_payload import (
     BEACON_QUOTA,
     BOUNDARY_LENGTH,

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from jmdi_scorm.cli import main
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 
 
 def invoke(*args: object) -> Result:

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from jmdi_scorm.cli import main
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course"

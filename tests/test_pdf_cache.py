@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from jmdi_scorm.cli import main
 from jmdi_scorm.render import pdf
 from jmdi_scorm.render.pages import RenderOptions, render_site
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 
 
 def build(course: Path, out: Path, *args: str) -> dict:

@@ -15,7 +15,7 @@ from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
 from jmdi_scorm.render.pages import course_files, render_site
 from jmdi_scorm.render.site import ADAPTERS, Scope
 from jmdi_scorm.source import spec_limits
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 
 from .conftest import MINIMAL, ROOT
 

@@ -25,7 +25,7 @@ from jmdi_scorm.errors import BuildError
 from jmdi_scorm.lint import check_package
 from jmdi_scorm.lint.control import PINNED
 from jmdi_scorm.source import spec_limits
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 from jmdi_scorm.targets import TARGETS, scorm_common
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from jmdi_scorm.render import state_codec
 from jmdi_scorm.render.site import course_pages
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 
 from .conftest import MINIMAL, ROOT
 

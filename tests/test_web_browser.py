@@ -398,7 +398,7 @@ JMDI.registerAdapter("spy", function (config) {
 def web_spy(tmp_path_factory) -> Path:
     from jmdi_scorm.package.archive import write_tree
     from jmdi_scorm.render.pages import render_site
-    from jmdi_scorm.source.loader import load_course
+    from jmdi_scorm.source.validate import load_course
 
     site = render_site(load_course(MINIMAL)[0])
     site.adapters["spy"] = SPY_ADAPTER.encode()

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from jmdi_scorm.lms import LocalLMS, Upstream
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 from jmdi_scorm.targets.cmi5 import cmi5_xml
 from jmdi_scorm.targets.xapi import tincan_xml
 from tests.conftest import MINIMAL

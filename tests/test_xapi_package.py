@@ -17,7 +17,7 @@ from lxml import etree
 from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.package.credentials import find_credentials
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 from jmdi_scorm.targets import xapi_profile
 from jmdi_scorm.targets.cmi5 import NS_CMI5, cmi5_xml
 from jmdi_scorm.targets.xapi import NS_TINCAN

@@ -23,7 +23,7 @@ from jmdi_scorm.render import pdf
 from jmdi_scorm.render.pages import RenderOptions, render_site
 from jmdi_scorm.render.site import COURSE, Scope, Site
 from jmdi_scorm.source import model
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 from jmdi_scorm.targets.base import SCO_MODES, ScoMode, Target
 
 SPLITS = ("module",)
@@ -134,14 +134,14 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     missing = pdf.not_installed() if options.pdf else None  # cheap: WeasyPrint is imported only to render
     make_pdfs = options.pdf and not missing
     step("rendering the pages")
-    site = render_site(course, RenderOptions(pdf_downloads=make_pdfs))
+    site = render_site(course, RenderOptions(pdf_downloads=make_pdfs), ctx.build)
     step("making the module PDFs" if make_pdfs else "skipping the module PDFs")
     cache = (options.cache or course_dir / pdf.CACHE_FOLDER) if options.use_cache else None
     try:
         pdfs, pdf_notes, pdf_seconds, pdf_stats = _module_pdfs(course, site, cache) if make_pdfs else _NO_PDFS
     except pdf.Unavailable as exc:  # a PDF to render and WeasyPrint cannot: pages that link the print pages
         missing = str(exc)
-        site = render_site(course, RenderOptions(pdf_downloads=False))
+        site = render_site(course, RenderOptions(pdf_downloads=False), ctx.build)
         pdfs, pdf_notes, pdf_seconds, pdf_stats = _NO_PDFS
     planned = []
     for target, scope in work:

@@ -64,18 +64,12 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def validate(course_dir: Path, fmt: str, strict: bool) -> None:
     """Check a course and report every problem as path:line: field: message."""
-    from jmdi_scorm.source.itemlint import lint_course  # here, not at the top: other commands do without them
-    from jmdi_scorm.source.loader import load_course
+    from jmdi_scorm.source.validate import validate_course  # here, not at the top: other commands do without it
 
     if not course_dir.is_dir():
         _report([Problem(str(course_dir), 1, "", "course directory not found")], fmt)
         sys.exit(1)
-    try:
-        course, ctx = load_course(course_dir)
-        lint_course(course, ctx)
-        problems = sorted(ctx.problems)
-    except CourseError as exc:
-        problems = exc.problems
+    problems = validate_course(course_dir)
     _report(problems, fmt)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors

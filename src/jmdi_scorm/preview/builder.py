@@ -19,7 +19,7 @@ from jmdi_scorm.errors import CourseError, JmdiError
 from jmdi_scorm.package.archive import write_tree
 from jmdi_scorm.render.pages import RenderOptions, render_site
 from jmdi_scorm.render.site import COURSE, LAUNCH
-from jmdi_scorm.source.loader import load_course
+from jmdi_scorm.source.validate import load_course
 
 MANIFEST = "imsmanifest.xml"
 #: The JS runtime adapter of each standard: what kind of LMS side the preview must play.
@@ -67,7 +67,7 @@ def build_folder(course_dir: Path, fmt: str, dest: Path, number: int) -> Build:
     try:
         [target] = select_targets((fmt,))
         course, ctx = load_course(course_dir)
-        site = render_site(course, RenderOptions())
+        site = render_site(course, RenderOptions(), ctx.build)
         files = target.package(course, site, COURSE).files
         write_tree(files, dest)
     except CourseError as exc:

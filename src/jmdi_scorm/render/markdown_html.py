@@ -31,7 +31,7 @@ from mdit_py_plugins.anchors.index import slugify
 
 from jmdi_scorm.render.sanitize import clean_html
 from jmdi_scorm.source import model
-from jmdi_scorm.source.markdown import CONTAINERS, TOKENS, is_plain, new_parser, plain_html
+from jmdi_scorm.source.markdown import CONTAINERS, TokenCache, is_plain, new_parser, plain_html
 
 Mode = Literal["site", "print"]
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -66,9 +66,17 @@ class Context:
 class MarkdownRenderer:
     """Renders the Markdown texts of one course (see the module docstring)."""
 
-    def __init__(self, course: model.Course, strings: dict[str, str], files: Mapping[str, bytes] | None = None):
-        """``files``: the course's files by package path (``render.course_files``), for image sizes."""
+    def __init__(
+        self,
+        course: model.Course,
+        strings: dict[str, str],
+        files: Mapping[str, bytes] | None = None,
+        tokens: TokenCache | None = None,
+    ):
+        """``files``: the course's files by package path (``render.course_files``), for image sizes;
+        ``tokens``: the build's parsed Markdown (``BuildContext.tokens``), used when it is the same."""
         self.strings = strings
+        self.tokens = tokens
         self.topic_by_source = {topic.source: topic.id for topic in course.topics}
         self.allow_html = course.meta.allow_html
         self.files = files or {}
@@ -111,7 +119,7 @@ class MarkdownRenderer:
         tokens = self._tokens.get(text)
         if tokens is None:
             # The checks' parse serves when it is the same as this parser's (markdown.TokenCache).
-            shared = None if self.allow_html else TOKENS.get(text)
+            shared = None if self.allow_html or self.tokens is None else self.tokens.get(text)
             tokens = shared.tokens if shared and shared.links_valid else self.md.parse(text, {})
             self._tokens[text] = tokens
         return tokens

@@ -40,6 +40,7 @@ from jmdi_scorm.render.site import (
 )
 from jmdi_scorm.render.theme import environment
 from jmdi_scorm.source import model, spec_limits
+from jmdi_scorm.source.context import BuildContext
 
 #: The only origins a page may use: its own package (no CDN, fonts, icons or analytics).
 CSP = {
@@ -94,14 +95,22 @@ class _Renderer:
         return self.env.get_template(template).render(self.context(page=page, **extra))
 
 
-def render_site(course: model.Course, options: RenderOptions | None = None) -> Site:
-    """Render every page, print page and shared file of ``course`` once."""
+def render_site(
+    course: model.Course, options: RenderOptions | None = None, context: BuildContext | None = None
+) -> Site:
+    """Render every page, print page and shared file of ``course`` once.
+
+    ``context`` is the build's (``LoadContext.build``): its Markdown parsed by the checks serves
+    the pages, and the site keeps it (``Site.once``). Without one, the site starts its own.
+    """
+    context = context or BuildContext()
+    context.new_site()
     strings = i18n.strings(course.meta.language)
     files = course_files(course)
     renderer = _Renderer(
         course=course,
         env=environment(Path(course.root)),
-        md=MarkdownRenderer(course, strings, files),
+        md=MarkdownRenderer(course, strings, files, context.tokens),
         strings=strings,
         options=options or RenderOptions(),
         pages=course_pages(course),
@@ -122,6 +131,7 @@ def render_site(course: model.Course, options: RenderOptions | None = None) -> S
         render_shell=lambda adapter, scope, config, csp: _shell(renderer, home_html, adapter, scope, config, csp),
         page_files={page: frozenset(files) for page, files in renderer.page_files.items()},
         always=frozenset(f"{RUNTIME_DIR}/{name}" for name in CORE_FILES),
+        context=context,
     )
 
 

@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar
 
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.source import model
+from jmdi_scorm.source.context import BuildContext
 from jmdi_scorm.source.page_ids import (  # the course's ids may not be these: source/rules.py checks
     GLOSSARY,
     HOME,
@@ -174,21 +175,20 @@ class Site:
     render_shell: ShellRenderer
     page_files: dict[str, frozenset[str]] = field(default_factory=dict)  # page id -> files it uses
     always: frozenset[str] = frozenset()  # files every scope needs
-    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)  # see once()
+    context: BuildContext = field(default_factory=BuildContext, repr=False, compare=False)  # see once()
 
     @property
     def files(self) -> dict[str, bytes]:
         return {**self.shared, **{f"{ADAPTER_PREFIX}{name}.js": data for name, data in self.adapters.items()}}
 
     def once(self, key: Hashable, make: Callable[[], T]) -> T:
-        """``make()``, computed on the first call with ``key`` and kept with this site.
+        """``make()``, computed on the first call with ``key`` and kept in the build's context.
 
-        A site is rendered once per build, so what targets keep here (activity definitions,
-        compacted scripts, audited contents) never outlives the build that made it.
+        The context belongs to one build and forgets it when a site is rendered again, so what
+        targets keep here (activity definitions, compacted scripts, audited contents) never
+        outlives the site that made it.
         """
-        if key not in self.memo:
-            self.memo[key] = make()
-        return self.memo[key]
+        return self.context.once(key, make)
 
     def page(self, page_id: str) -> Page:
         for page in self.pages:

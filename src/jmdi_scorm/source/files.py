@@ -40,6 +40,15 @@ class Positions:
         return 1
 
 
+def inside_course(root: Path, path: Path) -> str | None:
+    """Why ``path`` is not a safe file inside ``root`` (None if it is)."""
+    if path.is_symlink() and not path.resolve().is_relative_to(root):
+        return "symbolic link points outside the course directory"
+    if not path.resolve().is_relative_to(root):
+        return "path leads outside the course directory"
+    return None
+
+
 def read_text(path: Path, shown: str) -> str:
     """Read a source file as UTF-8, refusing a BOM, bad bytes and empty files."""
     data = path.read_bytes()

@@ -1,7 +1,9 @@
-"""Load a course directory into the validated :class:`~jmdi_scorm.source.model.Course`.
+"""Read a course directory into a :class:`~jmdi_scorm.source.model.Course`: files, schema, nothing more.
 
-Every file is read, parsed and validated even when others fail, so one run reports every
-problem; :class:`~jmdi_scorm.errors.CourseError` is raised at the end if any is an error.
+Every file is read, parsed and validated even when others fail, and the course is made of the
+files that could be read, so the checks (``rules.py``, run by ``validate.py``) see every file
+that parsed: one run reports every problem. ``LoadContext.unreadable`` names the files that
+could not be read, so the checks do not report what follows from them.
 """
 
 from __future__ import annotations
@@ -14,8 +16,18 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from jmdi_scorm.errors import CourseError, Problem
-from jmdi_scorm.source import markdown, model
-from jmdi_scorm.source.files import Positions, SourceProblem, dotted, parse_yaml, read_text, split_front_matter
+from jmdi_scorm.source import model
+from jmdi_scorm.source.context import BuildContext
+from jmdi_scorm.source.files import (
+    Positions,
+    SourceProblem,
+    dotted,
+    inside_course,
+    parse_yaml,
+    read_text,
+    split_front_matter,
+)
+from jmdi_scorm.source.markdown import TokenCache
 
 M = TypeVar("M", bound=BaseModel)
 COURSE_FILE, GLOSSARY_FILE, RESOURCES_FILE, MODULES_DIR = "course.yaml", "glossary.yaml", "resources.yaml", "modules"
@@ -23,11 +35,20 @@ COURSE_FILE, GLOSSARY_FILE, RESOURCES_FILE, MODULES_DIR = "course.yaml", "glossa
 
 @dataclass
 class LoadContext:
-    """What a load gathers besides the model: problems and the line map of every file."""
+    """What a load gathers besides the model: problems, the line map of every file, what could
+    not be read, and the build's context (``build``: parsed Markdown and the like)."""
 
     root: Path
     problems: list[Problem] = field(default_factory=list)
     positions: dict[str, Positions] = field(default_factory=dict)
+    #: Course files (relative to the course, POSIX) that exist but could not be read into the model.
+    unreadable: set[str] = field(default_factory=set)
+    build: BuildContext = field(default_factory=BuildContext)
+
+    @property
+    def tokens(self) -> TokenCache:
+        """The build's parsed Markdown: each text parsed once for the checks and the site."""
+        return self.build.tokens
 
     def shown(self, path: Path) -> str:
         """The path as printed in messages: relative to the course's parent when possible."""
@@ -46,16 +67,20 @@ class LoadContext:
         positions = self.positions.get(shown)
         return positions.line(loc) if positions else 1
 
+    def unread(self, path: Path) -> None:
+        """Note that the course file ``path`` exists but could not be read into the model."""
+        resolved = path.resolve()
+        if resolved.is_relative_to(self.root):  # outside, nothing of the course refers to it
+            self.unreadable.add(resolved.relative_to(self.root).as_posix())
+
     @property
     def has_errors(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
 
 
-def load_course(root: Path) -> tuple[model.Course, LoadContext]:
-    """Load and check the course in ``root``; raise CourseError listing every problem."""
-    from jmdi_scorm.source.rules import check_course  # checks import the loader's context type
-
-    markdown.new_build()
+def read_course(root: Path) -> tuple[model.Course, LoadContext]:
+    """Read the course in ``root`` from every file that could be read; ``ctx.problems`` says what
+    could not. Only a missing course.yaml raises CourseError: then there is no course to read."""
     root = root.resolve()
     ctx = LoadContext(root)
     if not (root / COURSE_FILE).is_file():
@@ -64,19 +89,20 @@ def load_course(root: Path) -> tuple[model.Course, LoadContext]:
     glossary = _optional(ctx, root / GLOSSARY_FILE, model.GlossaryFile)
     resources = _optional(ctx, root / RESOURCES_FILE, model.ResourcesFile)
     modules = _load_modules(ctx, root)
-    if meta is None or ctx.has_errors:
-        raise CourseError(ctx.problems)
     course = model.Course(
-        meta=meta,
+        meta=meta or _unread_course_file(),
         root=str(root),
         modules=modules,
         glossary=glossary.terms if glossary else [],
         resources=resources.resources if resources else [],
     )
-    check_course(course, ctx)
-    if ctx.has_errors:
-        raise CourseError(ctx.problems)
     return course, ctx
+
+
+def _unread_course_file() -> model.CourseFile:
+    """Stands for a course.yaml that could not be read, so the other files are still checked."""
+    empty: dict[str, Any] = {name: "" for name in ("id", "title", "version", "base_iri", "description")}
+    return model.CourseFile.model_construct(language="en", audience=[], objectives=[], outcomes=[], **empty)
 
 
 def _optional(ctx: LoadContext, path: Path, cls: type[M]) -> M | None:
@@ -84,8 +110,6 @@ def _optional(ctx: LoadContext, path: Path, cls: type[M]) -> M | None:
 
 
 def _load_yaml_model(ctx: LoadContext, path: Path, cls: type[M]) -> M | None:
-    from jmdi_scorm.source.rules import inside_course
-
     shown = ctx.shown(path)
     escape = inside_course(ctx.root, path)
     if escape:
@@ -95,9 +119,13 @@ def _load_yaml_model(ctx: LoadContext, path: Path, cls: type[M]) -> M | None:
         data, positions = parse_yaml(read_text(path, shown), shown)
     except SourceProblem as exc:
         ctx.problems.append(exc.problem)
+        ctx.unread(path)
         return None
     ctx.positions[shown] = positions
-    return validate_data(ctx, data, positions, cls)
+    loaded = validate_data(ctx, data, positions, cls)
+    if loaded is None:
+        ctx.unread(path)
+    return loaded
 
 
 def validate_data(ctx: LoadContext, data: Any, positions: Positions, cls: type[M]) -> M | None:
@@ -182,6 +210,8 @@ def _load_module(ctx: LoadContext, folder: Path) -> model.Module | None:
         return None
     meta = _load_yaml_model(ctx, yaml_path, model.ModuleFile)
     if meta is None:
+        for path in folder.glob("*.md"):  # its topics are not read: links to them are not broken
+            ctx.unread(path)
         return None
     shown = ctx.shown(yaml_path)
     topics = [t for t in (_load_listed_topic(ctx, folder, meta, i) for i in range(len(meta.topics))) if t]
@@ -192,8 +222,6 @@ def _load_module(ctx: LoadContext, folder: Path) -> model.Module | None:
 
 
 def _load_listed_topic(ctx: LoadContext, folder: Path, meta: model.ModuleFile, index: int) -> model.Topic | None:
-    from jmdi_scorm.source.rules import inside_course
-
     shown_module = ctx.shown(folder / "module.yaml")
     where, line = f"topics[{index}]", ctx.line(shown_module, ("topics", index))
     path = folder / meta.topics[index]
@@ -209,8 +237,6 @@ def _load_listed_topic(ctx: LoadContext, folder: Path, meta: model.ModuleFile, i
 
 def load_topic(ctx: LoadContext, path: Path, module_id: str) -> model.Topic | None:
     """Load one topic Markdown file (front matter validated, body kept as text)."""
-    from jmdi_scorm.source.rules import inside_course
-
     shown = ctx.shown(path)
     escape = inside_course(ctx.root, path)
     if escape:
@@ -222,10 +248,12 @@ def load_topic(ctx: LoadContext, path: Path, module_id: str) -> model.Topic | No
         data, positions = parse_yaml(front or "{}", shown, first_line=2)
     except SourceProblem as exc:
         ctx.problems.append(exc.problem)
+        ctx.unread(path)
         return None
     ctx.positions[shown] = positions
     meta = validate_data(ctx, data, positions, model.TopicFrontMatter)
     if meta is None:
+        ctx.unread(path)
         return None
     source = path.relative_to(ctx.root).as_posix()
     return model.Topic(meta=meta, module_id=module_id, source=source, body=body, body_line=body_line)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_inline
 from markdown_it.common.normalize_url import validateLink
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
@@ -25,12 +25,17 @@ CONTAINERS = ("case-study", "takeaway", "definition", "did-you-know")
 PLAIN = re.compile(r"[^\W\d_][\w ,.;:?!'()/%-]*(?<! )\n*")
 #: Distinct texts a token cache holds before it starts again (a bound for long-lived processes).
 MAX_TEXTS = 100_000
+#: ``Token.meta`` key of a link or image: where it starts in its inline token's text (``locate_links``).
+OFFSET = "jmdi_offset"
 
 
-def new_parser(*, html: bool = False, accept_any_link: bool = False, figures: bool = False) -> MarkdownIt:
+def new_parser(
+    *, html: bool = False, accept_any_link: bool = False, figures: bool = False, locate_links: bool = False
+) -> MarkdownIt:
     """A configured parser; ``accept_any_link`` keeps unsafe links so validation can report them.
 
-    ``figures`` marks an image with a title alone in its paragraph as a figure (see ``mark_figures``).
+    ``figures`` marks an image with a title alone in its paragraph as a figure (see ``mark_figures``);
+    ``locate_links`` records where each link and image starts (``OFFSET``), for its line.
     """
     md = MarkdownIt("commonmark", {"html": html, "typographer": False}).enable("table")
     md.use(footnote_plugin)
@@ -42,7 +47,30 @@ def new_parser(*, html: bool = False, accept_any_link: bool = False, figures: bo
         md.validateLink = lambda url: True  # type: ignore[method-assign]
     if figures:
         md.core.ruler.push("jmdi_figures", lambda state: mark_figures(state.tokens))
+    if locate_links:
+        for name in ("link", "image", "autolink"):
+            md.inline.ruler.at(name, _located(getattr(rules_inline, name)))
     return md
+
+
+def _located(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
+    """``rule`` (an inline rule making links or images) that also records where each one starts.
+
+    Inline tokens have no line of their own: the offset in the inline text (``state.src``, the
+    paragraph's lines) gives it, counted from the paragraph's first line (``find_links``).
+    """
+
+    def located(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        found = rule(state, silent)
+        if found and not silent:
+            for token in state.tokens[count:]:
+                if token.type in ("link_open", "image") and OFFSET not in token.meta:
+                    token.meta[OFFSET] = start
+                    break
+        return found
+
+    return located
 
 
 def _note_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -132,7 +160,7 @@ class TokenCache:
     """
 
     def __init__(self) -> None:
-        self._md = new_parser(accept_any_link=True, figures=True)
+        self._md = new_parser(accept_any_link=True, figures=True, locate_links=True)
         self._md.validateLink = self._validate  # type: ignore[method-assign]
         self._refused = False
         self._lock = threading.Lock()  # the refusal flag belongs to one parse at a time
@@ -158,19 +186,9 @@ class TokenCache:
         """Forget every text."""
         self._parsed.clear()
 
-
-#: The texts of the current build (``new_build`` empties it when a course is loaded).
-TOKENS = TokenCache()
-
-
-def new_build() -> None:
-    """Forget the texts of earlier builds (called when a course is loaded)."""
-    TOKENS.clear()
-
-
-def checked_tokens(text: str) -> tuple[Token, ...]:
-    """The tokens of ``text`` for checks: parsed once however many checks read them (read only)."""
-    return TOKENS.get(text).tokens
+    def tokens(self, text: str) -> tuple[Token, ...]:
+        """The tokens of ``text`` for checks: parsed once however many checks read them (read only)."""
+        return self.get(text).tokens
 
 
 @dataclass(frozen=True)
@@ -183,37 +201,40 @@ class LinkRef:
     line: int
 
 
-def find_links(text: str) -> Iterator[LinkRef]:
-    """Every link and image of a Markdown text, in order."""
+def find_links(cache: TokenCache, text: str) -> Iterator[LinkRef]:
+    """Every link and image of a Markdown text, in order, each at its own line."""
     if is_plain(text):
         return
-    for token in checked_tokens(text):
+    for token in cache.tokens(text):
         if token.type != "inline" or not token.children:
             continue
-        line = token.map[0] if token.map else 0
+        first = token.map[0] if token.map else 0
         for child in token.children:
+            if child.type not in ("link_open", "image"):
+                continue
+            line = first + token.content.count("\n", 0, child.meta.get(OFFSET, 0))
             if child.type == "link_open":
                 yield LinkRef("link", str(child.attrGet("href") or ""), "", line)
-            elif child.type == "image":
+            else:
                 yield LinkRef("image", str(child.attrGet("src") or ""), child.content.strip(), line)
 
 
-def empty_header_cells(text: str) -> Iterator[int]:
+def empty_header_cells(cache: TokenCache, text: str) -> Iterator[int]:
     """The line of every table header cell with no text (0-based inside the text)."""
     if is_plain(text):
         return
-    tokens = checked_tokens(text)
+    tokens = cache.tokens(text)
     for index, token in enumerate(tokens):
         if token.type == "th_open" and not tokens[index + 1].content.strip():
             inline = tokens[index + 1]  # header cells have no line of their own; their text has
             yield inline.map[0] if inline.map else 0
 
 
-def headings(text: str) -> Iterator[tuple[int, str, int]]:
+def headings(cache: TokenCache, text: str) -> Iterator[tuple[int, str, int]]:
     """(level, text, line) of every heading."""
     if is_plain(text):
         return
-    tokens = checked_tokens(text)
+    tokens = cache.tokens(text)
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             inline = tokens[index + 1]

@@ -1,4 +1,9 @@
-"""Checks the schema cannot make: ids, links, files, images and sizes across the course."""
+"""Checks the schema cannot make: ids, links, files, images and sizes across the course.
+
+Rules read the course and the load context and report into ``ctx.problems``; they never change
+the course. They run over every file that could be read (``loader.read_course``) and stay quiet
+about what follows from a file that could not (``LoadContext.unreadable``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from jmdi_scorm.source import model
-from jmdi_scorm.source.loader import LoadContext
+from jmdi_scorm.source.files import inside_course
+from jmdi_scorm.source.loader import GLOSSARY_FILE, MODULES_DIR, LoadContext
 from jmdi_scorm.source.markdown import empty_header_cells, find_links, headings
 from jmdi_scorm.source.page_ids import RESERVED_PAGE_IDS, assessment_page_id
 
@@ -19,38 +25,77 @@ SVG_SUFFIXES = (".svg", ".svgz")  # checked by svg_rules
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
-def inside_course(root: Path, path: Path) -> str | None:
-    """Why ``path`` is not a safe file inside ``root`` (None if it is)."""
-    if path.is_symlink() and not path.resolve().is_relative_to(root):
-        return "symbolic link points outside the course directory"
-    if not path.resolve().is_relative_to(root):
-        return "path leads outside the course directory"
-    return None
-
-
 @dataclass(frozen=True)
 class Known:
-    """What links may point at: glossary term ids and topic files (relative to the course)."""
+    """What links may point at: glossary term ids and topic files (relative to the course).
+
+    ``unread`` holds the topic files that could not be read (a link to one is not reported) and
+    ``glossary_unread`` says glossary.yaml could not be read (no ``glossary:`` link is reported).
+    """
 
     glossary: frozenset[str]
     topics: frozenset[str]
+    unread: frozenset[str] = frozenset()
+    glossary_unread: bool = False
 
     @classmethod
-    def of(cls, course: model.Course) -> Known:
-        return cls(frozenset(t.id for t in course.glossary), frozenset(t.source for t in course.topics))
+    def of(cls, course: model.Course, ctx: LoadContext | None = None) -> Known:
+        unread = frozenset(ctx.unreadable if ctx else ())
+        return cls(
+            frozenset(t.id for t in course.glossary),
+            frozenset(t.source for t in course.topics),
+            unread,
+            GLOSSARY_FILE in unread,
+        )
 
 
 def check_course(course: model.Course, ctx: LoadContext) -> None:
+    """Every rule over the course; ``course.assets`` is the loader's (``course_assets``)."""
     check_unique_ids(course, ctx)
     check_page_ids(course, ctx)
-    known = Known.of(course)
+    known = Known.of(course, ctx)
     for text, path, line, where, base in markdown_texts(course, ctx):
         check_markdown(course, ctx, text, path, line, where, base, known)
     for topic in course.topics:
         check_topic_size(topic, ctx)
     check_resources(course, ctx)
-    course.assets = sorted(set(course.assets))
     check_svg_assets(course, ctx)
+
+
+def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
+    """The course files the course uses, sorted: files its Markdown links to or shows, resource files.
+
+    Only files that exist inside the course count (the rules report the others).
+    """
+    root = Path(course.root)
+    names: set[str] = set()
+    for text, _shown, _line, _where, base in markdown_texts(course, ctx):
+        for ref in find_links(ctx.tokens, text):
+            name = _linked_file(root, base, ref.target)
+            if name:
+                names.add(name)
+    for resource in course.resources:
+        if resource.file and not inside_course(root, root / resource.file) and (root / resource.file).is_file():
+            names.add(PurePosixPath(resource.file).as_posix())
+    return sorted(names)
+
+
+def _linked_file(root: Path, base: PurePosixPath, target: str) -> str | None:
+    """The course file (not a topic) a link target in folder ``base`` names, if it exists."""
+    target = target.strip()
+    if SCHEME.match(target) or target.startswith("//"):
+        return None
+    path_text = unquote(urlsplit(target).path)
+    if not path_text or _absolute(path_text) or path_text.endswith(".md"):
+        return None
+    resolved = root / base / path_text
+    if inside_course(root, resolved) or not resolved.is_file():
+        return None
+    return resolved.resolve().relative_to(root).as_posix()
+
+
+def _absolute(path_text: str) -> bool:
+    return path_text.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path_text) is not None
 
 
 def check_svg_assets(course: model.Course, ctx: LoadContext) -> None:
@@ -167,20 +212,20 @@ def check_markdown(
     known: Known | None = None,
 ) -> None:
     """Links, images and headings of one Markdown text."""
-    known = known or Known.of(course)
-    for ref in find_links(text):
+    known = known or Known.of(course, ctx)
+    for ref in find_links(ctx.tokens, text):
         at = line + ref.line
         problem = _link_problem(course, ctx, ref.target, base, known, is_image=ref.kind == "image")
         if problem:
             ctx.error(shown, at, where, problem)
         if ref.kind == "image" and not ref.text:
             ctx.error(shown, at, where, f"image '{ref.target}' has no alt text")
-    for offset in dict.fromkeys(empty_header_cells(text)):
+    for offset in dict.fromkeys(empty_header_cells(ctx.tokens, text)):
         ctx.warn(
             shown, line + offset, where, "a table header cell is empty: name the column (screen readers read it out)"
         )
     if where == "body":
-        for level, title, offset in headings(text):
+        for level, title, offset in headings(ctx.tokens, text):
             if level == 1:
                 ctx.warn(
                     shown,
@@ -199,7 +244,11 @@ def _link_problem(
         name = scheme.group(1).lower()
         if name == "glossary" and not is_image:
             term = target.split(":", 1)[1]
-            return None if term in known.glossary else f"glossary term '{term}' not found in glossary.yaml"
+            return (
+                None
+                if term in known.glossary or known.glossary_unread
+                else f"glossary term '{term}' not found in glossary.yaml"
+            )
         if is_image:
             return f"image '{target}' must be a file inside the course, not a '{name}:' address"
         return (
@@ -213,7 +262,7 @@ def _link_problem(
     if not parts.path:
         return None  # same-page anchor
     path_text = unquote(parts.path)
-    if path_text.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path_text):
+    if _absolute(path_text):
         return f"absolute path '{path_text}' (use a path relative to this file)"
     root = Path(course.root)
     resolved = root / base / path_text
@@ -222,12 +271,11 @@ def _link_problem(
         return f"'{path_text}': {problem}"
     if path_text.endswith(".md"):
         rel = resolved.resolve().relative_to(root).as_posix()
-        if rel not in known.topics:
+        if rel not in known.topics and rel not in known.unread:
             return f"link to '{path_text}' does not resolve to a topic of the course"
         return None
     if not resolved.is_file():
         return f"file '{path_text}' not found"
-    course.assets.append(resolved.resolve().relative_to(root).as_posix())
     return None
 
 
@@ -245,8 +293,11 @@ def check_resources(course: model.Course, ctx: LoadContext) -> None:
     root = Path(course.root)
     shown = ctx.shown(root / "resources.yaml")
     module_ids = {m.id for m in course.modules}
+    modules_unread = any(
+        name.startswith(f"{MODULES_DIR}/") and name.endswith("/module.yaml") for name in ctx.unreadable
+    )
     for index, resource in enumerate(course.resources):
-        if resource.module and resource.module not in module_ids:
+        if resource.module and resource.module not in module_ids and not modules_unread:
             ctx.error(
                 shown,
                 ctx.line(shown, ("resources", index, "module")),
@@ -258,5 +309,3 @@ def check_resources(course: model.Course, ctx: LoadContext) -> None:
             problem = inside_course(root, path) or (None if path.is_file() else f"file '{resource.file}' not found")
             if problem:
                 ctx.error(shown, ctx.line(shown, ("resources", index, "file")), f"resources[{index}].file", problem)
-            else:
-                course.assets.append(PurePosixPath(resource.file).as_posix())

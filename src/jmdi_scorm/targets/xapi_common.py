@@ -31,7 +31,7 @@ from jmdi_scorm.render.compact import compact_js
 from jmdi_scorm.render.questions import record_pattern
 from jmdi_scorm.render.site import LAUNCH, RUNTIME_DIR
 from jmdi_scorm.source import model
-from jmdi_scorm.source.markdown import checked_tokens, is_plain
+from jmdi_scorm.source.markdown import checking_parser, is_plain
 from jmdi_scorm.source.question_kinds import KINDS, kind_of
 from jmdi_scorm.targets.scorm_common import scope_is_course, scope_modules
 
@@ -74,7 +74,7 @@ def plain_text(markdown: str) -> str:
     if is_plain(markdown):
         return re.sub(r"\s+", " ", markdown).strip()  # what the parse below gives, without it
     words: list[str] = []
-    for token in checked_tokens(markdown):  # the checks' parse of the same text
+    for token in checking_parser().parse(markdown):  # a pure function of the text: cached (lru_cache)
         for child in token.children or ():
             if child.type in ("text", "code_inline"):
                 words.append(child.content)

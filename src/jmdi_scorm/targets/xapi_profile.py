@@ -136,7 +136,7 @@ def profile_json(course: model.Course) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from jmdi_scorm.source.loader import load_course
+    from jmdi_scorm.source.validate import load_course
 
     if len(argv) != 2:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)

@@ -1,0 +1,46 @@
+"""The check stage: read the course, collect its files, run every rule; what ``validate`` and ``build`` call.
+
+``loader`` reads files into the model, ``rules`` and ``itemlint`` read the model and report;
+neither calls the other, this module runs them in order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jmdi_scorm.errors import CourseError, Problem
+from jmdi_scorm.source import model
+from jmdi_scorm.source.loader import LoadContext, read_course
+from jmdi_scorm.source.rules import check_course, course_assets
+
+
+def checked_course(root: Path) -> tuple[model.Course, LoadContext]:
+    """The course in ``root`` read and checked, with the assets it uses (``course_assets``).
+
+    The rules run over every file that could be read, even when others could not, so the
+    context's problems are every problem of one run.
+    """
+    course, ctx = read_course(root)
+    course = course.model_copy(update={"assets": course_assets(course, ctx)})
+    check_course(course, ctx)
+    return course, ctx
+
+
+def load_course(root: Path) -> tuple[model.Course, LoadContext]:
+    """Read and check the course in ``root``; raise CourseError listing every problem if any is an error."""
+    course, ctx = checked_course(root)
+    if ctx.has_errors:
+        raise CourseError(ctx.problems)
+    return course, ctx
+
+
+def validate_course(root: Path) -> list[Problem]:
+    """Every problem of the course in ``root``, sorted: files, rules and item-writing advice (``itemlint``)."""
+    from jmdi_scorm.source.itemlint import lint_course  # only validate gives item-writing advice
+
+    try:
+        course, ctx = checked_course(root)
+    except CourseError as exc:  # no course.yaml: nothing else to check
+        return exc.problems
+    lint_course(course, ctx)
+    return sorted(ctx.problems)
