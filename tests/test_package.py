@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from jmdi_scorm.package import archive
+from jmdi_scorm.package import archive as package_archive
 from jmdi_scorm.package.archive import ZIP_EPOCH, zip_bytes, zip_many
 
 TREES = [
@@ -22,7 +22,7 @@ def zipfile_bytes(files: dict[str, bytes]) -> bytes:
     with tempfile.SpooledTemporaryFile() as buffer:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name in sorted(files):
-                info = zipfile.ZipInfo(name, date_time=archive.zip_timestamp())
+                info = zipfile.ZipInfo(name, date_time=package_archive.zip_timestamp())
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.create_system = 3
                 info.external_attr = (0o100000 | 0o644) << 16
@@ -53,5 +53,5 @@ def test_zips_read_back_with_names_dates_and_modes() -> None:
 
 
 def test_too_many_entries_for_a_plain_zip_go_through_zipfile(monkeypatch) -> None:
-    monkeypatch.setattr(archive, "ZIP_MAX_ENTRIES", 2)
+    monkeypatch.setattr(package_archive, "ZIP_MAX_ENTRIES", 2)
     assert zip_bytes(TREES[0]) == zipfile_bytes(TREES[0])
