@@ -125,3 +125,16 @@ def test_the_checked_course_carries_its_assets_and_the_context_its_parses(minima
     course, ctx = checked_course(minimal_course)
     assert course.assets == ["assets/diagram.svg", "assets/handout.txt"]
     assert {topic.body for topic in course.topics} <= set(ctx.build.tokens._parsed)
+
+
+def test_a_file_name_no_package_can_carry_fails_validate_at_its_line(minimal_course: Path) -> None:
+    """SCORM packages refuse names outside [a-z0-9._-] (targets/scorm_common.py): validate says so first."""
+    (minimal_course / "assets/Photo 1.PNG").write_bytes(b"not really a picture")
+    topic = minimal_course / "modules/intro/intro-02.md"
+    _append(topic, "\nA photo:\n![A photo](../../assets/Photo%201.PNG)\n")
+    result = CliRunner().invoke(main, ["validate", str(minimal_course)])
+    assert result.exit_code == 1
+    message = "file name 'assets/Photo 1.PNG' is not portable: use lowercase ASCII letters, digits, '.', '_', '-'"
+    assert _errors(result.output) == [
+        f"course/modules/intro/intro-02.md:{_line_of(topic, 'Photo%201')}: body: {message}"
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,18 @@ class Positions:
             if loc[:end] in self.lines:
                 return self.lines[loc[:end]]
         return 1
+
+
+#: Portable file names (docs/standards.md §1.1): lowercase ASCII letters, digits, ``.``, ``_``, ``-``
+#: and ``/``. Every course file a package carries keeps its path, so it must have one.
+PORTABLE_PATH = re.compile(r"^[a-z0-9._-]+(/[a-z0-9._-]+)*$")
+
+
+def portable(name: str) -> str | None:
+    """Why the course file ``name`` (relative, POSIX) cannot be a package entry (None if it can)."""
+    if PORTABLE_PATH.match(name):
+        return None
+    return f"file name '{name}' is not portable: use lowercase ASCII letters, digits, '.', '_', '-'"
 
 
 def inside_course(root: Path, path: Path) -> str | None:

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from jmdi_scorm.source import model
-from jmdi_scorm.source.files import inside_course
+from jmdi_scorm.source.files import inside_course, portable
 from jmdi_scorm.source.loader import GLOSSARY_FILE, MODULES_DIR, LoadContext
 from jmdi_scorm.source.markdown import empty_header_cells, find_links, headings
 from jmdi_scorm.source.page_ids import RESERVED_PAGE_IDS, assessment_page_id
@@ -276,7 +276,7 @@ def _link_problem(
         return None
     if not resolved.is_file():
         return f"file '{path_text}' not found"
-    return None
+    return portable(resolved.resolve().relative_to(root).as_posix())
 
 
 def check_topic_size(topic: model.Topic, ctx: LoadContext) -> None:
@@ -306,6 +306,10 @@ def check_resources(course: model.Course, ctx: LoadContext) -> None:
             )
         if resource.file:
             path = root / resource.file
-            problem = inside_course(root, path) or (None if path.is_file() else f"file '{resource.file}' not found")
+            problem = (
+                inside_course(root, path)
+                or (None if path.is_file() else f"file '{resource.file}' not found")
+                or portable(PurePosixPath(resource.file).as_posix())
+            )
             if problem:
                 ctx.error(shown, ctx.line(shown, ("resources", index, "file")), f"resources[{index}].file", problem)
