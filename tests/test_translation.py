@@ -11,6 +11,7 @@ from babel.messages.catalog import Catalog
 from lxml import etree
 
 from jmdi_scorm.safexml import safe_parser
+from jmdi_scorm.source import model
 from jmdi_scorm.source import translation as tr
 from jmdi_scorm.source.translation_commands import extract_files, status_files, update_files
 from jmdi_scorm.source.translation_files import (
@@ -20,6 +21,8 @@ from jmdi_scorm.source.translation_files import (
     po_bytes,
     read_catalog,
     template_of,
+    translated_asset,
+    translated_course,
     translation_problems,
     write_atomic,
 )
@@ -123,6 +126,7 @@ def test_a_heading_is_stable_when_another_section_changes():
 def test_pseudo_round_trip_translates_every_text_and_keeps_structure(jmdi):
     course, _ctx, template = jmdi
     translated = tr.apply(course, tr.pseudo_catalog(template))
+    model.Course.model_validate(translated.model_dump())  # still a valid course
     english, after = tr.segments(course), tr.segments(translated)
     assert len(english) == len(after)
     for before, now in zip(english, after, strict=True):
@@ -386,3 +390,21 @@ def test_qa_of_a_pseudo_translation_is_clean(jmdi):
     found = qa(template, tr.pseudo_catalog(template))
     assert not [f for f in found if f.check not in ("terms", "length")], found[:5]
     assert Counter(f.check for f in found)["length"] == 0
+
+
+def test_translated_course_for_the_build(course_copy: Path):
+    po, _ = update_files(course_copy, "fr")
+    _translate_all(po)
+    course, _ctx = load_course(course_copy)
+    translated, catalog = translated_course(course, "fr")
+    assert translated.meta.language == "fr" and course.meta.language == "en"
+    assert translated.meta.title == tr.pseudo(course.meta.title)
+    assert translated.topics[0].body != course.topics[0].body
+    model.Course.model_validate(translated.model_dump())  # still a valid course
+    svg = (course_copy / "assets" / "diagram.svg").read_bytes()
+    assert "⟦Twó bóxés⟧".encode() in translated_asset("assets/diagram.svg", svg, catalog)
+    assert translated_asset("assets/handout.txt", b"x", catalog) == b"x"
+    with pytest.raises(TranslationError, match="no catalogue"):
+        translated_course(course, "es")
+    with pytest.raises(TranslationError, match="no interface strings"):
+        translated_course(course, "de")

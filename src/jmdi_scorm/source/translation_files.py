@@ -22,9 +22,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import escape, read_po, unescape, write_po
 
 from jmdi_scorm.errors import JmdiError, Problem
+from jmdi_scorm.locale import LANGUAGES
 from jmdi_scorm.source import model
 from jmdi_scorm.source.loader import LoadContext
-from jmdi_scorm.source.translation import FORMAT_FLAGS, Lines, extract
+from jmdi_scorm.source.translation import FORMAT_FLAGS, Lines, apply, extract, translate_svg
 from jmdi_scorm.source.translation_qa import Finding, qa
 
 LOCALE_DIR = "locale"
@@ -202,3 +203,31 @@ def translation_problems(
                 message = f"{check}: {len(keys)} segment(s) ({first}); `jmdi-scorm translate status` counts them"
                 problems.append(Problem(shown, 1, "", message, "warning"))
     return sorted(problems)
+
+
+def translated_course(course: model.Course, language: str) -> tuple[model.Course, Catalog]:
+    """The course in ``language`` from ``locale/<language>.po`` (``translation.apply``), and the catalogue.
+
+    What the catalogue does not translate (missing, empty, fuzzy) stays English. The course's
+    ``language`` becomes ``language``, whose interface strings must exist (``jmdi_scorm.locale``):
+    a translated course never shows an interface in another language. For the build's ``--lang``;
+    ``translated_asset`` translates the course's SVG files with the same catalogue.
+    """
+    language = check_language(language)
+    interface = language.split("_")[0]
+    if interface not in LANGUAGES:
+        raise TranslationError(
+            f"no interface strings for '{interface}' (there are: {', '.join(LANGUAGES)}); see docs/translating.md"
+        )
+    path = catalog_path(Path(course.root), language)
+    if not path.is_file():
+        raise TranslationError(f"no catalogue {path}: run `jmdi-scorm translate update --lang {language}`")
+    catalog = read_catalog(path, language)
+    translated = apply(course, catalog)
+    translated.meta.language = interface  # checked against LANGUAGES above
+    return translated, catalog
+
+
+def translated_asset(name: str, data: bytes, catalog: Catalog) -> bytes:
+    """A course file (``name`` relative to the course) as the translated course ships it: SVG texts translated."""
+    return translate_svg(data, name, catalog) if name.lower().endswith(".svg") else data
