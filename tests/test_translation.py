@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from jmdi_scorm.safexml import safe_parser
@@ -408,3 +410,40 @@ def test_translated_course_for_the_build(course_copy: Path):
         translated_course(course, "es")
     with pytest.raises(TranslationError, match="no interface strings"):
         translated_course(course, "de")
+
+
+SNIPPETS = [
+    "A paragraph\nwrapped over\nthree lines.",
+    "## A heading",
+    "### A *sub* heading ###",
+    "Setext title\n============",
+    "- one\n- two\n  continued\n- three",
+    "1. first\n2. second\n\n   more of the second\n3. third",
+    "- outer\n  - inner one\n  - inner two",
+    "> A quote\n> on two lines.",
+    "> - a list\n> - in a quote",
+    "::: definition A term\nIts meaning, with a [link](glossary:diaspora).\n:::",
+    "::: takeaway\n- a point\n- another\n:::",
+    "| Col | Other |\n|---|:-:|\n| 1 | two |\n| 3 | four |",
+    "```\nkeep(this)\n```",
+    "    indented code",
+    "A fact[^1].\n\n[^1]: The source,\n    2019.",
+    "<!-- an editor note -->",
+    '![A chart](../../assets/chart.svg "The caption, 2020.")',
+    "Hard break  \nafter two spaces.",
+    "---",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(SNIPPETS), min_size=1, max_size=8))
+def test_any_body_round_trips(parts: list[str]):
+    body = "\n\n".join(parts) + "\n"
+    blocks = tr.body_blocks(body)
+    same = tr.replace_blocks(body, blocks, {tr.block_key(b): b.text for b in blocks})
+    assert [b.text for b in tr.body_blocks(same)] == [b.text for b in blocks]
+    assert structure(same) == structure(body)
+    pseudo = tr.replace_blocks(body, blocks, {tr.block_key(b): tr.pseudo(b.text) for b in blocks})
+    assert structure(pseudo) == structure(body)
+    assert len(tr.body_blocks(pseudo)) == len(blocks)
+    assert "keep(this)" in pseudo if "```\nkeep(this)\n```" in parts else True

@@ -109,12 +109,16 @@ def plain(text: str) -> str:
 
 
 def _unwrap(content: str) -> str:
-    """The lines of one paragraph joined with spaces, except after a hard line break."""
-    lines = [line.strip() for line in content.split("\n")]
-    out = lines[0]
-    for before, line in zip(content.split("\n"), lines[1:], strict=False):
-        hard = before.endswith(("  ", "\\"))
-        out = (out.rstrip() if not hard else out) + ("\n" if hard else " ") + line
+    """The lines of one paragraph joined with spaces; a hard line break stays, as ``\\`` + newline."""
+    raw = content.split("\n")
+    out = raw[0].strip()
+    for before, line in zip(raw, raw[1:], strict=False):
+        if before.endswith("\\"):
+            out += "\n" + line.strip()
+        elif before.endswith("  "):
+            out = out.rstrip() + "\\\n" + line.strip()
+        else:
+            out = out.rstrip() + " " + line.strip()
     return out
 
 
@@ -574,7 +578,9 @@ def pseudo(text: str) -> str:
             continue
         lead = _lead(_LEAD, line)
         rest = line[len(lead) :]
-        lines.append(lead + (f"⟦{_accent(rest)}⟧" if re.search(r"[^\W\d_]", rest) else rest))
+        end = "\\" if rest.endswith("\\") else ""  # a hard line break stays at the end of its line
+        rest = rest.removesuffix(end)
+        lines.append(lead + (f"⟦{_accent(rest)}⟧" if re.search(r"[^\W\d_]", rest) else rest) + end)
     return "\n".join(lines)
 
 
