@@ -30,6 +30,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
 from typing import TypedDict
+from urllib.parse import unquote
 
 from babel.messages.catalog import Catalog, Message
 from markdown_it import MarkdownIt
@@ -125,9 +126,9 @@ def link_targets(text: str) -> Counter[str]:
     for token in _parser().parse(text):
         for child in token.children or []:
             if child.type == "link_open":
-                found[str(child.attrGet("href") or "")] += 1
+                found[unquote(str(child.attrGet("href") or ""))] += 1
             elif child.type == "image":
-                found[str(child.attrGet("src") or "")] += 1
+                found[unquote(str(child.attrGet("src") or ""))] += 1
     return found
 
 
@@ -190,6 +191,15 @@ def _difference(source: Counter[str], translated: Counter[str], counts: bool = F
 # --- the checks -----------------------------------------------------------------------------
 
 
+_LABELS = {
+    "numbers": "numbers",
+    "urls": "addresses",
+    "links": "link targets",
+    "glossary": "glossary links",
+    "placeholders": "placeholders",
+}
+
+
 def check_pair(source: str, translated: str, ratio: tuple[float, float] = LENGTH_RATIO) -> list[tuple[str, str]]:
     """(check, message) for everything ``translated`` fails to keep of ``source``."""
     out: list[tuple[str, str]] = []
@@ -203,10 +213,10 @@ def check_pair(source: str, translated: str, ratio: tuple[float, float] = LENGTH
     others = lambda c: Counter({k: v for k, v in c.items() if not k.startswith("glossary:")})  # noqa: E731
     found["links"] = (others(targets_source), others(targets_translated))
     found["glossary"] = (glossary(targets_source), glossary(targets_translated))
-    for check in ("numbers", "urls", "links", "glossary", "placeholders"):
+    for check, label in _LABELS.items():
         before, after = found[check]
         if before != after:
-            out.append((check, f"{check} differ from the English: {_difference(before, after)}"))
+            out.append((check, f"{label} differ from the English: {_difference(before, after)}"))
     before, after = structure(source), structure(translated)
     if before != after:
         out.append(
