@@ -50,6 +50,7 @@ def update_files(root: Path, language: str) -> tuple[Path, Catalog]:
     else:
         catalog = new_catalog(template.project, template.version, language, as_datetime(template.creation_date))
     catalog = update_catalog(catalog, template)
+    catalog.project, catalog.version = template.project, template.version  # the course's id and version now
     write_atomic(path, po_bytes(catalog))
     return path, catalog
 
