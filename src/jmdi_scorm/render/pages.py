@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from jmdi_scorm import __version__
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.render import i18n
+from jmdi_scorm.render.answer_key import PrintedQuestion, printed_questions
 from jmdi_scorm.render.compact import compact_css, compact_js
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
 from jmdi_scorm.render.question_views import question_views
@@ -306,9 +307,13 @@ def _summary(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], li
 
 
 def _print_page(r: _Renderer, module: model.Module) -> bytes:
+    """A module on one page (``print.html``): its topics with their knowledge checks, its
+    assessment, the questions numbered through the module, and their answer key at the end."""
     printed = frozenset(t.id for t in module.topics)
     ctx = Context(base=_module_folder(module), page=module.id, mode="print", printed=printed)
-    topics = []
+    topics: list[dict[str, Any]] = []
+    groups: list[list[PrintedQuestion]] = []  # the questions of each topic, then the assessment's
+    questions = 0
     for topic in module.topics:
         topic_ctx = Context(
             base=posixpath.dirname(topic.source),
@@ -317,11 +322,33 @@ def _print_page(r: _Renderer, module: model.Module) -> bytes:
             printed=printed,
             id_prefix=f"{topic.id}--",
         )
-        views = question_views(topic.questions, topic.id, r.md, topic_ctx, r.strings, answers=False)
-        topics.append({"meta": topic.meta, "body": r.markdown(topic.body, topic_ctx), "questions": views})
+        checks = printed_questions(topic.questions, topic.id, topic.title, questions + 1, r.md, topic_ctx, r.strings)
+        topics.append({"meta": topic.meta, "body": r.markdown(topic.body, topic_ctx), "questions": checks})
+        groups.append(checks)
+        questions += len(checks)
         ctx.assets.update(topic_ctx.assets)
+    assessment = None
+    if module.meta.assessment:
+        page_id = assessment_page_id(module.id)
+        assessment_ctx = Context(
+            base=_module_folder(module), page=page_id, mode="print", printed=printed, id_prefix=f"{module.id}--a-"
+        )
+        title = module.meta.assessment.title
+        items = printed_questions(
+            module.meta.assessment.questions, page_id, title, questions + 1, r.md, assessment_ctx, r.strings
+        )
+        assessment = {"id": page_id.replace(".", "-"), "title": title, "questions": items}
+        groups.append(items)
+        ctx.assets.update(assessment_ctx.assets)
     html = r.env.get_template("print.html").render(
-        r.context(module=module.meta, aim=r.markdown(module.meta.aim, ctx), topics=topics, csp=_csp(None))
+        r.context(
+            module=module.meta,
+            aim=r.markdown(module.meta.aim, ctx),
+            topics=topics,
+            assessment=assessment,
+            key=[{"where": items[0].where, "questions": items} for items in groups if items],
+            csp=_csp(None),
+        )
     )
     r.page_files.setdefault(module.id, set()).update(ctx.assets)
     return html.encode()
