@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from jmdi_scorm.cli import main
+from jmdi_scorm.render.pages import render_site
 from jmdi_scorm.source.validate import load_course
 
 COURSE = Path(__file__).resolve().parents[1] / "course"
@@ -56,6 +58,21 @@ def test_every_module_has_an_assessment_and_a_figure(course) -> None:
         assert module.meta.assessment and len(module.meta.assessment.questions) >= 3, module.id
         figures = [a for a in course.assets if a.startswith(f"assets/figures/{module.id}-") and a.endswith(".svg")]
         assert figures, f"module {module.id} has no figure of its own"
+
+
+def test_figure_captions_end_with_their_sources(course) -> None:
+    """The year a figure was drawn is with its authors, not after the last source (issue 14:
+    "…Reintegration Handbook (2019), 2026." read as a stray year)."""
+    site = render_site(course)
+    captions = [
+        caption
+        for module in course.modules
+        for caption in re.findall(r"<figcaption>(.*?)</figcaption>", site.shared[f"print/{module.id}.html"].decode())
+    ]
+    assert len(captions) >= len(course.modules)
+    for caption in captions:
+        assert not re.search(r",\s*\d{4}\.?$", caption), caption
+        assert "Source:" in caption, caption
 
 
 def test_glossary_has_at_least_30_terms_linked_from_topics(course) -> None:
