@@ -5,7 +5,11 @@
 - ``scorm_traffic``: SCORM API calls and commits at launch, per page change and at exit, with
   the recording API of ``bench/lms.html`` in the parent page;
 - ``xapi_traffic``: statements, POSTs and State API writes per page change, against a loopback
-  LRS stub that accepts everything.
+  LRS stub that accepts everything;
+- ``slow_first_page``: seconds from navigation until the first page is shown, for every format,
+  over an emulated slow link (``SLOW_LINK``: 50,000 B/s each way, 400 ms latency; the loopback
+  server sends files uncompressed), the LMS side being ``lms.html`` (SCORM), the LRS stub (xAPI)
+  or the stub with a cmi5 fetch URL and launch data (cmi5).
 
 Time is Playwright's fake clock: the learner reads each page for ``READING_MS`` (longer than the
 runtimes' commit gaps), so every throttled commit or batched POST of a page change lands within
@@ -46,6 +50,15 @@ PAGE_CHANGES = 8
 READING_MS = 6_000
 WAIT_MS = 15_000
 KINDS = {"document": "html", "script": "js", "stylesheet": "css", "image": "image"}
+#: CDP Network.emulateNetworkConditions of the slow-link measure (issue 15: goal 1.5 s per format).
+SLOW_LINK = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
+#: The cmi5 LMS.LaunchData the stub answers (cmi5 §10.2.1, the fields the adapter reads).
+CMI5_LAUNCH_DATA = {
+    "contextTemplate": {},
+    "launchMode": "Normal",
+    "moveOn": "CompletedOrPassed",
+    "launchMethod": "AnyWindow",
+}
 QUIET_CALLS = ("GetLastError", "GetErrorString", "GetDiagnostic")  # error queries, not LMS traffic
 
 
@@ -78,6 +91,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if not self._is_lrs():
             return super().do_GET()
         self._record(b"")
+        if "stateId=LMS.LaunchData" in self.path:
+            return self._answer(200, json.dumps(CMI5_LAUNCH_DATA).encode())
         self._answer(404, b"")  # no stored state: a first attempt
 
     def do_POST(self) -> None:
@@ -91,6 +106,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return self._answer(405, b"")
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         statements = self._record(body)
+        if self.command == "POST" and urlsplit(self.path).path.endswith("/fetch"):  # cmi5 fetch URL
+            return self._answer(200, json.dumps({"auth-token": "YmVuY2g6YmVuY2g="}).encode())
         if self.command == "POST" and urlsplit(self.path).path.endswith("/statements"):
             return self._answer(200, json.dumps([str(uuid.uuid4()) for _ in range(statements)]).encode())
         self._answer(204, b"")
@@ -98,7 +115,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def _record(self, body: bytes) -> int:
         resource = urlsplit(self.path).path.removeprefix("/xapi/")
         count, verbs = 0, []
-        if resource == "statements" and body:
+        if resource == "statements" and body and self.command != "GET":
             data = json.loads(body)
             statements = data if isinstance(data, list) else [data]
             count, verbs = len(statements), [s["verb"]["id"].rsplit("/", 1)[-1] for s in statements]
@@ -287,3 +304,49 @@ def xapi_traffic(browser: Any, package: Path) -> dict[str, Any]:
         "changes": len(changes),
         "verbs": dict(sorted(verbs.items())),
     }
+
+
+def _launch_url(base: str, adapter: str) -> str:
+    """The URL a learner's launch opens for a package served under ``pkg/``."""
+    if adapter in ("scorm12", "scorm2004"):
+        return f"{base}lms.html?edition={'1.2' if adapter == 'scorm12' else '2004'}"
+    if adapter == "local":
+        return f"{base}pkg/index.html"
+    actor = {"objectType": "Agent", "name": "Bench Learner", "mbox": "mailto:bench@example.org"}
+    query = {"endpoint": f"{base}xapi/", "actor": json.dumps(actor), "registration": str(uuid.UUID(int=1))}
+    if adapter == "xapi":
+        query["auth"] = "Basic YmVuY2g6YmVuY2g="
+    else:  # cmi5: the LMS names the AU and a fetch URL for the token
+        query["fetch"] = f"{base}xapi/fetch"
+        query["activityId"] = "https://bench.invalid/au"
+    return f"{base}pkg/index.html?{urlencode(query)}"
+
+
+def slow_first_page(browser: Any, package: Path, adapter: str, runs: int = 5) -> dict[str, Any]:
+    """Seconds from navigation until the runtime shows the first page (its heading and the Next
+    button: the adapter has started) over ``SLOW_LINK``, a new browser context (empty cache) per
+    run; the median of ``runs`` and the requests of the median run's page (LMS/LRS calls included)."""
+    times: list[float] = []
+    requests: list[int] = []
+    extra = {"lms.html": HERE / "lms.html"} if adapter.startswith("scorm") else None
+    with unpacked(package, extra) as root, serve(root, []) as base:
+        for _ in range(runs):
+            context = browser.new_context()
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            cdp.send("Network.emulateNetworkConditions", SLOW_LINK)
+            seen: list[str] = []
+            page.on("request", lambda request, seen=seen: seen.append(request.url))
+            started = time.perf_counter()
+            page.goto(_launch_url(base, adapter), wait_until="commit")
+            frame = sco_frame(page) if adapter.startswith("scorm") else page
+            frame.locator("#jmdi-next:not([hidden])").wait_for(state="attached", timeout=60_000)
+            frame.locator("#jmdi-page h1").wait_for(state="visible", timeout=60_000)
+            times.append(time.perf_counter() - started)
+            requests.append(len(seen))
+            context.close()
+    order = sorted(range(runs), key=lambda i: times[i])
+    middle = order[runs // 2]
+    return {"seconds": times[middle], "runs": times, "requests": requests[middle]}

@@ -212,7 +212,14 @@ def browser_section(packages: dict[str, Path]) -> dict[str, Any]:
         scorm2004 = browser.scorm_traffic(chromium, packages["scorm2004-4th"], "2004")
         _log("xAPI traffic")
         xapi = browser.xapi_traffic(chromium, packages["xapi"])
-    return {"first_page": first, "scorm12": scorm12, "scorm2004": scorm2004, "xapi": xapi}
+        _log("first page over a slow link (every format)")
+        adapters = {"web": "local", "scorm12": "scorm12", "scorm2004-4th": "scorm2004", "xapi": "xapi", "cmi5": "cmi5"}
+        slow = {
+            name: browser.slow_first_page(chromium, packages[name], adapter)
+            for name, adapter in adapters.items()
+            if name in packages
+        }
+    return {"first_page": first, "scorm12": scorm12, "scorm2004": scorm2004, "xapi": xapi, "slow_first_page": slow}
 
 
 if __name__ == "__main__":

@@ -160,19 +160,45 @@ def test_first_page_fits_the_budget(minimal_course: Path, tmp_path: Path) -> Non
     assert size <= 60 * 1024
 
 
-def test_the_jmdi_course_first_page_fits_the_budget(tmp_path: Path) -> None:
-    """Issue 3: the real course's first page is at most 60 KB of HTML, JS and CSS in the web and
-    SCORM packages: index.html and what it links (the icon comes after, and is no code)."""
+#: Issues 3, 15 and 16: every format's first page, index.html and what it links (the icon comes
+#: after, and is no code), is at most 60 KB of HTML, JS and CSS in at most 5 requests.
+FIRST_PAGE_BYTES = 60_000
+#: Not there yet (issue 16): the xAPI and cmi5 adapters (jmdi-xapi-common.js joined in front)
+#: are 29-33 KB, all of it loaded by the launch page. Strict: the test fails once they fit.
+OVER_BUDGET = {"xapi", "cmi5"}
+#: What the web and SCORM first pages weigh at most now (56.6 KB, SCORM 2004), with the question
+#: code loaded on demand (jmdi-questions.js): the room left for what comes next is kept.
+REACHED_BYTES = 57_000
+ALL_FORMATS = ("web", "scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5")
+
+
+@pytest.fixture(scope="module")
+def jmdi_first_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int]]:
+    """Format → file → bytes of the JMDI course's first page, one build of every format."""
     from jmdi_scorm.build import BuildOptions
     from jmdi_scorm.build import build as build_course
 
-    formats = ("web", "scorm12", "scorm2004-4th")
-    result = build_course(ROOT / "course", BuildOptions(formats=formats, out=tmp_path, pdf=False))
-    sizes = {}
+    out = tmp_path_factory.mktemp("jmdi-first-pages")
+    result = build_course(ROOT / "course", BuildOptions(formats=ALL_FORMATS, out=out, pdf=False))
+    pages = {}
     for artifact in result.artifacts:
         with zipfile.ZipFile(artifact.path) as archive:
             shell = archive.read("index.html")
             linked = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"#?]+)"', shell.decode())
-            sizes[artifact.format] = len(shell) + sum(len(archive.read(name)) for name in linked)
-    assert set(sizes) == set(formats)
-    assert max(sizes.values()) <= 60_000, sizes
+            pages[artifact.format] = {"index.html": len(shell), **{name: len(archive.read(name)) for name in linked}}
+    assert set(pages) == set(ALL_FORMATS)
+    return pages
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="issue 16")) if name in OVER_BUDGET else name
+        for name in ALL_FORMATS
+    ],
+)
+def test_the_jmdi_course_first_page_fits_the_budget(jmdi_first_pages: dict[str, dict[str, int]], fmt: str) -> None:
+    files = jmdi_first_pages[fmt]
+    assert len(files) + 1 <= 5, files  # and the icon
+    assert sum(files.values()) <= FIRST_PAGE_BYTES, files
+    assert sum(files.values()) <= REACHED_BYTES, files

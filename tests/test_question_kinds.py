@@ -39,10 +39,14 @@ def sample(name: str) -> model.BaseModel:
 
 
 def js_keys(source: str, start: str) -> set[str]:
-    """The keys of the object literal after ``start`` (one key per line at its first indent)."""
-    body = source[source.index(start) + len(start) :]
-    body = body[: body.index("\n  };")]
-    return {m.group(1) or m.group(2) for m in re.finditer(r'^ {4}(?:"([^"]+)"|([\w$]+)):', body, re.M)}
+    """The keys of the object literal after ``start`` (one key per line, indented one step more
+    than the line that opens it)."""
+    at = source.index(start)
+    indent = at - source.rindex("\n", 0, at) - 1
+    body = source[at + len(start) :]
+    body = body[: body.index("\n" + " " * indent + "};")]
+    step = " " * (indent + 2)
+    return {m.group(1) or m.group(2) for m in re.finditer(rf'^{step}(?:"([^"]+)"|([\w$]+)):', body, re.M)}
 
 
 def js_map(source: str, name: str) -> dict[str, str]:
@@ -65,7 +69,7 @@ def test_every_kind_has_a_renderer_a_macro_and_a_runtime_widget() -> None:
     macros = environment().get_template("partials/question_kinds.html").module
     names = {name for name in dir(macros) if isinstance(getattr(macros, name), Macro)}
     assert {kind.macro for kind in KINDS.values()} == names  # no macro without a kind either
-    widgets = js_keys((RUNTIME / "jmdi-core.js").read_text(encoding="utf-8"), "var WIDGETS = {")
+    widgets = js_keys((RUNTIME / "jmdi-questions.js").read_text(encoding="utf-8"), "var WIDGETS = {")
     assert widgets == {kind.widget for kind in KINDS.values()} == set(KINDS)
 
 

@@ -21,10 +21,10 @@
   var TOKEN_KEY = "jmdi-cmi5-token:"; // + fetch URL. §8.2 project rule: a reload does not fetch again
   var ENDED_KEY = "jmdi-cmi5-ended:"; // + fetch URL: this launch sent terminated
 
-  // `config.adapterConfig` (index.html) carries the statement material generated at build time
-  // with the tincan library: verbs, page activities and parents, the adapter's notices.
+  // `config.adapterConfig` (index.html) carries the course's base IRI and the adapter's notices;
+  // the page activities and their parents are derived from the page list (X.runtimeData).
   function create(config) {
-    var data = (config && config.adapterConfig && config.adapterConfig.pages) ? config.adapterConfig : null;
+    var data = X.runtimeData(config);
     var text = (data && data.strings) || {};
     var launch = null; // {lrs, actor, registration, activityId, launchData, mode, mastery}
     var outbox = null;

@@ -375,6 +375,7 @@
     if (!page) return renderMessage(S.not_in_package);
     current = id;
     if (mode !== "review") state.location = id;
+    if (page.q && !Q) questionsReady().catch(function () { /* render tries again */ });
     load(id).then(
       function (data) {
         if (current !== id) return;
@@ -426,7 +427,12 @@
     host.setAttribute("data-page", page.id);
     currentData = data;
     document.title = (page.kind === "home" ? "" : titleOf(page) + " – ") + config.title;
-    $$("form.jmdi-q", host).forEach(setupQuestion);
+    var forms = $$("form.jmdi-q", host);
+    if (forms.length) {
+      withQuestions(function (q) {
+        if (currentData === data) forms.forEach(q.setup);
+      });
+    }
     fillOutputs();
     var target = anchor && document.getElementById(anchor);
     if (!firstRender) {
@@ -533,85 +539,38 @@
   }
 
   // ---- knowledge checks ---------------------------------------------------------------------
+  // The question widgets, checking and feedback are runtime/jmdi-questions.js, loaded with the
+  // first page that has questions (the first page stays light, issue 15). Restoring and merging
+  // states and counting completion read stored answers only, so they work before it loads.
 
-  function questionOf(form) {
-    return currentData && currentData.questions && currentData.questions[form.getAttribute("data-q")];
-  }
+  var Q = null, questionsLoading = null;
 
-  function setupQuestion(form) {
-    var q = questionOf(form);
-    var answer = state.answers[form.getAttribute("data-key")];
-    form.jmdiShown = Date.now();
-    if (answer) {
-      WIDGETS[q.type].write(form, answer.response);
-      showResult(form, q, answer, false);
-    }
-    if (mode === "review") lock(form);
-  }
-
-  /* One widget per question kind, keyed by its name (source/question_kinds.py) and reading the
-   * form its macro renders (templates/partials/question_kinds.html): read gives the answer string
-   * (null: no answer yet), write puts a saved one back, record gives the values of an interaction
-   * record. A typed answer (the data has accepted answers and a budget) is right when it matches
-   * one of the answers; any other when it is the correct string. */
-  function picked(form) {
-    var on = $$("input:checked", form).map(function (i) { return i.value; });
-    return on.length ? on.sort().join("") : null;
-  }
-
-  function pick(form, response) {
-    $$("input", form).forEach(function (i) {
-      i.checked = response.indexOf(i.value) >= 0;
+  function questionsReady() {
+    if (questionsLoading) return questionsLoading;
+    questionsLoading = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = "runtime/jmdi-questions.js";
+      script.onload = function () {
+        if (JMDI.questions) {
+          Q = JMDI.questions(questionCore);
+          resolve(Q);
+        } else reject(new Error("jmdi-questions.js"));
+      };
+      script.onerror = function () {
+        script.remove();
+        questionsLoading = null; // tried again with the next page that needs it
+        reject(new Error("jmdi-questions.js"));
+      };
+      document.head.appendChild(script);
     });
+    return questionsLoading;
   }
 
-  function ids(response) {
-    return response.split("");
+  /* Runs fn(Q) once the question code is here: now if it is, else when it arrives. */
+  function withQuestions(fn) {
+    if (Q) return fn(Q);
+    questionsReady().then(fn, function () { /* the page's forms stay unanswered; a later page tries again */ });
   }
-
-  function normalise(text, caseSensitive) {
-    var out = String(text).normalize("NFC").replace(/\s+/g, " ").trim();
-    return caseSensitive ? out : out.toLowerCase();
-  }
-
-  var choice = { read: picked, write: pick, record: ids };
-  var WIDGETS = {
-    single: choice,
-    multiple: choice,
-    "true-false": { read: picked, write: pick, record: function (r) { return [r === "t" ? "true" : "false"]; } },
-    "fill-in": {
-      read: function (form) { return $("input[type=text]", form).value.trim() || null; },
-      write: function (form, response) { $("input[type=text]", form).value = response; },
-      record: function (response) { return [response]; },
-    },
-    matching: {
-      read: function (form) {
-        var chosen = $$("select", form).map(function (s) { return s.value; });
-        return chosen.every(Boolean) ? chosen.join("") : null;
-      },
-      write: function (form, response) {
-        $$("select", form).forEach(function (s, i) {
-          s.value = response.charAt(i) === "-" ? "" : response.charAt(i);
-        });
-      },
-      record: function (response) {
-        return response.split("").map(function (right, i) { return i + 1 + "." + right; });
-      },
-    },
-    ordering: {
-      read: function (form) {
-        return $$(".jmdi-order li", form).map(function (li) { return li.getAttribute("data-item"); }).join("");
-      },
-      write: function (form, response) {
-        var list = $(".jmdi-order", form);
-        response.split("").forEach(function (id) {
-          var li = $('li[data-item="' + id + '"]', list);
-          if (li) list.appendChild(li);
-        });
-      },
-      record: ids,
-    },
-  };
 
   /* Whether the SCORM adapters keep a cmi.interactions record of the answers on this page
    * (tracking.interactions: Moodle posts every record with each save). */
@@ -620,100 +579,36 @@
     return rule === "all" || (rule !== "none" && (pages[pageId] || {}).kind === "assessment");
   }
 
-  function submit(form) {
-    var q = questionOf(form);
-    var key = form.getAttribute("data-key");
-    var answer = state.answers[key] || { response: "", tries: 0, correct: false };
-    if (!q || isFinal(answer) || mode === "review" || finished) return;
-    var widget = WIDGETS[q.type];
-    var response = widget.read(form);
-    var feedback = $(".jmdi-feedback", form);
-    if (response === null) {
-      feedback.innerHTML = "<p>" + escapeHtml(S.choose_first) + "</p>";
-      return;
-    }
-    var now = new Date();
-    var correct = q.answers
-      ? q.answers.some(function (a) { return normalise(a, q.cs) === normalise(response, q.cs); })
-      : response === q.correct;
-    // The state keeps what fits the budget the build sized a typed answer for (state_codec.py).
-    var kept = q.budget ? fitText(response, q.budget) : response;
-    answer = { response: kept, tries: Math.min(answer.tries + 1, 99), correct: correct };
+  /* One try at a question of the current page (jmdi-questions.js checked it): kept in the state,
+   * reported to the adapter, saved at once (a crash must not lose it). */
+  function answered(key, answer, record) {
     state.answers[key] = answer;
     if (mode !== "browse" && adapter) {
+      record.recorded = isRecorded(current);
+      record.attempt = answer.tries;
+      record.final = isFinal(answer);
       try {
-        adapter.interaction({
-          id: key,
-          type: q.type,
-          response: widget.record(response),
-          correctResponse: q.pattern,
-          result: correct ? "correct" : "incorrect",
-          description: q.desc,
-          caseSensitive: !!q.cs,
-          recorded: isRecorded(current),
-          timestamp: now,
-          latencySeconds: Math.round((now - form.jmdiShown) / 10) / 100,
-          attempt: answer.tries,
-          final: isFinal(answer),
-        });
+        adapter.interaction(record);
       } catch (e) {
         /* a bug in an adapter must not block the learner */
       }
     }
-    form.jmdiShown = Date.now();
-    showResult(form, q, answer, true);
     refreshPageStatus(current);
-    changed(true); // an answer is saved at once: a crash must not lose it
+    changed(true);
   }
 
-  function showResult(form, q, answer, announce) {
-    var feedback = $(".jmdi-feedback", form);
-    var final = isFinal(answer);
-    var choice = (q.cfb && answer.response.split("").map(function (id) { return q.cfb[id] || ""; }).join("")) || "";
-    var html;
-    if (answer.correct) {
-      html = "<p><strong>" + escapeHtml(S.correct) + "</strong></p>" + choice + q.fb.correct;
-    } else if (!final) {
-      var attempts = config.tracking.attempts;
-      var left = attempts > 0 ? " " + fmt(S.tries_left, { n: attempts - answer.tries }) : "";
-      html = "<p><strong>" + escapeHtml(S.try_again) + "</strong>" + escapeHtml(left) + "</p>" + choice;
-    } else {
-      html = "<p><strong>" + escapeHtml(S.incorrect) + "</strong></p>" + choice + q.fb.incorrect +
-        '<div class="jmdi-reveal"><p>' + escapeHtml(S.answer_is) + "</p>" + q.reveal + "</div>";
-    }
-    feedback.innerHTML = html;
-    form.classList.toggle("jmdi-is-correct", answer.correct);
-    form.classList.toggle("jmdi-is-incorrect", !answer.correct);
-    if (final) {
-      lock(form);
-      if (announce) feedback.focus();
-    }
-  }
-
-  function lock(form) {
-    $("fieldset", form).disabled = true;
-    var button = $("button[type=submit]", form);
-    if (button) button.hidden = true;
-  }
-
-  function move(button) {
-    var li = button.closest("li");
-    var list = li.parentNode;
-    var step = +button.getAttribute("data-move");
-    var sibling = step < 0 ? li.previousElementSibling : li.nextElementSibling;
-    if (!sibling || button.closest("fieldset").disabled) return;
-    list.insertBefore(li, step < 0 ? sibling : sibling.nextElementSibling);
-    button.focus();
-    var items = $$("li", list);
-    var status = $("[data-jmdi-order-status]", button.closest("form"));
-    if (status) {
-      status.textContent = fmt(S.position, {
-        item: $(".jmdi-order-text", li).textContent,
-        n: items.indexOf(li) + 1,
-        total: items.length,
-      });
-    }
-  }
+  /* What jmdi-questions.js reads of the session. */
+  var questionCore = {
+    $: $, $$: $$, fmt: fmt, escapeHtml: escapeHtml, fitText: fitText, isFinal: isFinal, answered: answered,
+    strings: function () { return S; },
+    attempts: function () { return config.tracking.attempts; },
+    question: function (form) {
+      return currentData && currentData.questions && currentData.questions[form.getAttribute("data-q")];
+    },
+    answer: function (key) { return state.answers[key]; },
+    mode: function () { return mode; },
+    open: function () { return mode !== "review" && !finished; },
+  };
 
   // ---- events and start -----------------------------------------------------------------------
 
@@ -728,7 +623,7 @@
   function onClick(event) {
     var el = event.target.closest("a, button");
     if (!el) return;
-    if (el.matches("[data-move]")) return move(el);
+    if (el.matches("[data-move]")) return withQuestions(function (q) { q.move(el); });
     if (el.matches('[data-jmdi-action="exit"]')) return exit();
     if (el.matches(".jmdi-menu")) {
       var open = el.getAttribute("aria-expanded") !== "true";
@@ -805,6 +700,8 @@
       if (!pages[id]) (link.parentNode.classList.contains("jmdi-toc-module") ? link : link.parentNode).hidden = true;
       else if (pages[id].module) link.setAttribute("data-state-of", id); // updateChrome shows its state
     });
+    // Each page's title, as the contents name it (the xAPI adapters name activities with it).
+    config.pages.forEach(function (p) { p.title = titles[p.id] || ""; });
     $$("#jmdi-toc .jmdi-toc-module").forEach(function (item) {
       if (!$("li:not([hidden])", item) && $("a", item).hidden) item.hidden = true;
     });
@@ -815,7 +712,8 @@
     document.addEventListener("submit", function (event) {
       if (event.target.matches("form.jmdi-q")) {
         event.preventDefault();
-        submit(event.target);
+        var form = event.target;
+        withQuestions(function (q) { q.submit(form); });
       }
     });
     var factory = adapters[config.adapter];

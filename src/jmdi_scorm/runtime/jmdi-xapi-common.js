@@ -603,6 +603,34 @@
   // `data` is the launch page's adapterConfig (generated at build time with the tincan library):
   // verbs, page activities and their parents; `questions` (page id → definitions) fills from
   // runtime/xapi-questions/<page-id>.js as pages are answered.
+  var ADL = "http://adlnet.gov/expapi/";
+  var PAGE_TYPES = { module: "module", topic: "lesson", assessment: "assessment" };
+
+  function pageActivity(id, name, type, lang) {
+    var names = {};
+    names[lang] = name || "";
+    return { id: id, objectType: "Activity", definition: { name: names, type: ADL + "activities/" + type } };
+  }
+
+  /* The statement material of the launch page (issue 16): adapterConfig names the course's base
+   * IRI, and the page activities are derived from the page list the core reads (ids, kinds, the
+   * titles of the contents), as targets/xapi_common.py names them in the package descriptor:
+   * <base>, <base>module/<id>, <base>topic/<id>, <base>assessment/<module id>. Verb displays are
+   * the verb's English name (xapi_common.verb). null without that material. */
+  function runtimeData(config) {
+    var data = config && config.adapterConfig;
+    if (!data || !data.base || !config.pages) return null;
+    var pages = { "": { activity: pageActivity(data.base, config.title, "course", data.lang), parent: null } };
+    config.pages.forEach(function (p) {
+      var type = PAGE_TYPES.hasOwnProperty(p.kind) ? PAGE_TYPES[p.kind] : null;
+      if (!type) return;
+      var id = data.base + p.kind + "/" + (p.kind === "assessment" ? p.module : p.id);
+      pages[p.id] = { activity: pageActivity(id, p.title, type, data.lang), parent: p.kind === "module" ? "" : p.module };
+    });
+    data.pages = pages;
+    return data;
+  }
+
   function Statements(data, actor, registration, clock) {
     this.data = data;
     this.actor = actor;
@@ -624,7 +652,7 @@
   };
 
   Statements.prototype.make = function (verb, object, result, context) {
-    var s = { id: uuid(), actor: clone(this.actor), verb: clone(this.data.verbs[verb]), object: clone(object) };
+    var s = { id: uuid(), actor: clone(this.actor), verb: { id: ADL + "verbs/" + verb, display: { en: verb } }, object: clone(object) };
     if (result && Object.keys(result).length) s.result = result;
     if (this.registration) context.registration = this.registration;
     context.revision = this.data.revision; // object is always an Activity (§6.1)
@@ -718,6 +746,6 @@
   global.JMDIXapi = {
     VERSION: VERSION, uuid: uuid, duration: duration, Clock: Clock, clone: clone, params: params,
     parseActor: parseActor, agentKey: agentKey, response: response, Lrs: Lrs, Outbox: Outbox,
-    Statements: Statements, percent: percent, score: score, notify: notify
+    Statements: Statements, percent: percent, score: score, notify: notify, runtimeData: runtimeData
   };
 })(window);

@@ -9,10 +9,10 @@
   var STATE = { bookmark: "bookmark", suspend: "suspend" }; // §6.7 project stateIds
   var DRAIN_MS = 4000; // finish() waits this long for the LRS before letting the page go
 
-  // `config.adapterConfig` (index.html) carries the statement material generated at build time
-  // with the tincan library: verbs, page activities and parents, the adapter's notices.
+  // `config.adapterConfig` (index.html) carries the course's base IRI and the adapter's notices;
+  // the page activities and their parents are derived from the page list (X.runtimeData).
   function create(config) {
-    var data = (config && config.adapterConfig && config.adapterConfig.pages) ? config.adapterConfig : null;
+    var data = X.runtimeData(config);
     var text = (data && data.strings) || {};
     var launch = null; // {lrs, actor, registration, root, grouping, platform}
     var outbox = null;

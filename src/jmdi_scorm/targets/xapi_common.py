@@ -223,15 +223,6 @@ class ModuleActivities:
         self.nodes = nodes
 
     @cached_property
-    def pages(self) -> dict[str, dict[str, Any]]:
-        """Page id → ``{activity, parent}`` of the module's pages (``runtime_data``)."""
-        return {
-            node.key: {"activity": _slim(node.activity), "parent": node.parent}
-            for node in self.nodes
-            if node.activity.definition.type != TYPE_INTERACTION
-        }
-
-    @cached_property
     def questions(self) -> dict[str, dict[str, Any]]:
         """Page id → interaction id → ``{activity, parent}`` of the module's questions (``question_data``)."""
         pages: dict[str, dict[str, Any]] = {}
@@ -264,10 +255,6 @@ class Activities:
         self.root = Node("", course_activity(course), None)
         self._modules: dict[str, ModuleActivities] = {}
 
-    @cached_property
-    def root_page(self) -> dict[str, Any]:
-        return {"activity": _slim(self.root.activity), "parent": self.root.parent}
-
     def module(self, module: model.Module) -> ModuleActivities:
         if module.id not in self._modules:
             self._modules[module.id] = ModuleActivities(tuple(_module_nodes(self.course, module)))
@@ -298,32 +285,22 @@ def as_json(obj: Any) -> Any:
     return json.loads(obj.to_json(XAPI_VERSION))
 
 
-def _slim(activity: Activity) -> dict[str, Any]:
-    """A page activity for statements: id, type and name (descriptions stay in the descriptor)."""
-    data = as_json(activity)
-    data["definition"].pop("description", None)
-    return data
-
-
-def runtime_data(course: model.Course, scope: object = None, found: Activities | None = None) -> dict[str, Any]:
-    """The statement material the adapters need from the first page: verbs, pages, language.
-
-    ``pages`` maps the runtime's page ids to their activity and the key of their parent page.
+def runtime_data(course: model.Course, scope: object = None) -> dict[str, Any]:
+    """The statement material the adapters need from the first page (issue 16): the course's base
+    IRI and language; the adapter derives the verbs (:func:`verb`) and the page activities
+    (:func:`course_activity`, :func:`module_activity`, :func:`topic_activity`,
+    :func:`assessment_activity`: id, type and name, the name being the title the contents show)
+    from it and the launch page's page list (``runtime/jmdi-xapi-common.js``, ``runtimeData``).
     Question definitions are larger (every choice text): one file per page under
     :data:`QUESTIONS_DIR`, which the adapters load when a question of that page is answered.
     """
-    found = found or Activities(course)
-    pages = {found.root.key: found.root_page}
-    for module in found.scope(scope):
-        pages.update(module.pages)
     return {
         "version": XAPI_VERSION,
         "lang": course.meta.language,
         "revision": course.meta.version,
         "course": course.id,
         "scope": None if scope_is_course(scope, course) else scope_modules(course, scope)[0].id,
-        "verbs": {name: as_json(verb(course, name)) for name in VERBS},
-        "pages": pages,
+        "base": course.iri(""),
         "ext": {"progress": EXT_PROGRESS},
     }
 
@@ -349,11 +326,11 @@ def runtime_source(name: str) -> str:
     return resources.files("jmdi_scorm").joinpath("runtime", name).read_text(encoding="utf-8")
 
 
-def adapter_config(course: model.Course, scope: object = None, found: Activities | None = None) -> dict[str, Any]:
+def adapter_config(course: model.Course, scope: object = None) -> dict[str, Any]:
     """What the launch page hands the adapter (``config.adapterConfig``): the statement material
     of the first page, and the adapter's notices in the course language."""
     text = strings(course.meta.language)
-    return runtime_data(course, scope, found) | {"strings": {name: text[f"xapi_{name}"] for name in NOTICES}}
+    return runtime_data(course, scope) | {"strings": {name: text[f"xapi_{name}"] for name in NOTICES}}
 
 
 def adapter_code(adapter: str, site: Any = None) -> bytes:
@@ -385,6 +362,6 @@ def package_files(course: model.Course, site: Any, scope: object, adapter: str) 
     launch page (allowed to talk to an LRS named only at launch) and the adapter files."""
     found = activities(course, site)
     files: dict[str, bytes] = site.files_for(scope)
-    files[LAUNCH] = site.shell(adapter, scope, adapter_config(course, scope, found), CSP)
+    files[LAUNCH] = site.shell(adapter, scope, adapter_config(course, scope), CSP)
     files.update(adapter_files(course, scope, adapter, found, site))
     return files
