@@ -134,19 +134,38 @@ def test_relaunch_resumes_and_new_attempt_starts_over(page, preview_of, minimal_
     assert cmi(page).get("cmi.core.lesson_location", "") in ("", "home")
 
 
-def test_editing_a_topic_rebuilds_and_reloads(page, preview_of, minimal_course: Path) -> None:
+def test_editing_a_course_file_rebuilds_and_relaunches(page, preview_of, minimal_course: Path) -> None:
     session = preview_of(minimal_course, "scorm12")
     open_panel(page, session)
     page.wait_for_function(CALL_SEEN, arg='LMSInitialize("")')
+    module = minimal_course / "modules" / "intro" / "module.yaml"
+    module.write_text(module.read_text(encoding="utf-8").replace("title: Introduction", "title: Getting started"))
+    page.wait_for_function("() => /build #2 ok/.test(document.querySelector('#build').textContent)", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('#session').textContent.startsWith('rebuilt (#2): relaunch')")
+    page.wait_for_function(CALL_SEEN, arg='LMSInitialize("")')
+    assert session.served and session.served.pages is None  # a full build: the course is launched again
+    go_to(page, "intro")
+    expect(course_frame(page).locator("#jmdi-page h1")).to_have_text("Getting started")
+
+
+def test_editing_a_topic_shows_it_in_place(page, preview_of, minimal_course: Path) -> None:
+    """A topic edit rebuilds that topic only and the course shows it without reloading: the
+    launch page's document, its scroll position and its LMS session go on."""
+    session = preview_of(minimal_course, "scorm12")
+    open_panel(page, session)
+    page.wait_for_function(CALL_SEEN, arg='LMSInitialize("")')
+    go_to(page, "intro-01")
+    frame = page.frame(url=lambda url: "/index.html" in url)
+    frame.evaluate("() => { window.learnerWasHere = true; document.body.style.minHeight = '5000px'; scrollTo(0, 300); }")
     topic = minimal_course / "modules" / "intro" / "intro-01.md"
     source = topic.read_text(encoding="utf-8")
     topic.write_text(source + "\nA sentence added while previewing.\n", encoding="utf-8")
-    page.wait_for_function("() => /build #2 ok/.test(document.querySelector('#build').textContent)", timeout=20_000)
-    page.wait_for_function(CALL_SEEN, arg='LMSInitialize("")')
-    page.wait_for_function("() => document.querySelector('#session').textContent.startsWith('rebuilt (#2)')")
-    page.wait_for_function("() => document.querySelector('#course').contentDocument?.readyState === 'complete'")
-    go_to(page, "intro-01")
-    assert course_frame(page).get_by_text("A sentence added while previewing.").is_visible()
+    expect(course_frame(page).get_by_text("A sentence added while previewing.")).to_be_visible(timeout=20_000)
+    assert frame.evaluate("() => window.learnerWasHere === true")  # no reload
+    assert frame.evaluate("() => scrollY") == 300
+    assert session.served and session.served.number == 2 and session.served.pages == ["intro-01"]
+    assert "intro-01 updated in place" in page.inner_text("#session")
+    assert calls(page).count('LMSInitialize("")') == 1
     # A broken edit keeps the last good build on screen and says what is wrong.
     topic.write_text("---\nid: intro-01\n---\n", encoding="utf-8")
     page.wait_for_selector("#build.failed", timeout=20_000)
@@ -156,6 +175,63 @@ def test_editing_a_topic_rebuilds_and_reloads(page, preview_of, minimal_course: 
     topic.write_text(source, encoding="utf-8")
     page.wait_for_selector("#build.ok", timeout=20_000)
     assert page.locator("#build-error").is_hidden()
+    expect(course_frame(page).get_by_text("A sentence added while previewing.")).to_have_count(0)
+    assert frame.evaluate("() => window.learnerWasHere === true")
+
+
+def test_xapi_topic_edit_shows_in_place(page, preview_of, minimal_course: Path) -> None:
+    session = preview_of(minimal_course, "xapi")
+    open_panel(page, session)
+    page.wait_for_selector("#statements td.verb >> text=initialized")
+    go_to(page, "intro-02")
+    frame = page.frame(url=lambda url: "/index.html" in url)
+    frame.evaluate("() => { window.learnerWasHere = true; }")
+    topic = minimal_course / "modules" / "intro" / "intro-02.md"
+    topic.write_text(topic.read_text(encoding="utf-8") + "\nAn xAPI sentence.\n", encoding="utf-8")
+    expect(course_frame(page).get_by_text("An xAPI sentence.")).to_be_visible(timeout=20_000)
+    assert frame.evaluate("() => window.learnerWasHere === true")
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "xapi"])
+def test_incremental_rebuild_equals_a_full_build(fmt: str, minimal_course: Path, tmp_path: Path) -> None:
+    """After each topic edit the served folder is byte for byte a fresh full build of the edited
+    course (nothing in it depends on the time), and only the body edit is shown in place."""
+    from jmdi_scorm.preview.builder import build_folder
+
+    _needs(fmt)
+    session = Preview(PreviewOptions(minimal_course, fmt, workdir=tmp_path / "work", watch=False))
+    session.start()
+    try:
+        topic = minimal_course / "modules" / "intro" / "intro-01.md"
+        source = topic.read_text(encoding="utf-8")
+        edits = {
+            "body": source + "\nA new paragraph with a [link](intro-02.md).\n",
+            "title": source.replace("title: ", "title: Renamed ", 1),
+            "minutes": source.replace("minutes: ", "minutes: 1", 1),
+            "question": source.replace("Blue", "Azure", 1),
+            "back": source,
+        }
+        for number, (what, text) in enumerate(edits.items(), start=2):
+            assert text != topic.read_text(encoding="utf-8"), what
+            topic.write_text(text, encoding="utf-8")
+            build = session.rebuild([str(topic)])
+            assert build.ok and build.number == number, (what, build.error, build.problems)
+            full = build_folder(minimal_course, fmt, tmp_path / f"full-{what}", 0)
+            assert full.ok
+            served, fresh = _tree(session.package_dir), _tree(tmp_path / f"full-{what}")
+            assert sorted(served) == sorted(fresh), what
+            assert [name for name in fresh if served[name] != fresh[name]] == [], what
+            if what == "body":
+                assert build.pages == ["intro-01"]
+        # Another kind of file: everything is built again.
+        (minimal_course / "course.yaml").write_text((minimal_course / "course.yaml").read_text() + "\n")
+        assert session.rebuild([str(minimal_course / "course.yaml")]).pages is None
+    finally:
+        session.stop()
 
 
 # --- the API answers with the standard's error codes ------------------------------------------

@@ -5,10 +5,12 @@
 ``/``                      the debug page (``static/panel.html``)
 ``/__preview/<file>``      the page's own scripts and stylesheet (package data)
 ``/__preview/status``      the latest build and the one being served (the panel reloads the
-                           course when the served build number changes)
+                           course, or the pages changed, when the served build number changes);
+                           ``?after=N`` answers once a build numbered above N is done (≤ 20 s)
 ``/__preview/launch``      POST ``{"newAttempt": bool}``: a new xAPI / cmi5 launch URL
 ``/__preview/xapi``        statements and requests since ``?statements=N&requests=M``
-``/course/<path>``         the files of the package being served
+``/course/<path>``         the files of the package being served; ``index.html`` with the
+                           preview's ``jmdi-preview-live.js`` added
 =========================  ====================================================================
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import http.server
 import json
 import mimetypes
+import sys
 import threading
 from importlib import resources
 from pathlib import Path, PurePosixPath
@@ -28,11 +31,22 @@ from jmdi_scorm.loopback import names_this_server
 
 STATIC = ("panel.html", "panel.js", "panel.css", "scorm-model.js", "scorm-api.js")
 PREFIX, COURSE = "/__preview/", "/course/"
+LAUNCH = "index.html"
+#: The in-course side of the live reload, served beside the launch page (its CSP allows 'self' only).
+LIVE = "jmdi-preview-live.js"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
 def static_file(name: str) -> bytes:
     return resources.files(__package__).joinpath("static", name).read_bytes()
+
+
+def with_live_script(launch_page: bytes) -> bytes:
+    """The launch page as the preview serves it: with ``static/live.js``, which shows a page the
+    preview rebuilt again in place when the debug page says so (the file on disk is unchanged)."""
+    tag = f'<script src="{LIVE}"></script>'.encode()
+    head, found, tail = launch_page.rpartition(b"</body>")
+    return head + tag + found + tail if found else launch_page + tag
 
 
 class PreviewServer:
@@ -41,7 +55,7 @@ class PreviewServer:
     def __init__(self, preview: Any, port: int = 0):
         handler = type("Handler", (_Handler,), {"preview": preview})
         try:
-            self._server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+            self._server = _Server(("127.0.0.1", port), handler)
         except OSError as exc:
             raise JmdiError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
         self._server.daemon_threads = True
@@ -56,6 +70,13 @@ class PreviewServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser closing a connection (a status request it waits on) is no error to print."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -82,6 +103,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if path.startswith(COURSE):
             return self._course(path[len(COURSE) :])
         if path == PREFIX + "status":
+            after = dict(parse_qsl(parts.query)).get("after", "")
+            if after.isdigit():
+                self.preview.wait(int(after))
             return self._json(200, self.preview.status())
         if path == PREFIX + "xapi":
             return self._xapi(dict(parse_qsl(parts.query)))
@@ -113,9 +137,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         parts = PurePosixPath(name or "index.html").parts
         root: Path = self.preview.package_dir
         file = root.joinpath(*parts)
+        if parts == (LIVE,):
+            return self._send(200, static_file("live.js"), _content_type(LIVE))
         if ".." in parts or name.startswith("/") or not file.is_file():
             return self._json(404, {"error": f"{name}: not in the package"})
-        self._send(200, file.read_bytes(), _content_type(name))
+        data = file.read_bytes()
+        self._send(200, with_live_script(data) if parts == (LAUNCH,) else data, _content_type(name))
 
     def _json(self, status: int, data: Any) -> None:
         self._send(status, json.dumps(data).encode(), "application/json")

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from jmdi_scorm.errors import JmdiError
-from jmdi_scorm.preview.builder import Build, build_folder, formats
+from jmdi_scorm.preview.builder import Build, Builder, formats
 from jmdi_scorm.preview.server import PreviewServer
 from jmdi_scorm.preview.watcher import Watcher
 
 DATABASE = "preview.sqlite3"
+HISTORY = 50  # served builds whose changes the status lists
+WAIT_SECONDS = 20.0  # longest wait of a status request for a new build
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class Preview:
         self.server: PreviewServer | None = None
         self.watcher: Watcher | None = None
         self._lock = threading.Lock()
+        self._built = threading.Condition(self._lock)  # notified after every build
+        self._builder = Builder(self.course_dir, options.fmt, self.package_dir)
+        self._dirty: set[Path] | None = None  # files changed since the last good build (None: unknown)
+        self._changes: list[tuple[int, list[str] | None]] = []  # the last served builds' Build.pages
         self._stopped = False
 
     @property
@@ -76,7 +82,9 @@ class Preview:
         """Stop watching and serving; keep only the SQLite file of an xAPI / cmi5 session."""
         if self._stopped:
             return
-        self._stopped = True
+        with self._built:
+            self._stopped = True
+            self._built.notify_all()
         if self.watcher:
             self.watcher.stop()
         if self.server:
@@ -94,23 +102,50 @@ class Preview:
         return self.server.url
 
     def rebuild(self, changed: list[str] | None = None) -> Build:
-        """Build again; the served package changes only if the build succeeded."""
+        """Build again; the served package changes only if the build succeeded.
+
+        ``changed``: the files changed since the last call (the watcher's); when every file
+        changed since the last good build is one topic's Markdown, only what shows that topic is
+        built again (``Builder``), else everything."""
         with self._lock:
-            result = build_folder(self.course_dir, self.options.fmt, self.package_dir, self.build.number + 1)
+            if changed is None:
+                self._dirty = None
+            elif self._dirty is not None:
+                self._dirty.update(Path(name) for name in changed)
+            topic = self._topic_only()
+            result = self._builder.build(self.build.number + 1, topic)
             self.build = result
             if result.ok:
                 self.served = result
+                self._dirty = set()
+                self._changes = [*self._changes[-HISTORY + 1 :], (result.number, result.pages)]
+            self._built.notify_all()
         return result
 
+    def _topic_only(self) -> Path | None:
+        """The topic file that is all that changed since the last good build, if that is so."""
+        if not self._dirty or len(self._dirty) != 1:
+            return None
+        [path] = self._dirty
+        inside = path.resolve().is_relative_to(self.course_dir / "modules")
+        return path if inside and path.suffix == ".md" and path.name != "module.yaml" else None
+
+    def wait(self, after: int, timeout: float = WAIT_SECONDS) -> None:
+        """Return once a build numbered above ``after`` is done, or after ``timeout`` seconds."""
+        with self._built:
+            self._built.wait_for(lambda: self.build.number > after or self._stopped, timeout)
+
     def status(self) -> dict[str, Any]:
-        """What the panel polls: the latest build (maybe failed) and the one being served."""
+        """What the panel polls: the latest build (maybe failed), the one being served and what
+        the last served builds changed (``changes``: ``[number, pages or None]``, see ``Build.pages``)."""
         with self._lock:
-            latest, served = self.build, self.served
+            latest, served, changes = self.build, self.served, list(self._changes)
         return {
             "format": self.options.fmt,
             "kind": self.kind,
             "latest": latest.as_dict(),
             "served": served.as_dict() if served else None,
+            "changes": changes,
             "database": str(self.database) if self.database else None,
         }
 

@@ -33,6 +33,7 @@ class XapiPreview:
         self.kind = kind  # "xapi" or "cmi5"
         self.database = database
         self.lms = LocalLMS(package, database=str(database))
+        self.lms.package = _live_package(package)
         self.registration = str(uuid.uuid4())
         self._log = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
         self._log.executescript(REQUESTS_TABLE)
@@ -84,6 +85,22 @@ class XapiPreview:
             "requests": requests,
             "requestCount": requests_since + len(requests),
         }
+
+
+def _live_package(package: Path) -> Any:
+    from jmdi_scorm.lms.server import Package
+    from jmdi_scorm.preview.server import LAUNCH, LIVE, static_file, with_live_script
+
+    class LivePackage(Package):
+        """The package as the preview serves it: the launch page with the live-reload script."""
+
+        def read(self, name: str) -> bytes | None:
+            if name == LIVE:
+                return static_file("live.js")
+            data = super().read(name)
+            return with_live_script(data) if name == LAUNCH and data is not None else data
+
+    return LivePackage(package)
 
 
 def _request(index: int, request: Any) -> dict[str, Any]:

@@ -176,6 +176,8 @@ class Site:
     page_files: dict[str, frozenset[str]] = field(default_factory=dict)  # page id -> files it uses
     always: frozenset[str] = frozenset()  # files every scope needs
     context: BuildContext = field(default_factory=BuildContext, repr=False, compare=False)  # see once()
+    #: What rendered the pages (``pages._Renderer``), so ``pages.rerender_topic`` renders a few again.
+    renderer: Any = field(default=None, repr=False, compare=False)
 
     @property
     def files(self) -> dict[str, bytes]:

@@ -264,3 +264,31 @@ def _report_stray_topics(ctx: LoadContext, folder: Path, meta: model.ModuleFile)
     for path in sorted(folder.glob("*.md")):
         if path.resolve() not in listed:
             ctx.error(ctx.shown(path), 1, "", f"topic file is not listed in {ctx.shown(folder / 'module.yaml')} topics")
+
+
+def reread_topic(course: model.Course, previous: LoadContext, path: Path) -> tuple[model.Course, LoadContext] | None:
+    """``course`` with the one topic file ``path`` read again, as ``read_course`` would read it now.
+
+    For a preview that saw only ``path`` change since ``previous`` (the load that made ``course``):
+    the new context keeps the line maps of the other files and the build's parsed Markdown, so
+    only this file is parsed again; the rules still run over the whole course. ``None`` when the
+    file is no topic ``course`` holds, is gone, or ``previous`` could not read every file: then
+    read the whole course.
+    """
+    root = previous.root
+    if previous.unreadable or previous.has_errors or not path.is_file():
+        return None
+    try:
+        source = path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+    found = [(m, i) for m in course.modules for i, topic in enumerate(m.topics) if topic.source == source]
+    if len(found) != 1:
+        return None
+    module, index = found[0]
+    ctx = LoadContext(root, positions=dict(previous.positions), build=previous.build)
+    topic = load_topic(ctx, root / source, module.id)
+    topics = [*module.topics[:index], *([topic] if topic else []), *module.topics[index + 1 :]]
+    changed = module.model_copy(update={"topics": topics})
+    modules = [changed if m is module else m for m in course.modules]
+    return course.model_copy(update={"modules": modules, "assets": []}), ctx

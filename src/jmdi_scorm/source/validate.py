@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jmdi_scorm.errors import CourseError, Problem
 from jmdi_scorm.source import model
-from jmdi_scorm.source.loader import LoadContext, read_course
+from jmdi_scorm.source.loader import LoadContext, read_course, reread_topic
 from jmdi_scorm.source.rules import check_course, course_assets
 
 
@@ -44,3 +44,18 @@ def validate_course(root: Path) -> list[Problem]:
         return exc.problems
     lint_course(course, ctx)
     return sorted(ctx.problems)
+
+
+def recheck_topic(course: model.Course, previous: LoadContext, path: Path) -> tuple[model.Course, LoadContext] | None:
+    """``load_course`` after only the topic file ``path`` changed: that file read again into
+    ``course`` (``loader.reread_topic``), then every rule run as ``load_course`` runs them; the same
+    course, problems and CourseError. ``None`` when the whole course must be read (see ``reread_topic``)."""
+    reread = reread_topic(course, previous, path)
+    if reread is None:
+        return None
+    course, ctx = reread
+    course = course.model_copy(update={"assets": course_assets(course, ctx)})
+    check_course(course, ctx)
+    if ctx.has_errors:
+        raise CourseError(ctx.problems)
+    return course, ctx

@@ -1,5 +1,5 @@
-/* panel.js: the debug page of jmdi-scorm preview. Polls the server for builds (reloading the
- * course when a new one is served), plays the SCORM LMS with scorm-api.js, or shows what the
+/* panel.js: the debug page of jmdi-scorm preview. Waits on the server for builds (showing the
+ * changed pages again in place, or relaunching the course, when a new one is served), plays the SCORM LMS with scorm-api.js, or shows what the
  * server's local LMS received for xAPI / cmi5. */
 (function () {
   "use strict";
@@ -38,10 +38,39 @@
   }
 
   // ---- builds -------------------------------------------------------------------------------
+  // The server answers ?after=N as soon as a build numbered above N is done (or after 20 s).
   function poll() {
-    fetch("/__preview/status", { cache: "no-store" }).then(function (r) { return r.json(); }).then(showStatus)
-      .catch(function () { $("build").textContent = "preview server stopped"; $("build").className = "failed"; })
-      .then(function () { setTimeout(poll, POLL_MS); });
+    var after = view.status ? "?after=" + view.status.latest.number : "";
+    fetch("/__preview/status" + after, { cache: "no-store" }).then(function (r) { return r.json(); })
+      .then(function (status) { showStatus(status); setTimeout(poll, 0); })
+      .catch(function () {
+        $("build").textContent = "preview server stopped";
+        $("build").className = "failed";
+        setTimeout(poll, POLL_MS);
+      });
+  }
+
+  /* The pages the served builds after `from` changed, or null when the course must be launched
+   * again (a build changed more than content scripts, or one is no longer listed). */
+  function changedPages(changes, from) {
+    var newer = changes.filter(function (c) { return c[0] > from; });
+    if (newer.length === changes.length && changes.length >= 50) return null;
+    var pages = [];
+    for (var i = 0; i < newer.length; i++) {
+      if (!newer[i][1]) return null;
+      newer[i][1].forEach(function (id) { if (pages.indexOf(id) < 0) pages.push(id); });
+    }
+    return pages;
+  }
+
+  /* Tell the course (live.js, added to its launch page by the preview) which pages changed: it
+   * loads them again and shows the current one in place, keeping the learner's place. */
+  function showPages(pages, number) {
+    $("session").textContent = "rebuilt (#" + number + "): " + (pages.length ? pages.join(", ") +
+      " updated in place" : "nothing to show again");
+    if (pages.length && frame.contentWindow) {
+      frame.contentWindow.postMessage({ jmdiPreview: "pages", pages: pages, build: number }, "*");
+    }
   }
 
   function showStatus(status) {
@@ -60,9 +89,11 @@
     }
     if (!served || served.number === view.served) return;
     var first = !view.served;
+    var pages = first ? null : changedPages(status.changes || [], view.served);
     view.served = served.number;
     if (first) setUp(status);
     else if (view.kind === "scorm") updateScos(served.scos);
+    if (pages) return showPages(pages, served.number);
     launch(false, first ? "launch" : "rebuilt (#" + served.number + "): relaunch");
   }
 
