@@ -8,6 +8,7 @@ import importlib.abc
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -86,6 +87,24 @@ def test_every_package_carries_the_pdfs_and_module_pages_link_them(jmdi) -> None
             assert f'href=\\"print/{module.id}.html\\"' in page
         assert "Download Module 1 (PDF)" in archive.read("content/m1.js").decode()
         assert "Download Core Module (PDF)" in archive.read("content/core.js").decode()
+        # the resources page lists every module PDF (issue 14)
+        resources = archive.read("content/resources.js").decode()
+        assert "The modules as PDF files" in resources
+        linked = re.findall(r'href=\\"(downloads/[^"\\]+)\\"', resources)
+        assert linked == [f"downloads/{course.id}-{m.id}.pdf" for m in course.modules]
+
+
+def test_the_pdf_ends_with_the_answer_key(jmdi) -> None:
+    """The module's assessment and an answer key are in its PDF (issue 14); text read with pypdf."""
+    course, out, _ = jmdi
+    module = course.modules[-1]
+    reader = PdfReader(out / f"{course.id}-{module.id}.pdf")
+    texts = [words(page.extract_text()) for page in reader.pages]
+    key = [i for i, text in enumerate(texts) if "Answer key" in text]
+    assessment = [i for i, text in enumerate(texts) if words(module.meta.assessment.title) in text]
+    assert key and assessment and assessment[0] < key[0], (key, assessment)
+    assert "The right answer:" in texts[key[0]] and "Why:" in texts[key[0]]
+    assert not any(re.search(r", 2026\.", text) for text in texts)  # no stray year after a caption
 
 
 @pytest.mark.parametrize("fmt", ["scorm12", "scorm2004-4th"])
@@ -95,8 +114,10 @@ def test_scorm_manifests_list_the_pdfs_and_check_passes(fmt: str, minimal_course
         with zipfile.ZipFile(package["package"]) as archive:
             pdfs = [name for name in archive.namelist() if name.endswith(".pdf")]
             manifest = archive.read("imsmanifest.xml").decode()
+            resources = archive.read("content/resources.js").decode()
         assert pdfs == [f"downloads/mini-course-{package['module']}.pdf"]  # its own module's only
         assert f'href="{pdfs[0]}"' in manifest
+        assert re.findall(r'href=\\"(downloads/[^"\\]+)\\"', resources) == pdfs  # it lists that one
     checked = CliRunner().invoke(main, ["check", *(p["package"] for p in summary["packages"])])
     assert checked.exit_code == 0, checked.output
 
@@ -137,6 +158,9 @@ def test_no_pdf_flag(minimal_course: Path, tmp_path: Path) -> None:
     assert summary["downloads"] == [] and summary["pdf_seconds"] == 0
     assert not [note for note in summary["notes"] if "PDF" in note]
     assert not list((tmp_path / "dist").rglob("*.pdf"))
+    with zipfile.ZipFile(tmp_path / "dist" / "mini-course-web.zip") as archive:
+        resources = archive.read("content/resources.js").decode()
+    assert "downloads/" not in resources and "The modules as PDF files" not in resources
 
 
 def _build_in_process(course: Path, out: Path, seed: str, epoch: str | None) -> dict[str, str]:

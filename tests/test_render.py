@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from jmdi_scorm.errors import BuildError, CourseError
@@ -13,8 +14,10 @@ from jmdi_scorm.render import i18n
 from jmdi_scorm.render.compact import compact_js
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
 from jmdi_scorm.render.pages import course_files, render_site
+from jmdi_scorm.render.questions import correct_answer
 from jmdi_scorm.render.site import ADAPTERS, Scope
 from jmdi_scorm.source import spec_limits
+from jmdi_scorm.source.question_kinds import LETTERS
 from jmdi_scorm.source.validate import load_course
 
 from .conftest import MINIMAL, ROOT
@@ -262,6 +265,101 @@ def test_print_page_has_every_topic_and_no_script(site) -> None:
     assert '<a href="#intro-02">next topic</a>' in html
     assert '<a href="#intro-01--what-this-topic-says">first topic</a>' in html
     assert "Content-Security-Policy" in html
+
+
+def _cls(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def _all(element, name: str) -> list:
+    return element.xpath(f".//*[{_cls(name)}]")
+
+
+def _one(element, name: str):
+    (found,) = _all(element, name)
+    return found
+
+
+def _text(element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _check_print_page(course, site, module) -> None:
+    """The print page of ``module`` (issue 14): every question of its topics and assessment,
+    numbered through the module, and an answer key that gives the model's right answers."""
+    page = lxml.html.fromstring(site.files[f"print/{module.id}.html"])
+    questions = [q for topic in module.topics for q in topic.questions]
+    questions += module.meta.assessment.questions if module.meta.assessment else []
+    printed = page.xpath(f".//ol[{_cls('jmdi-print-questions')}]/li[{_cls('jmdi-print-q')}]")
+    keys = page.xpath(f".//section[{_cls('jmdi-print-key')}]//ol[{_cls('jmdi-print-key-list')}]/li")
+    assert len(printed) == len(keys) == len(questions), module.id
+    numbers = [f"{n}." for n in range(1, len(questions) + 1)]
+    assert [_text(_one(li, "jmdi-print-qn")) for li in printed] == numbers
+    assert [_text(_one(li, "jmdi-print-qn")) for li in keys] == numbers
+    if module.meta.assessment:
+        (section,) = page.xpath(f".//section[{_cls('jmdi-print-assessment')}]")
+        assert module.meta.assessment.title in _text(section.xpath(".//h2")[0])
+        assert len(_all(section, "jmdi-print-q")) == len(module.meta.assessment.questions)
+    key_headings = [_text(h) for h in page.xpath(f".//section[{_cls('jmdi-print-key')}]//h3")]
+    places = [t.title for t in module.topics if t.questions] + (
+        [module.meta.assessment.title] if module.meta.assessment else []
+    )
+    assert key_headings == places
+    for question, shown, key in zip(questions, printed, keys, strict=True):
+        answer = _one(key, "jmdi-print-key-answer")
+        why = _one(key, "jmdi-print-why")
+        assert _text(why).startswith("Why:")  # the authored explanation follows
+        assert _text(why).split()[1].strip("*_") == question.feedback.correct.split()[0].strip("*_")
+        right = correct_answer(question)
+        if question.type in ("single", "multiple"):
+            assert "".join(_text(x) for x in _all(answer, "jmdi-print-letter")) == right
+            options = [_text(x) for x in _all(_one(shown, "jmdi-print-options"), "jmdi-print-letter")]
+            assert options == list(LETTERS[: len(question.choices)])
+        elif question.type == "true-false":
+            assert _text(answer).endswith("True" if question.answer else "False")
+        elif question.type == "fill-in":
+            assert question.answers[0] in _text(answer)
+        elif question.type == "matching":
+            # on paper: a table, each left item with a blank, the right items lettered
+            (table,) = _all(shown, "jmdi-print-match")
+            rows = table.xpath(".//tr")
+            assert len(rows) == len(question.pairs) and all(_all(row, "jmdi-print-line") for row in rows)
+            letter_of = {_text(row[4]): _text(row[3]) for row in rows}
+            assert sorted(letter_of) == sorted(p.right for p in question.pairs)
+            for row, pair in zip(answer.xpath(".//tr"), question.pairs, strict=True):
+                assert _text(row[1]) == pair.left and _text(row[3]) == pair.right
+                assert _text(row[2]) == letter_of[pair.right]  # the letter printed next to its match
+        elif question.type == "ordering":
+            letter_of = {
+                _text(li)[1:].strip(): _text(_one(li, "jmdi-print-letter"))
+                for li in _one(shown, "jmdi-print-options").xpath("./li")
+            }
+            order = answer.xpath(".//li")
+            assert [_text(li)[1:].strip() for li in order] == list(question.items)
+            assert [_text(_one(li, "jmdi-print-letter")) for li in order] == [
+                letter_of[item] for item in question.items
+            ]
+            assert len(_all(shown, "jmdi-print-box")) == len(question.items)  # a blank per item
+        else:
+            raise AssertionError(f"no check for {question.type} questions")
+
+
+def test_print_pages_have_the_questions_and_their_answer_key(course, site) -> None:
+    kinds = set()
+    for module in course.modules:
+        _check_print_page(course, site, module)
+        kinds.update(q.type for t in module.topics for q in t.questions)
+    assert kinds >= {"single", "multiple", "true-false", "fill-in", "matching", "ordering"}
+    html = site.files["print/practice.html"].decode()
+    assert '<section class="jmdi-print-assessment"' in html and "Answer key" in html
+
+
+def test_the_jmdi_print_pages_have_every_question_and_its_answer() -> None:
+    jmdi = load_course(ROOT / "course")[0]
+    jmdi_site = render_site(jmdi)
+    for module in jmdi.modules:
+        assert module.meta.assessment, module.id
+        _check_print_page(jmdi, jmdi_site, module)
 
 
 def test_arabic_is_right_to_left(minimal_course: Path) -> None:

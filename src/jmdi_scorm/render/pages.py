@@ -9,10 +9,11 @@ is embedded in the launch page itself. Each module also gets a standalone print 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import posixpath
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
 from jmdi_scorm.render.question_views import question_views
 from jmdi_scorm.render.site import (
     ADAPTERS,
-    HOME,
+    COURSE,
     LAUNCH,
     RUNTIME_DIR,
     Page,
@@ -87,6 +88,7 @@ class _Renderer:
     options: RenderOptions
     pages: list[Page]
     page_files: dict[str, set[str]] = field(default_factory=dict)
+    scope: Scope = COURSE  # the package the page is for: the resources page lists its module PDFs
 
     def context(self, **extra: Any) -> dict[str, Any]:
         meta = self.course.meta
@@ -121,6 +123,7 @@ def render_site(
     )
     shared: dict[str, bytes] = {}
     home_html = _render_pages(renderer, shared)
+    scoped = _scoped_pages(renderer)
     for module in course.modules:
         shared[print_page_path(module.id)] = _print_page(renderer, module)
     runtime = _runtime_files()
@@ -134,67 +137,10 @@ def render_site(
         adapters=adapters,
         render_shell=lambda adapter, scope, config, csp: _shell(renderer, home_html, adapter, scope, config, csp),
         page_files={page: frozenset(files) for page, files in renderer.page_files.items()},
+        scoped=scoped,
         always=frozenset(f"{RUNTIME_DIR}/{name}" for name in CORE_FILES),
         context=context,
-        renderer=renderer,
     )
-
-
-def rerender_topic(site: Site, course: model.Course, topic_id: str) -> Site | None:
-    """``site`` rendered again for ``course``, where only the topic ``topic_id`` changed (its file
-    read again, ``loader.reread_topic``): the pages that show that topic are rendered again (its
-    page, its module's overview and print page, the home page and the launch page, which list its
-    title and minutes) and every other file is kept. Equal to ``render_site(course)``; ``None``
-    when more changed than these pages show (page ids, files the course uses): render it all.
-    """
-    old: _Renderer | None = site.renderer
-    pages = course_pages(course)
-    if old is None or [_place(p) for p in pages] != [_place(p) for p in site.pages]:
-        return None
-    sources = [t.source for t in course.topics]
-    if course.assets != site.course.assets or sources != [t.source for t in site.course.topics]:
-        return None
-    module = next((m for m in course.modules for t in m.topics if t.id == topic_id), None)
-    if module is None:
-        return None
-    site.context.new_site()
-    # The Markdown renderer reads of the course only its topics' files and allow_html: unchanged.
-    renderer = replace(old, course=course, pages=pages, page_files={})
-    again = {HOME, module.id, topic_id}
-    renderer.page_files = {page: set(names) for page, names in old.page_files.items() if page not in again}
-    shared = dict(site.shared)
-    home_html = ""
-    for page in pages:
-        if page.id in again:
-            home_html = _render_page(renderer, page, shared) or home_html
-    shared[print_page_path(module.id)] = _print_page(renderer, module)
-    return replace(
-        site,
-        course=course,
-        pages=pages,
-        shared=shared,
-        render_shell=lambda adapter, scope, config, csp: _shell(renderer, home_html, adapter, scope, config, csp),
-        page_files={page: frozenset(files) for page, files in renderer.page_files.items()},
-        renderer=renderer,
-    )
-
-
-def _place(page: Page) -> tuple[str, str, str | None]:
-    return page.id, page.kind, page.module
-
-
-def _render_page(r: _Renderer, page: Page, shared: dict[str, bytes]) -> str | None:
-    """One page as ``_render_pages`` renders it: its content script into ``shared``, or the home
-    page's HTML returned."""
-    ctx = Context(base=_page_base(r.course, page), page=page.id)
-    html, questions = _page_html(r, page, ctx)
-    r.page_files.setdefault(page.id, set()).update(ctx.assets)
-    if page.kind == "home":
-        return html
-    data = {"id": page.id, "html": html, "questions": questions}
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    shared[page.content_path] = f"JMDI.page({text});\n".encode()
-    return None
 
 
 def course_files(course: model.Course) -> dict[str, bytes]:
@@ -243,10 +189,28 @@ def _render_pages(r: _Renderer, shared: dict[str, bytes]) -> str:
         if page.kind == "home":
             home_html = html
             continue
-        data = {"id": page.id, "html": html, "questions": questions}
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        shared[page.content_path] = f"JMDI.page({text});\n".encode()
+        shared[page.content_path] = _content_script(page, html, questions)
     return home_html
+
+
+def _content_script(page: Page, html: str, questions: dict[str, Any]) -> bytes:
+    data = {"id": page.id, "html": html, "questions": questions}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return f"JMDI.page({text});\n".encode()
+
+
+def _scoped_pages(r: _Renderer) -> dict[str, dict[str, bytes]]:
+    """The pages a module's own package (``--split module``) has in a version of its own: the
+    resources page, which lists the module PDFs a package carries (that module's only)."""
+    if not r.options.pdf_downloads:
+        return {}
+    page = next(p for p in r.pages if p.kind == "resources")
+    scoped = {}
+    for module in r.course.modules:
+        ctx = Context(base=_page_base(r.course, page), page=page.id)
+        html, questions = _page_html(dataclasses.replace(r, scope=Scope(module.id)), page, ctx)
+        scoped[module.id] = {page.content_path: _content_script(page, html, questions)}
+    return scoped
 
 
 def _page_base(course: model.Course, page: Page) -> str:
@@ -357,7 +321,13 @@ def _resources(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], 
     for module in r.course.modules:
         groups.append({"title": module.title, "items": [x for x in r.course.resources if x.module == module.id]})
     ctx.assets.update(x.file for x in r.course.resources if x.file)
-    return {"groups": [g for g in groups if g["items"]]}, []
+    # The module PDFs the package carries (pdf.py makes them after rendering; none without).
+    pdfs = [
+        {"title": m.title, "href": module_pdf_path(r.course.id, m.id)}
+        for m in r.course.modules
+        if r.options.pdf_downloads and r.scope.module in (None, m.id)
+    ]
+    return {"groups": [g for g in groups if g["items"]], "pdfs": pdfs}, []
 
 
 def _summary(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], list]:

@@ -174,10 +174,11 @@ class Site:
     adapters: dict[str, bytes]
     render_shell: ShellRenderer
     page_files: dict[str, frozenset[str]] = field(default_factory=dict)  # page id -> files it uses
+    #: module id -> shared files its own package (``--split module``) has in a version of its own
+    #: (the resources page lists the PDF of that module only); ``files_for`` puts them in
+    scoped: dict[str, dict[str, bytes]] = field(default_factory=dict)
     always: frozenset[str] = frozenset()  # files every scope needs
     context: BuildContext = field(default_factory=BuildContext, repr=False, compare=False)  # see once()
-    #: What rendered the pages (``pages._Renderer``), so ``pages.rerender_topic`` renders a few again.
-    renderer: Any = field(default=None, repr=False, compare=False)
 
     @property
     def files(self) -> dict[str, bytes]:
@@ -222,7 +223,9 @@ class Site:
         if scope.module is None:
             return dict(self.shared)
         names = self.once(("files_for", scope.module), lambda: self._wanted(scope))
-        return {name: self.shared[name] for name in names if name in self.shared}
+        files = {name: self.shared[name] for name in names if name in self.shared}
+        files.update(self.scoped.get(scope.module, {}))
+        return files
 
     def _wanted(self, scope: Scope) -> tuple[str, ...]:
         """The names of the shared files the pages of ``scope`` use, sorted."""
