@@ -35,7 +35,8 @@ def load_course(root: Path) -> tuple[model.Course, LoadContext]:
 
 
 def validate_course(root: Path) -> list[Problem]:
-    """Every problem of the course in ``root``, sorted: files, rules and item-writing advice (``itemlint``)."""
+    """Every problem of the course in ``root``, sorted: files, rules, item-writing advice (``itemlint``)
+    and the translation checks of its catalogues (``locale/<lang>.po``), as warnings."""
     from jmdi_scorm.source.itemlint import lint_course  # only validate gives item-writing advice
 
     try:
@@ -43,6 +44,10 @@ def validate_course(root: Path) -> list[Problem]:
     except CourseError as exc:  # no course.yaml: nothing else to check
         return exc.problems
     lint_course(course, ctx)
+    if not ctx.has_errors:  # the catalogues are checked against a valid course (translate check)
+        from jmdi_scorm.source.translation_files import translation_problems  # Babel: only for validate
+
+        ctx.problems.extend(translation_problems(course, ctx))
     return sorted(ctx.problems)
 
 
