@@ -1,4 +1,4 @@
-"""Build packages: load → check → render once → module PDFs → package per target → write.
+"""Build packages: load → check → per language: translate → render once → module PDFs → package per target → write.
 
 Everything is rendered and packaged in memory first; each zip is then written under a hidden
 temporary name as soon as it is made (so the zips are never all in memory at once), and the
@@ -13,18 +13,22 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from jmdi_scorm.errors import BuildError, Problem
 from jmdi_scorm.package.archive import Staging, iter_zips, sha256
 from jmdi_scorm.package.safety import audit_memo, audit_package
 from jmdi_scorm.render import pdf
 from jmdi_scorm.render.pages import RenderOptions, render_site
-from jmdi_scorm.render.site import COURSE, Scope, Site
+from jmdi_scorm.render.site import COURSE, Scope, Site, module_pdf_path
 from jmdi_scorm.source import model
+from jmdi_scorm.source.loader import LoadContext
 from jmdi_scorm.source.validate import load_course
 from jmdi_scorm.targets.base import SCO_MODES, ScoMode, Target
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 SPLITS = ("module",)
 
@@ -41,6 +45,9 @@ class BuildOptions:
     cache: Path | None = None  # module PDF cache folder (default: <course>/.jmdi-cache)
     use_cache: bool = True  # False: render every module PDF, read and write no cache (--no-cache)
     progress: Callable[[str, int, int], None] | None = None  # (step, steps done, steps in all)
+    # --lang: the languages to build (the source language or a catalogue's, locale/<lang>.po);
+    # empty: every language the course has. One package per language and format.
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,11 +61,13 @@ class Artifact:
     size: int
     sha256: str
     folder: Path | None = None
+    language: str = ""  # the source language (course.yaml) or the catalogue's (``fr``, ``pt_BR``)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "package": str(self.path),
             "format": self.format,
+            "language": self.language,
             "module": self.scope.module,
             "files": self.files,
             "size": self.size,
@@ -98,6 +107,7 @@ class _Planned:
     files: dict[str, bytes]
     side_files: dict[str, bytes]
     notes: tuple[str, ...]
+    language: str = ""
 
 
 def build(course_dir: Path, options: BuildOptions) -> BuildResult:
@@ -128,32 +138,98 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     targets = with_sco(select_targets(options.formats), options.sco)
     step = _Steps(options.progress)
     step("loading the course")
-    course, ctx = load_course(course_dir)
-    work = [(target, scope) for target in targets for scope in scopes(course, options.split)]
-    step.total = 4 + len(work)
+    source, ctx = load_course(course_dir)
+    languages = build_languages(source, options.languages)
+    work = [(target, scope) for target in targets for scope in scopes(source, options.split)]
+    step.total = 2 + len(languages) * (2 + len(work))
     missing = pdf.not_installed() if options.pdf else None  # cheap: WeasyPrint is imported only to render
-    make_pdfs = options.pdf and not missing
-    step("rendering the pages")
-    site = render_site(course, RenderOptions(pdf_downloads=make_pdfs), ctx.build)
-    step("making the module PDFs" if make_pdfs else "skipping the module PDFs")
     cache = (options.cache or course_dir / pdf.CACHE_FOLDER) if options.use_cache else None
-    try:
-        pdfs, pdf_notes, pdf_seconds, pdf_stats = _module_pdfs(course, site, cache) if make_pdfs else _NO_PDFS
-    except pdf.Unavailable as exc:  # a PDF to render and WeasyPrint cannot: pages that link the print pages
-        missing = str(exc)
-        site = render_site(course, RenderOptions(pdf_downloads=False), ctx.build)
-        pdfs, pdf_notes, pdf_seconds, pdf_stats = _NO_PDFS
-    planned = []
-    for target, scope in work:
-        step(f"packaging {target.archive_name(course, scope)}")
-        planned.append(_package(target, course, site, scope))
+    planned: list[_Planned] = []
+    downloads: dict[str, bytes] = {}  # file name in the output folder → PDF
+    pdf_notes: list[str] = []
+    pdf_seconds, pdf_stats = 0.0, pdf.PdfStats()
+    for language in languages:
+        course, catalog = _in_language(source, language)
+        label = f" ({course.translation})" if course.translation else ""
+        make_pdfs = options.pdf and not missing
+        step(f"rendering the pages{label}")
+        site = _render(course, make_pdfs, ctx, catalog)
+        step(f"making the module PDFs{label}" if make_pdfs else f"skipping the module PDFs{label}")
+        try:
+            pdfs, notes, seconds, stats = _module_pdfs(course, site, cache) if make_pdfs else _NO_PDFS
+        except pdf.Unavailable as exc:  # a PDF to render and WeasyPrint cannot: pages that link the print pages
+            missing = str(exc)
+            site = _render(course, False, ctx, catalog)
+            pdfs, notes, seconds, stats = _NO_PDFS
+        downloads.update(_download_names(course, pdfs))
+        pdf_notes += notes
+        pdf_seconds += seconds
+        pdf_stats = pdf.PdfStats(
+            pdf_stats.rendered + stats.rendered, pdf_stats.reused + stats.reused, stats.cache or pdf_stats.cache
+        )
+        for target, scope in work:
+            step(f"packaging {target.archive_name(course, scope)}")
+            planned.append(_package(target, course, site, scope))
     step("compressing and writing")
-    artifacts, downloads = _write_all(planned, pdfs, options.out)
+    artifacts, written = _write_all(planned, downloads, options.out)
     notes = [f"{plan.name}: {note}" for plan in planned for note in plan.notes] + pdf_notes
     if missing:
         notes.append(f"module PDFs not made: {missing}; the module pages link their printable pages instead")
     seconds = time.perf_counter() - started
-    return BuildResult(artifacts, ctx.problems, notes, seconds, downloads, pdf_seconds, pdf_stats)
+    return BuildResult(artifacts, ctx.problems, notes, seconds, written, pdf_seconds, pdf_stats)
+
+
+def build_languages(course: model.Course, asked: tuple[str, ...] = ()) -> list[str | None]:
+    """The languages to build, the source first as None, then catalogue languages (``--lang``).
+
+    ``asked`` empty: the source language and every ``locale/<lang>.po`` of the course. A value
+    may hold several languages separated by commas; the source language is named by its code
+    (``course.yaml`` ``language``). Babel is imported only when the course has catalogues.
+    """
+    names = [name.strip() for value in asked for name in value.split(",") if name.strip()]
+    source = course.meta.language
+    if not names and not any((Path(course.root) / "locale").glob("*.po")):
+        return [None]
+    from jmdi_scorm.source.translation_files import check_language, languages
+
+    found: list[str | None] = []
+    wanted = names or [source, *languages(Path(course.root))]
+    for name in wanted:
+        language = None if _same_language(name, source) else check_language(name)
+        if language not in found:
+            found.append(language)
+    return found
+
+
+def _same_language(name: str, source: str) -> bool:
+    return name.replace("-", "_").lower() == source.replace("-", "_").lower()
+
+
+def _in_language(course: model.Course, language: str | None) -> tuple[model.Course, Catalog | None]:
+    """The course in ``language`` (None: as written) and the catalogue that translates it."""
+    if language is None:
+        return course, None
+    from jmdi_scorm.source.translation_files import translated_course
+
+    return translated_course(course, language)
+
+
+def _render(course: model.Course, pdf_downloads: bool, ctx: LoadContext, catalog: Catalog | None) -> Site:
+    """The site of ``course``; with a catalogue, the course's SVG figures translated too."""
+    site = render_site(course, RenderOptions(pdf_downloads=pdf_downloads), ctx.build)
+    if catalog is not None:
+        from jmdi_scorm.source.translation_files import translated_asset
+
+        for name in course.assets:
+            if name.lower().endswith(".svg") and name in site.shared:
+                site.shared[name] = translated_asset(name, site.shared[name], catalog)
+    return site
+
+
+def _download_names(course: model.Course, pdfs: dict[str, bytes]) -> dict[str, bytes]:
+    """The module PDFs by their name in the output folder: ``<course>[-<language>]-<module>.pdf``."""
+    names = {module_pdf_path(course.id, module.id): f"{course.package_id}-{module.id}.pdf" for module in course.modules}
+    return {names.get(path, path.rsplit("/", 1)[-1]): data for path, data in pdfs.items()}
 
 
 class _Steps:
@@ -224,11 +300,13 @@ def _package(target: Target, course: model.Course, site: Site, scope: Scope) -> 
     result = target.package(course, site, scope)
     name = target.archive_name(course, scope)
     audit_package(result.files, name, audit_memo(site))  # last gate: CSP everywhere, no credentials
-    return _Planned(target, scope, name, result.files, result.side_files, result.notes)
+    language = course.translation or course.meta.language
+    return _Planned(target, scope, name, result.files, result.side_files, result.notes, language)
 
 
 def _write_all(planned: list[_Planned], pdfs: dict[str, bytes], out: Path) -> tuple[list[Artifact], list[Download]]:
-    """Write every package and PDF: each staged as soon as it is made, all renamed into place at the end."""
+    """Write every package and PDF (``pdfs``: file name in ``out`` → bytes): each staged as soon as
+    it is made, all renamed into place at the end."""
     archives = iter_zips([plan.files for plan in planned])  # what packages share is compressed once
     try:
         with Staging() as staging:
@@ -248,10 +326,12 @@ def _stage(plan: _Planned, archive: bytes, out: Path, staging: Staging) -> Artif
         staging.write_tree(plan.files, folder)
     for name, data in plan.side_files.items():
         staging.write(out / name, data)
-    return Artifact(dest, plan.target.name, plan.scope, len(plan.files), len(archive), sha256(archive), folder)
+    return Artifact(
+        dest, plan.target.name, plan.scope, len(plan.files), len(archive), sha256(archive), folder, plan.language
+    )
 
 
 def _stage_download(name: str, data: bytes, out: Path, staging: Staging) -> Download:
-    dest = out / PurePosixPath(name).name
+    dest = out / name
     staging.write(dest, data)
     return Download(dest, len(data), sha256(data))

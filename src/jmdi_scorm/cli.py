@@ -179,6 +179,14 @@ def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
     default=None,
     help="SCORM formats: one SCO per module or per topic (default: one SCO per package).",
 )
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    metavar="LANG",
+    help="Language to build: the course's own or one with a catalogue locale/LANG.po (repeatable or "
+    "comma-separated; default: every language the course has).",
+)
 @click.option("--no-pdf", is_flag=True, help="Make no module PDFs (the module pages link their printable pages).")
 @click.option("--no-cache", is_flag=True, help="Render every module PDF again; read and write no PDF cache.")
 @click.option(
@@ -196,6 +204,7 @@ def build(
     out: Path,
     split: str | None,
     sco: str | None,
+    languages: tuple[str, ...],
     no_pdf: bool,
     no_cache: bool,
     cache_dir: Path | None,
@@ -221,6 +230,7 @@ def build(
                 cache=cache_dir,
                 use_cache=not no_cache,
                 progress=progress,
+                languages=languages,
             )
             result = run_build(course_dir, options)
     except CourseError as exc:

@@ -324,10 +324,33 @@ class Course(BaseModel):
     glossary: list[GlossaryTerm] = Field(default_factory=list)
     resources: list[Resource] = Field(default_factory=list)
     assets: list[str] = Field(default_factory=list, description="Asset files used by the course.")
+    translation: str | None = Field(
+        None, description="The catalogue language (``fr``, ``pt_BR``) of a translated course; None: the source."
+    )
 
     @property
     def id(self) -> str:
         return self.meta.id
+
+    @property
+    def language_tag(self) -> str | None:
+        """The translation's language as a lowercase name part (``fr``, ``pt-br``); None for the source."""
+        return self.translation.lower().replace("_", "-") if self.translation else None
+
+    @property
+    def package_id(self) -> str:
+        """What names this language's packages (zips, PDFs in ``dist/``, SCORM manifest and organization
+        identifiers): the course id, ``<id>-<language>`` for a translation (docs/translating.md)."""
+        return f"{self.id}-{self.language_tag}" if self.language_tag else self.id
+
+    def package_iri(self, kind: str, ident: str = "") -> str:
+        """The IRI of what an LMS imports as this language's package (cmi5 course, blocks and AUs):
+        :meth:`iri` for the source, under ``<base_iri><language>/`` for a translation. Page and
+        question activities keep :meth:`iri` in every language (docs/tracking.md)."""
+        if not self.translation:
+            return self.iri(kind, ident)
+        base = f"{self.meta.base_iri}{self.translation.replace('_', '-')}/"
+        return base if not kind else f"{base}{kind}/{ident}"
 
     @property
     def topics(self) -> list[Topic]:

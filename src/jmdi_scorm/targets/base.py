@@ -42,8 +42,8 @@ class Target(ABC):
         """The complete package of ``scope``: site files, launch page, descriptor, and its notes."""
 
     def archive_name(self, course: Course, scope: Scope) -> str:
-        """The zip's file name."""
-        return f"{course.id}{scope.suffix}-{self.name}.zip"
+        """The zip's file name (``<course>[-<language>][-<module>]-<format>.zip``)."""
+        return f"{course.package_id}{scope.suffix}-{self.name}.zip"
 
     def with_sco(self, mode: ScoMode) -> Target | None:
         """A copy of this target making one SCO (or AU) per ``mode`` (``--sco``); None when the

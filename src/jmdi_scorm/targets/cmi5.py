@@ -56,14 +56,14 @@ def _assessed(module: model.Module) -> bool:
 
 def _module_units(course: model.Course, module: model.Module) -> tuple[Unit, ...]:
     units = [
-        Unit(course.iri("topic", t.id), t.title, t.meta.summary, page=t.id, assessed=bool(t.questions))
+        Unit(course.package_iri("topic", t.id), t.title, t.meta.summary, page=t.id, assessed=bool(t.questions))
         for t in module.topics
     ]
     if module.meta.assessment:
         title = module.meta.assessment.title
         units.append(
             Unit(
-                course.iri("assessment", module.id),
+                course.package_iri("assessment", module.id),
                 title,
                 title,
                 page=assessment_page(module),
@@ -84,12 +84,13 @@ def units(course: model.Course, scope: object, mode: str) -> list[Unit]:
         if not whole:
             return list(_module_units(course, modules[0]))
         return [
-            Unit(course.iri("module", m.id), m.title, plain_text(m.meta.aim), _module_units(course, m)) for m in modules
+            Unit(course.package_iri("module", m.id), m.title, plain_text(m.meta.aim), _module_units(course, m))
+            for m in modules
         ]
     if mode == "module" and whole:
         return [
             Unit(
-                course.iri("module", m.id),
+                course.package_iri("module", m.id),
                 m.title,
                 plain_text(m.meta.aim),
                 page=m.id,
@@ -102,7 +103,9 @@ def units(course: model.Course, scope: object, mode: str) -> list[Unit]:
     title = course.meta.title if whole else modules[0].title
     kind = TYPE_COURSE if whole else TYPE_MODULE
     summary = plain_text(course.meta.description if whole else modules[0].meta.aim)
-    return [Unit(course.iri("au", owner), title, summary, assessed=any(map(_assessed, modules)), activity_type=kind)]
+    return [
+        Unit(course.package_iri("au", owner), title, summary, assessed=any(map(_assessed, modules)), activity_type=kind)
+    ]
 
 
 def _tag(name: str) -> str:
@@ -147,7 +150,7 @@ def cmi5_xml(course: model.Course, scope: object = None, mode: str = "course") -
     head = etree.SubElement(
         root,
         _tag("course"),
-        {"id": course.iri("") if whole else course.iri("module", scope_modules(course, scope)[0].id)},
+        {"id": course.package_iri("") if whole else course.package_iri("module", scope_modules(course, scope)[0].id)},
     )
     if whole:
         _langstrings(head, "title", course.meta.title, lang)

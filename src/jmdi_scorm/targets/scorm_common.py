@@ -140,10 +140,10 @@ def plan(course: model.Course, scope: object, files: Iterable[str], sco_mode: Sc
         raise BuildError(f"unknown SCO mode '{sco_mode}' (use one of {', '.join(SCO_MODES)})")
     modules = scope_modules(course, scope)
     if scope_is_course(scope, course):
-        manifest_id, title, root_id = course.id, course.meta.title, f"item-{course.id}"
+        manifest_id, title, root_id = course.package_id, course.meta.title, f"item-{course.id}"
         children = tuple(_module_item(module, sco_mode) for module in modules)
     else:
-        manifest_id, title, root_id = f"{course.id}.{modules[0].id}", modules[0].title, modules[0].id
+        manifest_id, title, root_id = f"{course.package_id}.{modules[0].id}", modules[0].title, modules[0].id
         children = _module_item(modules[0], sco_mode).children
     if sco_mode == "course" or not children:
         root = Item(ncname(root_id), title, assessed=any(_assessed_module(module) for module in modules))
@@ -151,7 +151,7 @@ def plan(course: model.Course, scope: object, files: Iterable[str], sco_mode: Sc
         root = Item(ncname(root_id), title, children)
     result = Plan(
         manifest_id=ncname(manifest_id),
-        org_id=ncname(f"org-{course.id}"),
+        org_id=ncname(f"org-{course.package_id}"),
         title=title,
         version=course.meta.version,
         items=(root,),
