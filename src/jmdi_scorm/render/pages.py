@@ -13,7 +13,7 @@ import dataclasses
 import json
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from jmdi_scorm.render.question_views import question_views
 from jmdi_scorm.render.site import (
     ADAPTERS,
     COURSE,
+    HOME,
     LAUNCH,
     RUNTIME_DIR,
     Page,
@@ -140,7 +141,65 @@ def render_site(
         scoped=scoped,
         always=frozenset(f"{RUNTIME_DIR}/{name}" for name in CORE_FILES),
         context=context,
+        renderer=renderer,
     )
+
+
+def rerender_topic(site: Site, course: model.Course, topic_id: str) -> Site | None:
+    """``site`` rendered again for ``course``, where only the topic ``topic_id`` changed (its file
+    read again, ``loader.reread_topic``): the pages that show that topic are rendered again (its
+    page, its module's overview and print page, the home page and the launch page, which list its
+    title and minutes) and every other file is kept. Equal to ``render_site(course)``; ``None``
+    when more changed than these pages show (page ids, files the course uses): render it all.
+    """
+    old: _Renderer | None = site.renderer
+    pages = course_pages(course)
+    if old is None or [_place(p) for p in pages] != [_place(p) for p in site.pages]:
+        return None
+    sources = [t.source for t in course.topics]
+    if course.assets != site.course.assets or sources != [t.source for t in site.course.topics]:
+        return None
+    module = next((m for m in course.modules for t in m.topics if t.id == topic_id), None)
+    if module is None:
+        return None
+    site.context.new_site()
+    # The Markdown renderer reads of the course only its topics' files and allow_html: unchanged.
+    renderer = replace(old, course=course, pages=pages, page_files={})
+    again = {HOME, module.id, topic_id}
+    renderer.page_files = {page: set(names) for page, names in old.page_files.items() if page not in again}
+    shared = dict(site.shared)
+    home_html = ""
+    for page in pages:
+        if page.id in again:
+            home_html = _render_page(renderer, page, shared) or home_html
+    shared[print_page_path(module.id)] = _print_page(renderer, module)
+    return replace(
+        site,
+        course=course,
+        pages=pages,
+        shared=shared,
+        render_shell=lambda adapter, scope, config, csp: _shell(renderer, home_html, adapter, scope, config, csp),
+        page_files={page: frozenset(files) for page, files in renderer.page_files.items()},
+        renderer=renderer,
+    )
+
+
+def _place(page: Page) -> tuple[str, str, str | None]:
+    return page.id, page.kind, page.module
+
+
+def _render_page(r: _Renderer, page: Page, shared: dict[str, bytes]) -> str | None:
+    """One page as ``_render_pages`` renders it: its content script into ``shared``, or the home
+    page's HTML returned."""
+    ctx = Context(base=_page_base(r.course, page), page=page.id)
+    html, questions = _page_html(r, page, ctx)
+    r.page_files.setdefault(page.id, set()).update(ctx.assets)
+    if page.kind == "home":
+        return html
+    data = {"id": page.id, "html": html, "questions": questions}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    shared[page.content_path] = f"JMDI.page({text});\n".encode()
+    return None
 
 
 def course_files(course: model.Course) -> dict[str, bytes]:

@@ -179,6 +179,8 @@ class Site:
     scoped: dict[str, dict[str, bytes]] = field(default_factory=dict)
     always: frozenset[str] = frozenset()  # files every scope needs
     context: BuildContext = field(default_factory=BuildContext, repr=False, compare=False)  # see once()
+    #: What rendered the pages (``pages._Renderer``), so ``pages.rerender_topic`` renders a few again.
+    renderer: Any = field(default=None, repr=False, compare=False)
 
     @property
     def files(self) -> dict[str, bytes]:
