@@ -156,7 +156,9 @@ def test_editing_a_topic_shows_it_in_place(page, preview_of, minimal_course: Pat
     page.wait_for_function(CALL_SEEN, arg='LMSInitialize("")')
     go_to(page, "intro-01")
     frame = page.frame(url=lambda url: "/index.html" in url)
-    frame.evaluate("() => { window.learnerWasHere = true; document.body.style.minHeight = '5000px'; scrollTo(0, 300); }")
+    frame.evaluate(
+        "() => { window.learnerWasHere = true; document.body.style.minHeight = '5000px'; scrollTo(0, 300); }"
+    )
     topic = minimal_course / "modules" / "intro" / "intro-01.md"
     source = topic.read_text(encoding="utf-8")
     topic.write_text(source + "\nA sentence added while previewing.\n", encoding="utf-8")

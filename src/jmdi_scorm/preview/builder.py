@@ -26,6 +26,9 @@ from jmdi_scorm.targets.base import Target
 
 MANIFEST = "imsmanifest.xml"
 CONTENT, PRINT = "content/", "print/"
+#: ``Site.once`` keys whose entries a topic edit leaves true (``_reusable``): safety.audit_memo,
+#: credentials.credential_memo (by content), xapi_common.adapter_code (by runtime source).
+REUSABLE = frozenset({"audit", "credential-lines", "xapi-adapter"})
 #: The JS runtime adapter of each standard: what kind of LMS side the preview must play.
 KINDS = {"scorm12": "scorm12", "scorm2004": "scorm2004", "xapi": "xapi", "cmi5": "cmi5", "local": "web"}
 
@@ -138,10 +141,19 @@ class Builder:
             return None
         course, ctx = checked
         topic = next((t for t in course.topics if t.source == _source(ctx, path)), None)
+        kept = {key: value for key, value in last.site.context.memo.items() if _reusable(key)}
         site = rerender_topic(last.site, course, topic.id) if topic else None
         if site is None:
             return None
+        site.context.memo.update(kept)
         return _Made(course, ctx, site, target.package(course, site, COURSE).files)
+
+
+def _reusable(key: object) -> bool:
+    """Whether a ``Site.once`` entry of the last build holds for the next: those keyed by the
+    contents they judged (the safety audit, the credential check) or made of the runtime's own
+    sources (the joined xAPI adapters), which a course edit does not change."""
+    return key in REUSABLE or (isinstance(key, tuple) and bool(key) and key[0] in REUSABLE)
 
 
 def _source(ctx: LoadContext, path: Path) -> str:
