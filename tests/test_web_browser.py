@@ -522,3 +522,37 @@ def test_removing_the_frame_still_finishes_with_the_last_answer(browser, serve, 
         assert finishes[0][1]["stateText"] == expected and "intro-02*1!q1.1n" in expected
     finally:
         context.close()
+
+
+def test_the_hint_after_a_wrong_try_and_each_verdict_said_once(browser, serve, tmp_path: Path) -> None:
+    """Issues 14 and 15: the authored hint shows after the first wrong try (not only the "try
+    again"); the final feedback, which takes the focus, is not also announced by its live region."""
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(MINIMAL, course)
+    topic = course / "modules" / "intro" / "intro-01.md"
+    text = topic.read_text(encoding="utf-8")
+    marker = "      incorrect: 2 and 4 are even; 3 is odd.\n"
+    assert marker in text
+    topic.write_text(
+        text.replace(marker, marker + "      hint: Look for numbers divisible by two.\n"), encoding="utf-8"
+    )
+    tab = _session(browser, serve(build_web(course, tmp_path / "dist")))
+    session = next(tab)
+    page = session.page
+    page.goto(session.base + "index.html#/intro-01")
+    wait_page(page, "intro-01")
+    q2 = "#q-intro-01-q2"
+    set_checkboxes(page, q2, "ab")
+    first = submit(page, q2)
+    assert "Try again" in first and "Look for numbers divisible by two." in first
+    assert "2 and 4 are even" not in first  # the explanation waits for the last try
+    assert page.get_attribute(f"{q2} .jmdi-feedback", "aria-live") == "polite"
+    set_checkboxes(page, q2, "b")
+    last = submit(page, q2)
+    assert last.startswith("Incorrect.") and "Look for numbers" not in last and "2 and 4 are even" in last
+    assert page.evaluate("document.activeElement.matches('#q-intro-01-q2 .jmdi-feedback')")
+    assert page.get_attribute(f"{q2} .jmdi-feedback", "aria-live") == "off"
+    assert not session.errors
+    tab.close()

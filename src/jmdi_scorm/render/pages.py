@@ -58,14 +58,19 @@ CSP = {
     "base-uri": "'none'",
     "form-action": "'none'",
 }
-#: The runtime every package ships; jmdi-questions.js is loaded by the core with the first page
+#: The runtime every package ships; jmdi-questions.js and .css are loaded by the core with the first page
 #: that has questions (issue 15), the others by the launch page.
-CORE_FILES = ("jmdi-core.js", "jmdi-questions.js", "jmdi.css", "jmdi-print.css", "jmdi-icon.svg")
+CORE_FILES = ("jmdi-core.js", "jmdi-questions.js", "jmdi.css", "jmdi-questions.css", "jmdi-print.css", "jmdi-icon.svg")
 #: Notices of one kind of adapter (the xAPI ones bring their own): other launch pages leave them out.
 ADAPTER_NOTICES = {"local_unavailable": ("local",), "lms_unavailable": ("scorm12", "scorm2004")}
 #: The first page's own files, shipped without comments or indentation (compact.py); with the
 #: adapter scripts they are most of its weight.
-COMPACTED = {"jmdi-core.js": compact_js, "jmdi-questions.js": compact_js, "jmdi.css": compact_css}
+COMPACTED = {
+    "jmdi-core.js": compact_js,
+    "jmdi-questions.js": compact_js,
+    "jmdi.css": compact_css,
+    "jmdi-questions.css": compact_css,
+}
 #: A line ``// JOIN <file>`` in an adapter's source: the build puts that runtime file there.
 JOIN = re.compile(r"^[ \t]*// JOIN (\S+)$", re.MULTILINE)
 #: The placeholder in an adapter's source for its spec limits (``spec_limits.runtime_limits``).

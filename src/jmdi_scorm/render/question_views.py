@@ -112,6 +112,8 @@ def _data(question: Any, view: QuestionView, prompt: str, renderer: Renderer, to
         },
         "reveal": renderer.reveal(question, view, tools),
     }
+    if question.feedback.hint:  # after a wrong try while tries remain (issues 14, 15)
+        data["fb"]["hint"] = md.html(question.feedback.hint, ctx)
     data.update(renderer.data(question, tools))
     return data
 

@@ -375,8 +375,9 @@
     if (!page) return renderMessage(S.not_in_package);
     current = id;
     if (mode !== "review") state.location = id;
-    if (page.q && !Q) questionsReady().catch(function () { /* render tries again */ });
-    load(id).then(
+    // A page with questions is shown once the question code and rules are here too.
+    var questions = page.q && !Q ? questionsReady().catch(function () { /* render tries again */ }) : null;
+    Promise.all([load(id), questions]).then(function (loaded) { return loaded[0]; }).then(
       function (data) {
         if (current !== id) return;
         render(page, data, anchor);
@@ -539,30 +540,42 @@
   }
 
   // ---- knowledge checks ---------------------------------------------------------------------
-  // The question widgets, checking and feedback are runtime/jmdi-questions.js, loaded with the
-  // first page that has questions (the first page stays light, issue 15). Restoring and merging
-  // states and counting completion read stored answers only, so they work before it loads.
+  // The question widgets, checking and feedback are runtime/jmdi-questions.js, their rules
+  // runtime/jmdi-questions.css, loaded with the first page that has questions (the first page
+  // stays light, issue 15); that page is shown once both are here. Restoring and merging states
+  // and counting completion read stored answers only, so they work before.
 
   var Q = null, questionsLoading = null;
 
   function questionsReady() {
     if (questionsLoading) return questionsLoading;
-    questionsLoading = new Promise(function (resolve, reject) {
+    var style = new Promise(function (resolve) {
+      var link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = "runtime/jmdi-questions.css";
+      link.onload = link.onerror = resolve; // unstyled questions still work
+      document.head.appendChild(link);
+    });
+    var code = new Promise(function (resolve, reject) {
       var script = document.createElement("script");
       script.src = "runtime/jmdi-questions.js";
       script.onload = function () {
-        if (JMDI.questions) {
-          Q = JMDI.questions(questionCore);
-          resolve(Q);
-        } else reject(new Error("jmdi-questions.js"));
+        if (JMDI.questions) resolve((Q = Q || JMDI.questions(questionCore)));
+        else reject(new Error("jmdi-questions.js"));
       };
       script.onerror = function () {
         script.remove();
-        questionsLoading = null; // tried again with the next page that needs it
         reject(new Error("jmdi-questions.js"));
       };
       document.head.appendChild(script);
     });
+    questionsLoading = Promise.all([code, style]).then(
+      function () { return Q; },
+      function (error) {
+        questionsLoading = null; // tried again with the next page that needs it
+        throw error;
+      }
+    );
     return questionsLoading;
   }
 

@@ -131,11 +131,17 @@
       } else if (!final) {
         var attempts = core.attempts();
         var left = attempts > 0 ? " " + fmt(S().tries_left, { n: attempts - answer.tries }) : "";
-        html = "<p><strong>" + escapeHtml(S().try_again) + "</strong>" + escapeHtml(left) + "</p>" + choice;
+        // The authored hint (feedback.hint) as soon as a try is wrong; the explanation and the
+        // right answer once the tries are used up (issues 14, 15).
+        html = "<p><strong>" + escapeHtml(S().try_again) + "</strong>" + escapeHtml(left) + "</p>" + choice +
+          (q.fb.hint || "");
       } else {
         html = "<p><strong>" + escapeHtml(S().incorrect) + "</strong></p>" + choice + q.fb.incorrect +
           '<div class="jmdi-reveal"><p>' + escapeHtml(S().answer_is) + "</p>" + q.reveal + "</div>";
       }
+      // A final answer moves the focus to the feedback, which reads it out: its live region stays
+      // quiet then, so no verdict is said twice.
+      if (final && announce) feedback.setAttribute("aria-live", "off");
       feedback.innerHTML = html;
       form.classList.toggle("jmdi-is-correct", answer.correct);
       form.classList.toggle("jmdi-is-incorrect", !answer.correct);

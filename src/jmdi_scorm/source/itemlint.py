@@ -172,6 +172,8 @@ def check_feedback_verdict(place: Place, ctx: LoadContext) -> None:
         (("feedback", "correct"), place.question.feedback.correct),
         (("feedback", "incorrect"), place.question.feedback.incorrect),
     ]
+    if place.question.feedback.hint:  # shown under "Not quite. Try again."
+        texts.append((("feedback", "hint"), place.question.feedback.hint))
     for index, choice in enumerate(getattr(place.question, "choices", [])):
         if choice.feedback:
             texts.append((("choices", index, "feedback"), choice.feedback))

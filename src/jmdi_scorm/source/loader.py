@@ -190,7 +190,8 @@ def _all_field_names() -> set[str]:
 
 
 def _did_you_mean(key: str) -> str:
-    close = difflib.get_close_matches(key, sorted(_all_field_names()), n=1, cutoff=0.6)
+    # A name valid elsewhere (feedback's hint) is no suggestion for itself.
+    close = difflib.get_close_matches(key, sorted(_all_field_names() - {key}), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

@@ -59,6 +59,10 @@ class Feedback(StrictModel):
 
     correct: Markdown = Field(description="Shown when the answer is right; explain why.")
     incorrect: Markdown = Field(description="Shown when the answer is wrong; explain the right answer.")
+    hint: Markdown | None = Field(
+        None,
+        description="Shown after a wrong try while tries remain: a pointer to the answer, not the answer.",
+    )
 
 
 class Choice(StrictModel):

@@ -356,7 +356,7 @@ class _Walk:
             elif isinstance(question, model.Ordering):
                 note = f"{kind}: item, in the right order"
                 self.items(f"{qkey}/items", question.items, path, (*qloc, "items"), note, letters=True)
-            for name in ("correct", "incorrect"):
+            for name in ("correct", "incorrect", "hint"):
                 floc = (*qloc, "feedback", name)
                 self.field(
                     f"{qkey}/feedback/{name}", question.feedback, name, path, floc, f"{kind}: feedback ({name})", True
