@@ -18,6 +18,7 @@ from lxml import etree
 from jmdi_scorm import build as build_module
 from jmdi_scorm.cli import main
 from jmdi_scorm.errors import JmdiError
+from jmdi_scorm.lint import check_package
 from jmdi_scorm.render import pdf
 from jmdi_scorm.source.translation import pseudo_catalog
 from jmdi_scorm.source.translation_files import catalog_path, po_bytes, template_of
@@ -76,13 +77,21 @@ def test_the_french_package_shows_the_catalogue(built) -> None:
 
 
 def test_adding_a_catalogue_leaves_the_source_packages_as_they_were(built, tmp_path: Path) -> None:
+    """Same names; same bytes but for the French texts the xAPI and cmi5 language maps gain."""
     out, _ = built
     plain = tmp_path / "course"
     shutil.copytree(MINIMAL, plain, ignore=shutil.ignore_patterns(".jmdi-cache", "locale"))
     alone = _build(plain, tmp_path / "dist")
     assert [a.path.name for a in alone.artifacts] == [f"mini-course-{f}.zip" for f in FORMATS]
-    source = {name: digest for name, digest in _digests(out).items() if not name.startswith("mini-course-fr-")}
-    assert _digests(tmp_path / "dist") == source
+    before, after = _digests(tmp_path / "dist"), _digests(out)
+    for fmt in ("web", "scorm12", "scorm2004-3rd", "scorm2004-4th"):
+        assert before[f"mini-course-{fmt}.zip"] == after[f"mini-course-{fmt}.zip"], fmt
+    for fmt in ("xapi", "cmi5"):
+        one, two = (zipfile.ZipFile(folder / f"mini-course-{fmt}.zip") for folder in (tmp_path / "dist", out))
+        assert one.namelist() == two.namelist()
+        changed = [n for n in one.namelist() if one.read(n) != two.read(n)]
+        assert changed and all(n.endswith((".xml", ".js")) and "fr" not in n for n in changed)
+        assert all("⟦" in two.read(n).decode() and "⟦" not in one.read(n).decode() for n in changed)
 
 
 def test_scorm_manifests_are_distinct_packages_and_validate(built, tmp_path: Path) -> None:
@@ -112,9 +121,12 @@ def test_xapi_descriptors_tag_the_language_and_keep_activity_ids(built) -> None:
         lang: etree.fromstring(zipfile.ZipFile(out / f"mini-course{suffix}-xapi.zip").read("tincan.xml"))
         for lang, suffix in (("en", ""), ("fr", "-fr"))
     }
+    for lang, other in (("fr", "en"), ("en", "fr")):  # every language of the build, the package's first
+        for activity in tincan[lang].iter("{*}activity"):
+            for field in ("name", "description"):
+                assert [n.get("lang") for n in activity.findall(f"{{*}}{field}")] == [lang, other]
     fr_names = tincan["fr"].findall(".//{*}activity/{*}name")
-    assert fr_names and {n.get("lang") for n in fr_names} == {"fr"}
-    assert fr_names[0].text.startswith("⟦")
+    assert fr_names[0].text.startswith("⟦") and not fr_names[1].text.startswith("⟦")
     ids = {lang: [a.get("id") for a in root.iter("{*}activity")] for lang, root in tincan.items()}
     assert ids["fr"] == ids["en"] and ids["en"][0] == BASE_IRI  # one activity, shown in two languages
     launch = zipfile.ZipFile(out / "mini-course-fr-xapi.zip").read("index.html").decode()
@@ -127,7 +139,18 @@ def test_xapi_descriptors_tag_the_language_and_keep_activity_ids(built) -> None:
     assert cmi5["en"].find("{*}course").get("id") == BASE_IRI
     assert cmi5["fr"].find("{*}course").get("id") == BASE_IRI + "fr/"
     assert [au.get("id") for au in cmi5["fr"].iter("{*}au")] == [BASE_IRI + "fr/au/mini-course"]
-    assert {s.get("lang") for s in cmi5["fr"].iter("{*}langstring")} == {"fr"}
+    for holder in cmi5["fr"].iter("{*}title", "{*}description"):
+        assert [s.get("lang") for s in holder.findall("{*}langstring")] == ["fr", "en"]
+    assert cmi5["fr"].find("{*}course/{*}title/{*}langstring").text.startswith("⟦")
+    question = zipfile.ZipFile(out / "mini-course-fr-cmi5.zip").read("runtime/xapi-questions/intro-01.js").decode()
+    assert '"en":' in question and '"fr":"⟦' in question  # statements' definitions: both languages
+
+
+def test_the_package_checker_finds_nothing_in_any_language(built) -> None:
+    out, result = built
+    for artifact in [a for a in result.artifacts if a.format != "web"]:
+        report = check_package(artifact.path, DEFINITIONS)
+        assert report.errors == 0 and report.warnings == 0, (artifact.path.name, report.lines())
 
 
 def test_lang_chooses_the_languages(tmp_path: Path) -> None:

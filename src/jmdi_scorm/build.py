@@ -148,18 +148,19 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     downloads: dict[str, bytes] = {}  # file name in the output folder → PDF
     pdf_notes: list[str] = []
     pdf_seconds, pdf_stats = 0.0, pdf.PdfStats()
-    for language in languages:
-        course, catalog = _in_language(source, language)
+    editions = [_in_language(source, language) for language in languages]
+    courses = tuple(course for course, _ in editions)
+    for course, catalog in editions:
         label = f" ({course.translation})" if course.translation else ""
         make_pdfs = options.pdf and not missing
         step(f"rendering the pages{label}")
-        site = _render(course, make_pdfs, ctx, catalog)
+        site = _render(course, make_pdfs, ctx, catalog, courses)
         step(f"making the module PDFs{label}" if make_pdfs else f"skipping the module PDFs{label}")
         try:
             pdfs, notes, seconds, stats = _module_pdfs(course, site, cache) if make_pdfs else _NO_PDFS
         except pdf.Unavailable as exc:  # a PDF to render and WeasyPrint cannot: pages that link the print pages
             missing = str(exc)
-            site = _render(course, False, ctx, catalog)
+            site = _render(course, False, ctx, catalog, courses)
             pdfs, notes, seconds, stats = _NO_PDFS
         downloads.update(_download_names(course, pdfs))
         pdf_notes += notes
@@ -214,9 +215,18 @@ def _in_language(course: model.Course, language: str | None) -> tuple[model.Cour
     return translated_course(course, language)
 
 
-def _render(course: model.Course, pdf_downloads: bool, ctx: LoadContext, catalog: Catalog | None) -> Site:
-    """The site of ``course``; with a catalogue, the course's SVG figures translated too."""
+def _render(
+    course: model.Course,
+    pdf_downloads: bool,
+    ctx: LoadContext,
+    catalog: Catalog | None,
+    courses: tuple[model.Course, ...],
+) -> Site:
+    """The site of ``course``; with a catalogue, the course's SVG figures translated too. ``courses``:
+    the course in every language of the build (``Site.languages``, for the xAPI language maps)."""
     site = render_site(course, RenderOptions(pdf_downloads=pdf_downloads), ctx.build)
+    if len(courses) > 1:
+        site.languages = (course, *(other for other in courses if other is not course))
     if catalog is not None:
         from jmdi_scorm.source.translation_files import translated_asset
 

@@ -179,6 +179,9 @@ class Site:
     scoped: dict[str, dict[str, bytes]] = field(default_factory=dict)
     always: frozenset[str] = frozenset()  # files every scope needs
     context: BuildContext = field(default_factory=BuildContext, repr=False, compare=False)  # see once()
+    #: The course in every language of the build, ``course`` first (``build --lang``): the xAPI and
+    #: cmi5 descriptors and question definitions give each text in all of them (language maps).
+    languages: tuple[model.Course, ...] = field(default=(), repr=False, compare=False)
     #: What rendered the pages (``pages._Renderer``), so ``pages.rerender_topic`` renders a few again.
     renderer: Any = field(default=None, repr=False, compare=False)
 

@@ -112,9 +112,11 @@ def _tag(name: str) -> str:
     return f"{{{NS_CMI5}}}{name}"
 
 
-def _langstrings(parent: etree._Element, name: str, text: str, lang: str) -> None:
+def _langstrings(parent: etree._Element, name: str, texts: list[tuple[str, str]]) -> None:
+    """``<name>`` with a ``langstring`` per (language, text), the package's language first."""
     holder = etree.SubElement(parent, _tag(name))
-    etree.SubElement(holder, _tag("langstring"), {"lang": lang}).text = text
+    for lang, text in texts:
+        etree.SubElement(holder, _tag("langstring"), {"lang": lang}).text = text
 
 
 def mastery(value: float) -> str:
@@ -122,45 +124,56 @@ def mastery(value: float) -> str:
     return f"{round(value, 4):.4f}".rstrip("0").rstrip(".") or "0"
 
 
-def _unit(parent: etree._Element, unit: Unit, course: model.Course) -> None:
+def _unit(parent: etree._Element, unit: Unit, course: model.Course, twins: list[tuple[str, Unit]]) -> None:
+    """One AU or block; ``twins``: (language, the same unit) in the other languages of the build."""
     lang = course.meta.language
+    titles = [(lang, unit.title)] + [(other, twin.title) for other, twin in twins]
+    descriptions = [(lang, unit.description)] + [(other, twin.description) for other, twin in twins]
     if unit.children:
         block = etree.SubElement(parent, _tag("block"), {"id": unit.ident})
-        _langstrings(block, "title", unit.title, lang)
-        _langstrings(block, "description", unit.description, lang)
-        for child in unit.children:
-            _unit(block, child, course)
+        _langstrings(block, "title", titles)
+        _langstrings(block, "description", descriptions)
+        for i, child in enumerate(unit.children):
+            _unit(block, child, course, [(other, twin.children[i]) for other, twin in twins])
         return
     attrs = {"id": unit.ident, "moveOn": "CompletedAndPassed" if unit.assessed else "Completed"}
     if unit.assessed:
         attrs["masteryScore"] = mastery(course.meta.tracking.mastery_score)
     attrs |= {"launchMethod": "AnyWindow", "activityType": unit.activity_type}
     au = etree.SubElement(parent, _tag("au"), attrs)
-    _langstrings(au, "title", unit.title, lang)
-    _langstrings(au, "description", unit.description, lang)
+    _langstrings(au, "title", titles)
+    _langstrings(au, "description", descriptions)
     # The AU's own query string is merged with the cmi5 launch parameters by the LMS (§8.1).
     etree.SubElement(au, _tag("url")).text = f"{LAUNCH}?sco={unit.page}" if unit.page else LAUNCH
 
 
-def cmi5_xml(course: model.Course, scope: object = None, mode: str = "course") -> bytes:
-    """The course structure: ``course``, then the AUs and blocks (§8.1)."""
+def _head(course: model.Course, scope: object) -> tuple[str, str]:
+    """Title and description of the course structure's ``course``: the course's, or its module's."""
+    if scope_is_course(scope, course):
+        return course.meta.title, plain_text(course.meta.description)
+    module = scope_modules(course, scope)[0]
+    return module.title, plain_text(module.meta.aim)
+
+
+def cmi5_xml(
+    course: model.Course, scope: object = None, mode: str = "course", others: tuple[model.Course, ...] = ()
+) -> bytes:
+    """The course structure: ``course``, then the AUs and blocks (§8.1). ``others``: the course in
+    the other languages of the build, whose titles and descriptions join each ``langstring`` list."""
     root = etree.Element(_tag("courseStructure"), nsmap={None: NS_CMI5})
-    lang = course.meta.language
+    languages = [course, *others]
     whole = scope_is_course(scope, course)
     head = etree.SubElement(
         root,
         _tag("course"),
         {"id": course.package_iri("") if whole else course.package_iri("module", scope_modules(course, scope)[0].id)},
     )
-    if whole:
-        _langstrings(head, "title", course.meta.title, lang)
-        _langstrings(head, "description", plain_text(course.meta.description), lang)
-    else:
-        module = scope_modules(course, scope)[0]
-        _langstrings(head, "title", module.title, lang)
-        _langstrings(head, "description", plain_text(module.meta.aim), lang)
-    for unit in units(course, scope, mode):
-        _unit(root, unit, course)
+    heads = [(each.meta.language, _head(each, scope)) for each in languages]
+    _langstrings(head, "title", [(lang, title) for lang, (title, _) in heads])
+    _langstrings(head, "description", [(lang, description) for lang, (_, description) in heads])
+    twins = [(other.meta.language, units(other, scope, mode)) for other in others]
+    for i, unit in enumerate(units(course, scope, mode)):
+        _unit(root, unit, course, [(lang, found[i]) for lang, found in twins])
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -182,7 +195,8 @@ class Cmi5Target(Target):
     def package(self, course: model.Course, site: Site, scope: Scope) -> PackageResult:
         mode = self.au_mode
         files = package_files(course, site, scope, self.adapter)
-        files[DESCRIPTOR] = cmi5_xml(course, scope, mode)
+        others = tuple(other for other in site.languages if other is not course)
+        files[DESCRIPTOR] = cmi5_xml(course, scope, mode, others)
         refuse_credentials(files, "cmi5", credential_memo(site))
         count = sum(1 for _ in _leaves(units(course, scope, mode)))
         note = (

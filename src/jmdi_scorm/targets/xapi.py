@@ -36,11 +36,19 @@ def _text(parent: etree._Element, name: str, text: str, lang: str | None = None)
     return node
 
 
+def _in_languages(texts: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    """(language, text) of a language map, the package's language first (``build --lang``: every
+    language of the build, same activity)."""
+    return [(lang, texts[lang])] + [(other, text) for other, text in texts.items() if other != lang]
+
+
 def _activity(parent: etree._Element, node: Node, lang: str, launch: bool) -> None:
     definition = node.activity.definition
     element = etree.SubElement(parent, _tag("activity"), {"id": node.activity.id, "type": definition.type})
-    _text(element, "name", definition.name[lang], lang)
-    _text(element, "description", (definition.description or definition.name)[lang], lang)
+    for language, text in _in_languages(definition.name, lang):
+        _text(element, "name", text, language)
+    for language, text in _in_languages(definition.description or definition.name, lang):
+        _text(element, "description", text, language)
     if launch:
         _text(element, "launch", LAUNCH, lang)
     if definition.interaction_type:

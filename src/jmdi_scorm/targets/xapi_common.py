@@ -94,6 +94,36 @@ def language_map(course: model.Course, text: str) -> LanguageMap:
     return LanguageMap({course.meta.language: text})
 
 
+def add_languages(ours: ActivityDefinition, theirs: ActivityDefinition) -> None:
+    """Put the texts of ``theirs`` (the same activity in another language) into the language maps of
+    ``ours``: name, description and the descriptions of the components with the same id. A language
+    ``ours`` already has keeps its text."""
+    for name in ("name", "description"):
+        mine, other = getattr(ours, name, None), getattr(theirs, name, None)
+        if mine is not None and other is not None:
+            for language, text in other.items():
+                mine.setdefault(language, text)
+    for name in ("choices", "scale", "source", "target", "steps"):
+        mine, other = getattr(ours, name, None), getattr(theirs, name, None)
+        twins = {component.id: component for component in other or ()}
+        for component in mine or ():
+            twin = twins.get(component.id)
+            if twin is not None and component.description is not None and twin.description is not None:
+                for language, text in twin.description.items():
+                    component.description.setdefault(language, text)
+
+
+def _with_languages(nodes: tuple[Node, ...], others: list[tuple[Node, ...]]) -> tuple[Node, ...]:
+    """``nodes`` with the texts of the same nodes (same key) in the other languages of the build."""
+    for other in others:
+        twins = {node.key: node for node in other}
+        for node in nodes:
+            twin = twins.get(node.key)
+            if twin is not None:
+                add_languages(node.activity.definition, twin.activity.definition)
+    return nodes
+
+
 # --- activities -------------------------------------------------------------------------------
 
 
@@ -247,17 +277,29 @@ class Activities:
     """The xAPI activities of one course, made per module on first use and kept.
 
     Packages of one build share them (:func:`activities`): each package takes the course's
-    activity and those of the modules it covers.
+    activity and those of the modules it covers. ``others``: the course in the other languages of
+    the build, whose texts join the language maps (the activities are the same in every language).
     """
 
-    def __init__(self, course: model.Course) -> None:
+    def __init__(self, course: model.Course, others: tuple[model.Course, ...] = ()) -> None:
         self.course = course
+        self.others = others
         self.root = Node("", course_activity(course), None)
+        for other in others:
+            add_languages(self.root.activity.definition, course_activity(other).definition)
         self._modules: dict[str, ModuleActivities] = {}
 
     def module(self, module: model.Module) -> ModuleActivities:
         if module.id not in self._modules:
-            self._modules[module.id] = ModuleActivities(tuple(_module_nodes(self.course, module)))
+            twins = [
+                tuple(_module_nodes(other, twin))
+                for other in self.others
+                for twin in other.modules
+                if twin.id == module.id
+            ]
+            self._modules[module.id] = ModuleActivities(
+                _with_languages(tuple(_module_nodes(self.course, module)), twins)
+            )
         return self._modules[module.id]
 
     def scope(self, scope: object) -> list[ModuleActivities]:
@@ -269,7 +311,8 @@ def activities(course: model.Course, site: Any = None) -> Activities:
     """The activities of ``course``: kept with ``site`` (so made once per build), else made now."""
     if site is None or getattr(site, "course", None) is not course:
         return Activities(course)
-    return site.once("xapi-activities", lambda: Activities(course))
+    others = tuple(other for other in getattr(site, "languages", ()) if other is not course)
+    return site.once("xapi-activities", lambda: Activities(course, others))
 
 
 def nodes(course: model.Course, scope: object = None, found: Activities | None = None) -> Iterator[Node]:
