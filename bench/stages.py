@@ -11,6 +11,7 @@ to disk is left out. For a call-level profile of the same run use
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import resource
 import sys
@@ -31,19 +32,20 @@ def main() -> None:
 def stages(course_dir: Path, split: str | None) -> dict[str, float]:
     sys.path.insert(0, str(ROOT / "src"))
     clock = time.process_time
+    gc.disable()  # as the build does (build._collector_paused)
     seconds: dict[str, float] = {}
     started = clock()
     from jmdi_scorm.build import scopes
     from jmdi_scorm.package.archive import zip_many
     from jmdi_scorm.render.pages import render_site
-    from jmdi_scorm.source.loader import load_course
+    from jmdi_scorm.source.validate import load_course
     from jmdi_scorm.targets import TARGETS
 
     seconds["imports"] = clock() - started
     mark = clock()
-    course, _ = load_course(course_dir)
+    course, ctx = load_course(course_dir)
     seconds["load and check"], mark = clock() - mark, clock()
-    site = render_site(course)
+    site = render_site(course, context=ctx.build)
     seconds["render"], mark = clock() - mark, clock()
     trees = []
     for name, target in TARGETS.items():

@@ -125,11 +125,11 @@ def course_pages(course: model.Course) -> list[Page]:
 
 def scope_pages(course: model.Course, scope: Scope) -> list[Page]:
     """The pages ``scope`` covers, in reading order: ``[p for p in course_pages(course) if scope.covers(p)]``."""
-    _check_reserved(course)
     pages = [Page(HOME, "home", course.meta.title)]
     for module in course.modules:
         if scope.module in (None, module.id):
             pages += module_pages(module)
+    _check_reserved(pages[1:])
     pages.append(Page(SUMMARY, "summary", ""))
     pages.append(Page(GLOSSARY, "glossary", ""))
     pages.append(Page(RESOURCES, "resources", ""))
@@ -149,10 +149,11 @@ def module_pages(module: model.Module) -> list[Page]:
     return pages
 
 
-def _check_reserved(course: model.Course) -> None:
-    """The rules refuse such ids (``rules.check_page_ids``): a checked course never has one."""
-    ids = [module.id for module in course.modules] + [topic.id for topic in course.topics]
-    clash = sorted(RESERVED_PAGE_IDS.intersection(ids))
+def _check_reserved(module_pages: list[Page]) -> None:
+    """The rules refuse such ids for modules and topics (``rules.check_page_ids``): the pages of a
+    checked course's modules never take one. Checks the pages of one scope, so that a build
+    calling ``scope_pages`` for each of its packages stays linear in the course's size."""
+    clash = sorted(RESERVED_PAGE_IDS.intersection(page.id for page in module_pages))
     assert not clash, f"ids {clash} are reserved for pages of the site: the course was not checked"
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from markdown_it import MarkdownIt, rules_inline
 from markdown_it.common.normalize_url import validateLink
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 #: ``::: name Optional title`` blocks and their default headings (translated in the theme).
@@ -39,10 +39,18 @@ def new_parser(
     """
     md = MarkdownIt("commonmark", {"html": html, "typographer": False}).enable("table")
     md.use(footnote_plugin)
+    md.block.ruler.before(
+        "fence", "container", _container_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
     for name in CONTAINERS:
-        md.use(container_plugin, name, validate=_container_validator(name))
+        md.add_render_rule(f"container_{name}_open", _container_render)
+        md.add_render_rule(f"container_{name}_close", _container_render)
     md.block.ruler.before("html_block", "editor_note", _note_block, {"alt": ["reference", "blockquote"]})
     md.inline.ruler.before("html_inline", "editor_note", _note_inline)
+    if not html:
+        # Both rules return False at once when raw HTML is off, after being tried at every line
+        # and every "<": leaving them out makes the same tokens, faster.
+        md.disable(["html_block", "html_inline"])
     if accept_any_link:
         md.validateLink = lambda url: True  # type: ignore[method-assign]
     if figures:
@@ -106,11 +114,77 @@ def _note_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _container_validator(name: str) -> Callable[..., bool]:
-    def validate(params: str, *args: object) -> bool:
-        return params.strip().split(" ", 1)[0] == name
+def _container_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A ``::: name Optional title`` block, ``name`` one of ``CONTAINERS``, up to its closing ``:::``.
 
-    return validate
+    The tokens of ``mdit_py_plugins.container`` (``container_<name>_open``/``_close``, same
+    markup, info, map and nesting), made by one rule for every name: the plugin adds a rule per
+    name, and each is tried at every line of every paragraph, list and quote.
+    """
+    if state.is_code_block(start_line):
+        return False
+    src = state.src
+    start = state.bMarks[start_line] + state.tShift[start_line]
+    maximum = state.eMarks[start_line]
+    if src[start] != ":":
+        return False
+    pos = _skip_markers(src, start + 1, maximum)
+    count = pos - start
+    if count < 3:
+        return False
+    markup, params = src[start:pos], src[pos:maximum]
+    name = params.strip().split(" ", 1)[0]
+    if name not in CONTAINERS:
+        return False
+    if silent:
+        return True
+    next_line, auto_closed = start_line, False
+    while True:
+        next_line += 1
+        if next_line >= end_line:
+            break  # an unclosed block ends with the document (or its parent)
+        start = state.bMarks[next_line] + state.tShift[next_line]
+        maximum = state.eMarks[next_line]
+        if start < maximum and state.sCount[next_line] < state.blkIndent:
+            break  # a non-empty line indented less ends a list item holding the block
+        if src[start] != ":" or state.is_code_block(next_line):
+            continue
+        pos = _skip_markers(src, start + 1, maximum)
+        if pos - start < count:
+            continue  # the closing marker is at least as long as the opening one
+        pos = state.skipSpaces(pos)
+        if pos < maximum:
+            continue  # and has nothing but spaces after it
+        auto_closed = True
+        break
+    old_parent, old_line_max = state.parentType, state.lineMax
+    state.parentType = "container"
+    state.lineMax = next_line  # no lazy continuation past the closing marker
+    token = state.push(f"container_{name}_open", "div", 1)
+    token.markup, token.block, token.info, token.map = markup, True, params, [start_line, next_line]
+    state.md.block.tokenize(state, start_line + 1, next_line)
+    token = state.push(f"container_{name}_close", "div", -1)
+    token.markup, token.block = src[start:pos], True
+    state.parentType, state.lineMax = old_parent, old_line_max
+    state.line = next_line + (1 if auto_closed else 0)
+    return True
+
+
+def _skip_markers(src: str, pos: int, maximum: int) -> int:
+    """The position after the ``:`` that run from ``pos`` (not past ``maximum``)."""
+    end = min(maximum + 1, len(src))
+    while pos < end and src[pos] == ":":
+        pos += 1
+    return pos
+
+
+def _container_render(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """A block as the container plugin renders it by default: a ``div`` with the name as class
+    (the site's renderer replaces this, ``markdown_html``)."""
+    token = tokens[idx]
+    if token.nesting == 1:
+        token.attrJoin("class", token.type.removeprefix("container_").removesuffix("_open"))
+    return str(renderer.renderToken(tokens, idx, options, env))
 
 
 def mark_figures(tokens: list[Token]) -> None:
