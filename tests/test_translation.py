@@ -387,6 +387,179 @@ def test_qa_glossary_terms_consistent():
     assert "t/1" in {f.key for f in qa(template, _language(template, bad)) if f.check == "terms"}
 
 
+def _term_findings(terms: dict[str, tuple[str, str]], texts: dict[str, tuple[str, str]]) -> set[str]:
+    """Keys with a ``terms`` finding: ``terms`` glossary id → (English, term base), ``texts`` key → (English, French)."""
+    entries = [(f"glossary/{i}/term", en) for i, (en, _fr) in terms.items()] + [
+        (k, en) for k, (en, _fr) in texts.items()
+    ]
+    template = _template(*entries)
+    translations = {f"glossary/{i}/term": fr for i, (_en, fr) in terms.items()} | {
+        k: fr for k, (_en, fr) in texts.items()
+    }
+    return {f.key for f in qa(template, _language(template, translations)) if f.check == "terms"}
+
+
+REMITTANCES = {
+    "remittances": ("Remittances", "Transferts de fonds"),
+    "social-remittances": ("Social remittances", "Transferts sociaux"),
+}
+
+
+def test_terms_another_word_is_found():
+    found = _term_findings(
+        REMITTANCES,
+        {
+            "t/1": ("Remittances are private money.", "Les envois de fonds sont de l'argent privé."),
+            "t/2": ("Remittances are private money.", "Les transferts de fonds sont de l'argent privé."),
+            "t/3": ("Who controls remittances?", "Qui contrôle les transferts ?"),  # the term shortened
+        },
+    )
+    assert found == {"t/1", "t/3"}
+
+
+def test_terms_the_longest_term_wins():
+    texts = {
+        "t/1": ("Social remittances are ideas.", "Les transferts sociaux sont des idées."),
+        "t/2": (
+            "They pass on [social remittances](glossary:social-remittances).",
+            "Ils transmettent des [transferts sociaux](glossary:social-remittances).",
+        ),
+        "t/3": ("Social remittances and remittances.", "Les transferts sociaux et l'argent."),
+        "t/4": ("Social remittances are ideas.", "Les envois sociaux sont des idées."),
+    }
+    assert _term_findings(REMITTANCES, texts) == {"t/3", "t/4"}
+
+
+def test_terms_in_names_and_titles_kept_in_english():
+    texts = {
+        # a name with its own official translation
+        "t/1": (
+            "16 June is the International Day of Family Remittances.",
+            "Le 16 juin est la Journée internationale des envois de fonds à la famille.",
+        ),
+        "t/2": ("Read *Migrant Women and Remittances* (2020).", "Lire *Migrant Women and Remittances* (2020)."),
+        "t/3": (
+            "Levitt (2011). Remittances Revisited. A journal.",
+            "Levitt (2011). Remittances Revisited. Une revue.",
+        ),  # kept as published
+        # kept once, used once more: the other use needs the term
+        "t/4": (
+            "*Remittances Revisited* shows that remittances grow.",
+            "*Remittances Revisited* montre que les envois augmentent.",
+        ),
+        "t/5": (
+            "Lower the cost: remittances grow.",
+            "Réduire le coût : les envois augmentent.",
+        ),  # lower case: not a name
+        "t/6": ("**Remittances.** They grow.", "**Envois.** Ils augmentent."),  # a sentence's first word
+    }
+    assert _term_findings(REMITTANCES, texts) == {"t/4", "t/5", "t/6"}
+
+
+def test_terms_homonyms_count_only_where_linked():
+    terms = {"agency": ("Agency", "Capacité d'agir")}
+    texts = {
+        "t/1": ("UN agencies and a recruitment agency.", "Les agences des Nations Unies et une agence de recrutement."),
+        "t/2": ("A global inter-agency programme.", "Un programme mondial interinstitutions."),
+        "t/3": (
+            "Migrants' [agency](glossary:agency) grows.",
+            "La [capacité d'agir](glossary:agency) des migrants grandit.",
+        ),
+        "t/4": ("Migrants' [agency](glossary:agency) grows.", "L'[autonomie](glossary:agency) des migrants grandit."),
+    }
+    assert _term_findings(terms, texts) == {"t/4"}
+
+
+def test_terms_hyphenated_compounds_are_other_words():
+    terms = {"migrant": ("Migrant", "Migrant")}
+    texts = {
+        "t/1": ("Non-migrant households share the income.", "Les ménages sans émigré partagent les revenus."),
+        "t/2": ("Migrant-led projects.", "Des projets menés par la diaspora."),
+        "t/3": ("Members chosen by migrant communities.", "Des membres choisis par les communautés."),
+    }
+    assert _term_findings(terms, texts) == {"t/3"}
+
+
+def test_terms_abbreviations_optional_on_both_sides():
+    terms = {"led": ("Local economic development (LED)", "Développement économique local (DEL)")}
+    texts = {
+        "t/1": ("Local economic development matters.", "Le développement économique local compte."),
+        "t/2": ("Local economic development (LED) matters.", "Le développement économique local compte."),
+        "t/3": ("LED planning decides.", "La planification du DEL décide."),
+        "t/4": ("LED planning decides.", "La planification locale décide."),  # the abbreviation alone is the term
+        "t/5": ("The forum was led by the mayor.", "Le forum était présidé par le maire."),  # "led" is not "LED"
+        "t/6": ("Local economic development matters.", "Le DEL compte."),
+        "t/7": ("Local economic development matters.", "L'économie locale compte."),
+    }
+    assert _term_findings(terms, texts) == {"t/4", "t/7"}
+
+
+def test_terms_endings_elision_case_and_hyphens():
+    terms = {
+        "integration": ("Integration", "Intégration"),
+        "mlg": ("Multi-level governance", "Gouvernance multiniveaux"),
+    }
+    texts = {
+        "t/1": ("Integration policies.", "Des politiques d'intégration."),
+        "t/2": ("Integration policies.", "INTÉGRATIONS locales."),
+        "t/3": ("It needs multi-level governance.", "Il faut une gouvernance multi-niveaux."),
+        "t/4": ("It needs multi-level governance.", "Il faut une gouvernance à plusieurs niveaux."),
+        "t/5": ("Integration policies.", "Des politiques d'inclusion."),
+    }
+    assert _term_findings(terms, texts) == {"t/4", "t/5"}
+
+
+def test_terms_alternatives_on_both_sides():
+    terms = {
+        "wg": (
+            "Whole-of-government / whole-of-society approach",
+            "Approche mobilisant l'ensemble des pouvoirs publics / l'ensemble de la société",
+        )
+    }
+    texts = {
+        "t/1": ("A whole-of-society approach.", "Une approche mobilisant l'ensemble de la société."),
+        "t/2": ("A whole-of-government approach.", "Une approche mobilisant l'ensemble des pouvoirs publics."),
+        "t/3": ("A whole-of-society approach.", "Une approche participative."),
+    }
+    assert _term_findings(terms, texts) == {"t/3"}
+
+
+def test_terms_a_link_in_another_form_of_the_words():
+    terms = {"transnationalism": ("Transnationalism", "Transnationalisme")}
+    texts = {
+        "t/1": (
+            "They live [transnational](glossary:transnationalism) lives.",
+            "Ils mènent une vie [transnationale](glossary:transnationalism).",
+        ),
+        "t/2": (
+            "They live [transnational](glossary:transnationalism) lives.",
+            "Ils mènent une vie [mondialisée](glossary:transnationalism).",
+        ),
+        "t/3": (
+            "[Transnationalism](glossary:transnationalism) grows.",
+            "Le [transnationalisme](glossary:transnationalism) progresse.",
+        ),
+        "t/4": ("Transnationalism grows.", "La vie transnationale progresse."),  # the noun itself: the noun is expected
+    }
+    assert _term_findings(terms, texts) == {"t/2", "t/4"}
+
+
+def test_terms_svg_label_lines_read_with_their_neighbours():
+    terms = {"diaspora": ("Diaspora", "Diaspora"), "dc": ("Decentralized cooperation", "Coopération décentralisée")}
+    figure = "svg/assets/figures/f.svg"
+    texts = {
+        f"{figure}/#f-title": ("A diaspora figure", "Une figure"),
+        f"{figure}/text/1": ("Decentralized cooperation", "Accord de coopération"),
+        f"{figure}/text/2": ("agreement", "décentralisée"),
+        f"{figure}/text/13": ("Migrant or diaspora", "Association de migrants"),
+        f"{figure}/text/14": ("association (the bridge)", "ou de la diaspora (le pont)"),
+        f"{figure}/text/20": ("Remote label", "Étiquette"),
+        f"{figure}/text/21": ("Far away", "Loin"),
+        f"{figure}/text/22": ("The diaspora", "Les émigrés"),  # its neighbours do not have the word either
+    }
+    assert _term_findings(terms, texts) == {f"{figure}/#f-title", f"{figure}/text/22"}
+
+
 def test_qa_of_a_pseudo_translation_is_clean(jmdi):
     _course, _ctx, template = jmdi
     found = qa(template, tr.pseudo_catalog(template))

@@ -17,7 +17,9 @@ returns :class:`Finding` s; each check has a name (``Finding.check``):
 ``questions``     every part of a question translated or none (a half-translated question mixes
                   languages), and its options, items and pairs still tell apart
 ``terms``         where the English has a glossary term, the translation has the term's
-                  translation (a heuristic: each word of four letters or more, by its stem)
+                  translation (a heuristic: each word of four letters or more, by its stem; the
+                  longest term wins, names, titles kept in English, hyphenated compounds and
+                  ``HOMONYMS`` outside glossary links do not count; abbreviations optional: ``_terms``)
 
 Everything here is pure; ``translation_files.translation_problems`` turns findings into
 validation warnings.
@@ -313,39 +315,213 @@ def _questions(template: Catalog, translations: dict[str, tuple[Message, str, Wh
     return findings
 
 
+#: English words that name a glossary concept in one sense and something else in everyday use:
+#: "agency" is migrants' capacity to act, and also an organisation ("UN agencies", "a recruitment
+#: agency"). Their words cannot tell the senses apart, so for these terms (casefolded, as the glossary
+#: writes them without abbreviation) only the occurrences the English links to the glossary count.
+HOMONYMS = frozenset({"agency"})
+_ABBREVIATION = re.compile(r"\(\s*([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\)")
+_SENTENCE_END = ".!?:|"
+_OPENING = " \t\n*_#>[(\"'`\u201c\u2018\u00ab\u00a0-"
+
+
 def _alternatives(term: str) -> list[str]:
     """A term's forms without parenthesised abbreviations: "Duty-bearer / rights-holder" → both."""
     core = re.sub(r"\s*\([^)]*\)", "", term)
     return [part.strip() for part in core.split("/") if part.strip()]
 
 
-def _stems(term: str) -> list[str]:
-    words = [w for w in re.findall(r"\w+", term.casefold()) if len(w) >= 4]
-    return [w[: max(4, len(w) - 3)] for w in words] or [term.casefold()]
+def _abbreviations(term: str) -> list[str]:
+    """The abbreviations a term gives in parentheses: "Local economic development (LED)" → LED."""
+    return _ABBREVIATION.findall(term)
+
+
+def _fold(text: str) -> str:
+    """For comparing words: casefolded, hyphens dropped (« multi-niveaux », « multiniveaux »), one apostrophe."""
+    return text.casefold().replace("\u2019", "'").replace("\u2011", "").replace("-", "")
+
+
+def _stems(term: str, cut: int = 3) -> list[str]:
+    """The stems of a term's words of four letters or more (their last ``cut`` letters dropped, keeping
+    four): they match plurals, other endings and elided forms (« d'intégration »)."""
+    words = [w for w in re.findall(r"\w+", _fold(term)) if len(w) >= 4]
+    return [w[: max(4, len(w) - cut)] for w in words] or [_fold(term)]
+
+
+#: How many letters a derived form may change at the end of a word, where ``_stems`` allows three: an
+#: adjective for a noun, "transnational" for "transnationalism", « interculturelle » for « interculturalisme ».
+DERIVED_CUT = 6
+
+
+def _abbreviation_pattern(abbreviations: list[str]) -> str:
+    """Abbreviations as written (case matters: "LED" is not "led"), with or without a plural s."""
+    return "|".join(rf"(?<![\w-]){re.escape(a.removesuffix('s'))}s?(?![\w-])" for a in abbreviations)
+
+
+@dataclass(frozen=True)
+class _Term:
+    """A glossary term and its translation in the language's term base."""
+
+    id: str
+    english: str
+    translated: str
+    plain: re.Pattern[str]  # the English forms, in running text (not counting hyphenated compounds)
+    abbreviation: re.Pattern[str] | None  # the English abbreviation, case-sensitive
+    link: re.Pattern[str]  # a link to the term's glossary entry, with its text
+    words: tuple[tuple[str, ...], ...]  # each English form's words, as the glossary writes them
+
+    @property
+    def homonym(self) -> bool:
+        return any(form.casefold() in HOMONYMS for form in _alternatives(self.english))
+
+    def derived(self, text: str) -> bool:
+        """Whether a link's ``text`` is another form of the term ("transnational" for "transnationalism"):
+        it has the stems of the words of one of the term's English forms but not the form itself."""
+        folded = _fold(text)
+        return not self.plain.search(text) and any(
+            all(stem in folded for stem in _stems(form)) for form in _alternatives(self.english)
+        )
+
+    def used(self, translation: str, cut: int = 3) -> bool:
+        """Whether ``translation`` has the term's translation: all the stems of one of its forms (the
+        ``cut`` of ``_stems``), or its abbreviation (as written)."""
+        text = _fold(translation)
+        if any(all(stem in text for stem in _stems(form, cut)) for form in _alternatives(self.translated)):
+            return True
+        pattern = _abbreviation_pattern(_abbreviations(self.translated))
+        return bool(pattern and re.search(pattern, translation))
+
+
+def _term(term_id: str, english: str, translated: str) -> _Term | None:
+    forms = _alternatives(english)
+    if not forms or not _alternatives(translated):
+        return None
+    plain = "|".join(rf"(?<![\w-]){re.escape(form)}\w{{0,3}}(?![\w-])" for form in forms)
+    abbreviation = _abbreviation_pattern(_abbreviations(english))
+    words = [re.findall(r"\w+", form) for form in forms]
+    words[0][:1] = [w[:1].lower() + w[1:] if not w.isupper() else w for w in words[0][:1]]  # the heading's capital
+    return _Term(
+        term_id,
+        english,
+        translated,
+        re.compile(plain, re.IGNORECASE),
+        re.compile(abbreviation) if abbreviation else None,
+        re.compile(rf"\[[^\]]*\]\(\s*<?glossary:{re.escape(term_id)}>?\s*\)"),
+        tuple(tuple(w) for w in words),
+    )
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` begins a sentence, a heading, a list item or a table cell."""
+    before = text[:start]
+    stripped = before.rstrip(_OPENING)
+    return not stripped or stripped[-1] in _SENTENCE_END or "\n\n" in before[len(stripped) :]
+
+
+def _a_name(term: _Term, text: str, match: re.Match[str]) -> bool:
+    """Whether a plain occurrence is part of a proper name or a title: a word capitalised where the
+    glossary writes it in lower case, other than a sentence's first word ("the Swiss Agency for
+    Development", "International Day of Family Remittances", "Congress of Local and Regional Authorities")."""
+    found = list(re.finditer(r"\w+", match[0]))
+    for form in term.words:
+        if len(form) != len(found):
+            continue
+        for index, (word, written) in enumerate(zip(found, form, strict=True)):
+            first = index == 0 and _starts_sentence(text, match.start() + word.start())
+            if word[0][:1].isupper() and not written[:1].isupper() and not first:
+                return True
+    return False
+
+
+def _occurrences(terms: list[_Term], text: str) -> dict[str, tuple[int, int]]:
+    """How many times the English ``text`` uses each term (by id), and how many of those times in
+    another form of its words (``_Term.derived``: a link's text, "[transnational](glossary:…)"), by
+    these rules:
+
+    - a link to the term's glossary entry always counts, whatever its text;
+    - the term's words or its abbreviation (``LED``) count in running text, except: inside a link to
+      the glossary or inside a longer term's occurrence (the longest term wins: "social remittances"
+      is the term *Social remittances*, not *Remittances*); in a hyphenated compound ("inter-agency");
+      capitalised as part of a name or a title (``_a_name``); and for ``HOMONYMS``, at all.
+    """
+    spans: list[tuple[int, int, str, bool]] = []  # start, end, term id, a link
+    for term in terms:
+        spans.extend((m.start(), m.end(), term.id, True) for m in term.link.finditer(text))
+        for m in term.plain.finditer(text):
+            if not term.homonym and not _a_name(term, text, m):
+                spans.append((m.start(), m.end(), term.id, False))
+        if term.abbreviation is not None and not term.homonym:
+            spans.extend((m.start(), m.end(), term.id, False) for m in term.abbreviation.finditer(text))
+    counts: Counter[str] = Counter()
+    derived: Counter[str] = Counter()
+    by_id = {term.id: term for term in terms}
+    for start, end, term_id, link in spans:
+        inside = any(
+            (other_link or other_end - other_start > end - start) and other_start <= start and end <= other_end
+            for other_start, other_end, _other, other_link in spans
+            if (other_start, other_end) != (start, end)
+        )
+        if link or not inside:
+            counts[term_id] += 1
+            derived[term_id] += link and by_id[term_id].derived(text[start : text.index("](", start)])
+    return {term_id: (count, derived[term_id]) for term_id, count in counts.items()}
+
+
+_SVG_LINE = re.compile(r"^svg/(?P<figure>.+)/(?:text|tspan|textPath)/\d+(?:/tail)?$")
+
+
+def _svg_lines(translations: dict[str, tuple[Message, str, Where]]) -> dict[str, list[str]]:
+    """For each SVG figure's line (a label, not its title or description), its key with the keys of the
+    lines before and after it in the figure: a label cut in lines is one text, and a translation may
+    move a word to the next line ("Migrant or diaspora / association" → « Association de migrants /
+    ou de la diaspora »). Each line still has to use the term base's words with its neighbours."""
+    figures: dict[str, list[str]] = defaultdict(list)
+    for key in translations:
+        match = _SVG_LINE.match(key)
+        if match:
+            figures[match["figure"]].append(key)
+    around = {}
+    for keys in figures.values():
+        for index, key in enumerate(keys):
+            around[key] = keys[max(0, index - 1) : index + 2]
+    return around
 
 
 def _terms(translations: dict[str, tuple[Message, str, Where]]) -> list[Finding]:
-    """Segments whose English uses a glossary term and whose translation lacks the term's translation."""
-    findings = []
+    """Segments whose English uses a glossary term and whose translation lacks the term's translation.
+
+    Where a term counts in the English is ``_occurrences``'s business. Occurrences the translation
+    keeps in English (a publication's title left as published) need no translation: a segment is
+    found only when the English uses the term more often than the translation keeps it in English.
+    The translation has the term when it has the stems of the words of one of the term base's forms
+    (its abbreviation optional), or the abbreviation alone (see ``_Term.used``); where the English
+    uses the term only in another form of its words, the translation may too (``DERIVED_CUT``). An SVG
+    figure's line is read with the lines before and after it (``_svg_lines``).
+    """
+    terms = []
     for key, (message, source, _where) in translations.items():
         match = re.fullmatch(r"glossary/([^/]+)/term", key)
-        forms, translated_forms = _alternatives(source), _alternatives(str(message.string))
-        if not match or not forms or not translated_forms:
+        term = _term(match[1], source, str(message.string)) if match else None
+        if term is not None:
+            terms.append(term)
+    lines = _svg_lines(translations)
+    findings = []
+    for key, (_translated, source, where) in translations.items():
+        if key.startswith("glossary/") and key.endswith("/term"):
             continue
-        pattern = "|".join(rf"\b{re.escape(form)}\w{{0,3}}\b" for form in forms)
-        english = re.compile(rf"{pattern}|\(glossary:{re.escape(match[1])}\)", re.IGNORECASE)
-        for other, (translated, other_source, where) in translations.items():
-            if other.startswith("glossary/") and other.endswith("/term") or not english.search(other_source):
+        text = _TARGET.sub("](", " ".join(str(translations[k][0].string) for k in lines.get(key, [key])))
+        for term_id, (count, derived) in _occurrences(terms, source).items():
+            term = next(t for t in terms if t.id == term_id)
+            kept = len(term.plain.findall(text))  # in English: a title as published
+            if count - derived <= kept and (not derived or term.used(text, DERIVED_CUT)) or term.used(text):
                 continue
-            text = str(translated.string).casefold()
-            if not any(all(stem in text for stem in _stems(form)) for form in translated_forms):
-                findings.append(
-                    Finding(
-                        other,
-                        "terms",
-                        f"the English uses the glossary term '{source}', translated '{message.string}', "
-                        "which the translation does not use",
-                        **where,
-                    )
+            findings.append(
+                Finding(
+                    key,
+                    "terms",
+                    f"the English uses the glossary term '{term.english}', translated '{term.translated}', "
+                    "which the translation does not use",
+                    **where,
                 )
+            )
     return findings
