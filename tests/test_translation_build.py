@@ -60,7 +60,10 @@ def test_every_language_by_default_each_package_named_by_its_language(built) -> 
     names = sorted(a.path.name for a in result.artifacts)
     assert names == sorted([f"mini-course-{f}.zip" for f in FORMATS] + [f"mini-course-fr-{f}.zip" for f in FORMATS])
     assert {a.language for a in result.artifacts} == {"en", "fr"}
-    assert (out / "mini-course-fr-scorm12-lms-import.md").is_file() and (out / "mini-course-fr-web").is_dir()
+    assert (out / "mini-course-fr-web").is_dir()
+    assert "in `fr`: its own course in the LMS (manifest `mini-course-fr`)" in (
+        out / "mini-course-fr-scorm12-lms-import.md"
+    ).read_text(encoding="utf-8")
 
 
 def test_the_french_package_shows_the_catalogue(built) -> None:

@@ -131,7 +131,12 @@ def import_sheet(
     lines = [
         f"# LMS import sheet: {course.meta.title}",
         "",
-        f"Package `{zip_name}`: {label}, {covers}, {units}. Course `{course.id}`, version {course.meta.version}.",
+        f"Package `{zip_name}`: {label}, {covers}, {units}. Course `{course.id}`, version {course.meta.version}"
+        + (
+            f", in `{course.translation}`: its own course in the LMS (manifest `{course.package_id}`)."
+            if course.translation
+            else "."
+        ),
         "",
         "## What the package reports",
         "",
