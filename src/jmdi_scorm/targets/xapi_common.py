@@ -324,8 +324,9 @@ def nodes(course: model.Course, scope: object = None, found: Activities | None =
 
 
 def as_json(obj: Any) -> Any:
-    """A tincan object as plain JSON data (xAPI 1.0.3 property names)."""
-    return json.loads(obj.to_json(XAPI_VERSION))
+    """A tincan object as plain JSON data (xAPI 1.0.3 property names): ``as_version`` makes new
+    dicts and lists of strings, what ``json.loads(obj.to_json(...))`` gives without the round trip."""
+    return obj.as_version(XAPI_VERSION)
 
 
 def runtime_data(course: model.Course, scope: object = None) -> dict[str, Any]:
