@@ -168,6 +168,10 @@ def test_lang_chooses_the_languages(tmp_path: Path) -> None:
         _build(course, tmp_path / "dist", "es")
     with pytest.raises(JmdiError, match="no interface strings"):
         _build(course, tmp_path / "dist", "de")
+    catalog_path(course, "de").write_bytes(catalog_path(course, "fr").read_bytes())
+    assert build_module.build_languages(source) == [None, "fr"]  # a translation begun: left out, said
+    result = build_module.build(course, build_module.BuildOptions(formats=("web",), out=tmp_path / "de", pdf=False))
+    assert len(result.artifacts) == 2 and any(n.startswith("locale/de.po: not built") for n in result.notes)
     plain = tmp_path / "plain"
     shutil.copytree(MINIMAL, plain, ignore=shutil.ignore_patterns(".jmdi-cache", "locale"))
     assert build_module.build_languages(load_course(plain)[0]) == [None]

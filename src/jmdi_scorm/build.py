@@ -174,6 +174,12 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     step("compressing and writing")
     artifacts, written = _write_all(planned, downloads, options.out)
     notes = [f"{plan.name}: {note}" for plan in planned for note in plan.notes] + pdf_notes
+    if not options.languages:
+        notes += [
+            f"locale/{name}.po: not built, jmdi-scorm has no '{name.split('_')[0]}' interface strings "
+            "(docs/translating.md, Adding a language)"
+            for name in without_interface(source)
+        ]
     if missing:
         notes.append(f"module PDFs not made: {missing}; the module pages link their printable pages instead")
     seconds = time.perf_counter() - started
@@ -183,9 +189,11 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
 def build_languages(course: model.Course, asked: tuple[str, ...] = ()) -> list[str | None]:
     """The languages to build, the source first as None, then catalogue languages (``--lang``).
 
-    ``asked`` empty: the source language and every ``locale/<lang>.po`` of the course. A value
-    may hold several languages separated by commas; the source language is named by its code
-    (``course.yaml`` ``language``). Babel is imported only when the course has catalogues.
+    ``asked`` empty: the source language and every ``locale/<lang>.po`` of the course but those
+    with no interface strings (``without_interface``: a translation begun for a new language does
+    not stop the build; asked for by name, it does). A value may hold several languages separated
+    by commas; the source language is named by its code (``course.yaml`` ``language``). Babel is
+    imported only when the course has catalogues.
     """
     names = [name.strip() for value in asked for name in value.split(",") if name.strip()]
     source = course.meta.language
@@ -194,12 +202,23 @@ def build_languages(course: model.Course, asked: tuple[str, ...] = ()) -> list[s
     from jmdi_scorm.source.translation_files import check_language, languages
 
     found: list[str | None] = []
-    wanted = names or [source, *languages(Path(course.root))]
+    left_out = without_interface(course)
+    wanted = names or [source, *(name for name in languages(Path(course.root)) if name not in left_out)]
     for name in wanted:
         language = None if _same_language(name, source) else check_language(name)
         if language not in found:
             found.append(language)
     return found
+
+
+def without_interface(course: model.Course) -> list[str]:
+    """The languages of the course's catalogues that have no interface strings (``jmdi_scorm.locale``)."""
+    if not any((Path(course.root) / "locale").glob("*.po")):
+        return []
+    from jmdi_scorm.locale import LANGUAGES
+    from jmdi_scorm.source.translation_files import languages
+
+    return [name for name in languages(Path(course.root)) if name.split("_")[0] not in LANGUAGES]
 
 
 def _same_language(name: str, source: str) -> bool:
