@@ -229,6 +229,9 @@ def test_incremental_rebuild_equals_a_full_build(fmt: str, minimal_course: Path,
             assert [name for name in fresh if served[name] != fresh[name]] == [], what
             if what == "body":
                 assert build.pages == ["intro-01"]
+        # An editor's test file, made and removed while saving, is no course change.
+        topic.write_text(source + "\nSaved by vim.\n", encoding="utf-8")
+        assert session.rebuild([str(minimal_course / "modules" / "intro" / "4913"), str(topic)]).pages == ["intro-01"]
         # Another kind of file: everything is built again.
         (minimal_course / "course.yaml").write_text((minimal_course / "course.yaml").read_text() + "\n")
         assert session.rebuild([str(minimal_course / "course.yaml")]).pages is None

@@ -132,6 +132,18 @@ class Builder:
         seconds = time.perf_counter() - started
         return Build(number, True, seconds, "", warnings, course.id, course.meta.title, kind, scos, pages)
 
+    def may_use(self, path: Path) -> bool:
+        """Whether a build may read ``path``: a course file (Markdown, YAML) or one the last good
+        build used (assets, resource files); ``True`` when unknown."""
+        if self._made is None or path.suffix in (".md", ".yaml", ".yml"):
+            return True
+        try:
+            name = path.resolve().relative_to(self._made.load.root).as_posix()
+        except ValueError:
+            return True
+        course = self._made.course
+        return name in course.assets or any(r.file == name for r in course.resources)
+
     def _topic(self, target: Target, path: Path) -> _Made | None:
         """The build after only the topic file ``path`` changed, or ``None``: build everything."""
         last = self._made

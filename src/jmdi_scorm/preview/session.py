@@ -124,9 +124,10 @@ class Preview:
 
     def _topic_only(self) -> Path | None:
         """The topic file that is all that changed since the last good build, if that is so."""
-        if not self._dirty or len(self._dirty) != 1:
+        dirty = [path for path in self._dirty or () if path.exists() or self._builder.may_use(path)]
+        if len(dirty) != 1:  # (gone files no build reads: an editor's test file, vim's "4913")
             return None
-        [path] = self._dirty
+        [path] = dirty
         inside = path.resolve().is_relative_to(self.course_dir / "modules")
         return path if inside and path.suffix == ".md" and path.name != "module.yaml" else None
 
