@@ -8,6 +8,7 @@ The preview runs in-process on a free port, on a copy of ``tests/fixtures/minima
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ from jmdi_scorm.cli import main
 from jmdi_scorm.preview import Preview, PreviewOptions
 
 from .conftest import MINIMAL
+
+JMDI = Path(__file__).resolve().parents[1] / "course"
 
 CALL_SEEN = "t => [...document.querySelectorAll('#calls td.call')].some(td => td.textContent.startsWith(t))"
 CMI_VALUE = "([e, v]) => { const r = document.querySelector(`#cmi tr[data-element='${e}']`); return r && r.dataset.value === v; }"
@@ -192,6 +195,31 @@ def test_xapi_topic_edit_shows_in_place(page, preview_of, minimal_course: Path) 
     topic.write_text(topic.read_text(encoding="utf-8") + "\nAn xAPI sentence.\n", encoding="utf-8")
     expect(course_frame(page).get_by_text("An xAPI sentence.")).to_be_visible(timeout=20_000)
     assert frame.evaluate("() => window.learnerWasHere === true")
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "xapi"])
+def test_incremental_rebuild_of_the_jmdi_course_equals_a_full_build(fmt: str, tmp_path: Path) -> None:
+    """The JMDI course (figures, links between topics, many questions): a body edit of one topic
+    (a new heading, a link to another topic's heading) is shown in place, the folder a full build's."""
+    from jmdi_scorm.preview.builder import build_folder
+
+    _needs(fmt)
+    course = tmp_path / "course"
+    shutil.copytree(JMDI, course, ignore=shutil.ignore_patterns(".jmdi-cache"))
+    session = Preview(PreviewOptions(course, fmt, workdir=tmp_path / "work", watch=False))
+    session.start()
+    try:
+        topic = course / "modules" / "core" / "core-02.md"
+        added = "\n## Added while previewing\n\nSee [the first topic](core-01.md) and [data](../m1/m1-01.md).\n"
+        topic.write_text(topic.read_text(encoding="utf-8") + added, encoding="utf-8")
+        build = session.rebuild([str(topic)])
+        assert build.ok and build.pages == ["core-02"], (build.error, build.problems)
+        assert build_folder(course, fmt, tmp_path / "full", 0).ok
+        served, fresh = _tree(session.package_dir), _tree(tmp_path / "full")
+        assert sorted(served) == sorted(fresh)
+        assert [name for name in fresh if served[name] != fresh[name]] == []
+    finally:
+        session.stop()
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
