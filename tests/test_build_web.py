@@ -163,12 +163,13 @@ def test_first_page_fits_the_budget(minimal_course: Path, tmp_path: Path) -> Non
 #: Issues 3, 15 and 16: every format's first page, index.html and what it links (the icon comes
 #: after, and is no code), is at most 60 KB of HTML, JS and CSS in at most 5 requests.
 FIRST_PAGE_BYTES = 60_000
-#: Not there yet (issue 16): the xAPI and cmi5 adapters (jmdi-xapi-common.js joined in front)
-#: are 29-33 KB, all of it loaded by the launch page. Strict: the test fails once they fit.
+#: Not there yet (issue 16; 74.9 and 78.2 KB): the xAPI and cmi5 adapters (jmdi-xapi-common.js
+#: joined in front) are 29-33 KB, all loaded by the launch page. Strict: fails once they fit.
 OVER_BUDGET = {"xapi", "cmi5"}
-#: What the web and SCORM first pages weigh at most now (56.6 KB, SCORM 2004), with the question
-#: code loaded on demand (jmdi-questions.js): the room left for what comes next is kept.
-REACHED_BYTES = 57_000
+#: What the web and SCORM first pages weigh at most now (55.0 KB, SCORM 2004), the question code
+#: and rules being loaded on demand (jmdi-questions.js, .css): the room won for what comes next
+#: (figure viewer, glossary popover, tables) is kept.
+REACHED_BYTES = 55_500
 ALL_FORMATS = ("web", "scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5")
 
 

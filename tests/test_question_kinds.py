@@ -73,18 +73,42 @@ def test_every_kind_has_a_renderer_a_macro_and_a_runtime_widget() -> None:
     assert widgets == {kind.widget for kind in KINDS.values()} == set(KINDS)
 
 
-def test_interaction_types_are_the_standards_words_and_the_runtime_maps_agree() -> None:
+def test_interaction_types_are_the_standards_words_and_the_adapters_know_no_kind() -> None:
     for kind in KINDS.values():
         assert kind.interaction in SCORM2004_TYPES and kind.scorm12 in SCORM12_TYPES
-    # The adapters still map each kind to its type themselves (they could take it from the
-    # question data instead); until then they must say what the table says.
-    xapi = js_map((RUNTIME / "jmdi-xapi-common.js").read_text(encoding="utf-8"), "INTERACTION_TYPES")
-    assert xapi == {name: kind.interaction for name, kind in KINDS.items()}
-    for path in sorted(RUNTIME.glob("jmdi-scorm*.js")):
+    # The core passes the interaction types and the encoding with each record, from the question
+    # data (render/question_views.py): no adapter maps or formats kinds by name.
+    for path in sorted(RUNTIME.glob("jmdi-*.js")):
+        if path.name in ("jmdi-core.js", "jmdi-questions.js"):
+            continue
         source = path.read_text(encoding="utf-8")
-        if "var TYPES = {" in source:
-            field = "scorm12" if "12" in path.name else "interaction"
-            assert js_map(source, "TYPES") == {n: getattr(k, field) for n, k in KINDS.items()}, path.name
+        assert "TYPES = {" not in source.replace("PAGE_TYPES = {", ""), path.name
+        assert not re.search(r"""["'](?:single|multiple|true-false|fill-in|matching|ordering)["']""", source), path.name
+
+
+def test_the_question_data_carries_what_the_records_need() -> None:
+    """Each question of a content script names its kind's interaction types and encoding."""
+    import json
+
+    from jmdi_scorm.render.pages import render_site
+    from jmdi_scorm.source.validate import load_course
+
+    from .conftest import MINIMAL
+
+    site = render_site(load_course(MINIMAL)[0])
+    seen = set()
+    for name, data in site.files.items():
+        if name.startswith("content/"):
+            text = data.decode()
+            for question in json.loads(text[len("JMDI.page(") : -3])["questions"].values():
+                kind = KINDS[question["type"]]
+                assert (question["it"], question["it12"], question["enc"]) == (
+                    kind.interaction,
+                    kind.scorm12,
+                    kind.encoding,
+                )
+                seen.add(kind.name)
+    assert seen == set(KINDS)
 
 
 @pytest.mark.parametrize("name", list(KINDS))

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from jmdi_scorm.render.pages import adapter_script
+from jmdi_scorm.source.question_kinds import KINDS
 from jmdi_scorm.source.spec_limits import SUSPEND_DATA
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -256,6 +257,10 @@ RECORDS = [
     {"id": "practice-01.q1", "type": "matching", "response": ["1.b", "2.a"], "correctResponse": ["1.a", "2.b"], "result": "incorrect"},
     {"id": "practice-01.q2", "type": "ordering", "response": ["b", "a", "c", "d"], "correctResponse": ["a", "b", "c", "d"], "result": "incorrect"},
 ]  # fmt: skip
+# What the core adds to each record from the question data (source/question_kinds.py).
+for _record in RECORDS:
+    _kind = KINDS[_record["type"]]
+    _record.update(interactionType=_kind.interaction, interactionType12=_kind.scorm12, encoding=_kind.encoding)
 
 DRIVE = """async ([name, steps]) => {
   const adapter = window.JMDI.adapters[name]({lang: 'en', strings: {lms_unavailable: 'no-lms'}});

@@ -101,8 +101,13 @@ def _view(
 def _data(question: Any, view: QuestionView, prompt: str, renderer: Renderer, tools: Tools) -> dict[str, Any]:
     """What the core needs to check, give feedback on and record one question."""
     md, ctx = tools.md, tools.ctx
+    kind = kind_of(question)
     data: dict[str, Any] = {
         "type": question.type,
+        # What the adapters write in records (source/question_kinds.py): they know no kinds.
+        "it": kind.interaction,
+        "it12": kind.scorm12,
+        "enc": kind.encoding,
         "correct": correct_answer(question),
         "pattern": record_pattern(question),
         "desc": plain_text(prompt)[:INTERACTION_DESCRIPTION],

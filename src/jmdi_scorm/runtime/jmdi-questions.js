@@ -111,6 +111,10 @@
       core.answered(key, answer, {
         id: key,
         type: q.type,
+        // the interaction types and the response encoding of the kind (source/question_kinds.py)
+        interactionType: q.it,
+        interactionType12: q.it12,
+        encoding: q.enc,
         response: widget.record(response),
         correctResponse: q.pattern,
         result: correct ? "correct" : "incorrect",

@@ -26,8 +26,6 @@
 var COMMIT_GAP_MS = 1000;
 var RESEND_LIMIT = 3; // project rule: a value the LMS refused is offered at most 3 times
 var RETRY_MS = 15000; // a refused commit that no save waits for is tried again after this
-var TYPES = { single: "choice", multiple: "choice", "true-false": "true-false", "fill-in": "fill-in",
-  matching: "matching", ordering: "sequencing" }; // §3.5, §5.5
 
 var config = {}, lang = "", api = null, mode = "normal", stored = "";
 var sent = {}; // element -> value the LMS holds (unchanged values are not sent again)
@@ -246,7 +244,7 @@ function create(options) {
         // repeated choice pattern, and a new type resets the correct responses).
         indexOf[id] = next++;
         set(prefix + "id", id);
-        set(prefix + "type", TYPES[record.type] || "other");
+        set(prefix + "type", interactionType(record) || "other");
         // Moodle posts every record on each save (docs/lms-compatibility.md): only the fields its
         // reports use; no weighting (always 1), description or latency.
         patterns(record, lang).forEach(function (pattern, i) {
@@ -254,7 +252,7 @@ function create(options) {
         });
       }
       set(prefix + "timestamp", timestamp(record.timestamp));
-      set(prefix + "learner_response", response(record.type, record.response, lang));
+      set(prefix + "learner_response", response(record.encoding, record.response, lang));
       set(prefix + "result", record.result === "correct" ? "correct" : "incorrect");
       // No commit of its own: the core saves right after every answer, and that save commits.
     },

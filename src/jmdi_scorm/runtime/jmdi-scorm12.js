@@ -65,19 +65,25 @@
     return String(text).replace(/\s+/g, " ").trim().slice(0, max);
   }
 
-  /* Responses (§3.5): ids are single characters [0-9a-z] ("a", "c"; matching "1.a"), joined by ",". */
-  function response(type, values) {
+  /* The record's SCORM 1.2 interaction type (the core takes it from source/question_kinds.py). */
+  function interactionType(record) {
+    return record.interactionType12;
+  }
+
+  /* Responses (§3.5) by the record's encoding: ids are single characters [0-9a-z] ("a", "c";
+   * pairs "1.a"), joined by ","; a boolean is t or f; text is one line. */
+  function response(encoding, values) {
     values = [].concat(values == null ? [] : values).map(String);
-    if (type === "true-false") return values[0] === "true" ? "t" : "f";
-    if (type === "fill-in") return oneLine(values[0] || "", LIMITS.text);
-    if (type === "matching") values = values.filter(function (pair) { return /^[0-9a-z]\.[0-9a-z]$/.test(pair); });
+    if (encoding === "boolean") return values[0] === "true" ? "t" : "f";
+    if (encoding === "text") return oneLine(values[0] || "", LIMITS.text);
+    if (encoding === "pairs") values = values.filter(function (pair) { return /^[0-9a-z]\.[0-9a-z]$/.test(pair); });
     return values.join(",");
   }
 
-  /* One pattern per accepted fill-in answer, one pattern for every other type. */
+  /* One pattern per accepted answer of a text, one pattern for any other encoding. */
   function patterns(record) {
     var correct = [].concat(record.correctResponse || []);
-    if (record.type !== "fill-in") return [response(record.type, correct)];
+    if (record.encoding !== "text") return [response(record.encoding, correct)];
     return correct.slice(0, LIMITS.patterns).map(function (answer) { return oneLine(answer, LIMITS.text); });
   }
 

@@ -52,22 +52,28 @@
     return String(id).replace(/[^A-Za-z0-9_]/g, "_");
   }
 
-  /* learner_response and correct_responses.n.pattern with the bracketed delimiters (§5.5). */
-  function response(type, values, lang) {
+  /* The record's interaction type (the core takes it from source/question_kinds.py). */
+  function interactionType(record) {
+    return record.interactionType;
+  }
+
+  /* learner_response and correct_responses.n.pattern with the bracketed delimiters (§5.5), by
+   * the record's encoding. */
+  function response(encoding, values, lang) {
     values = [].concat(values == null ? [] : values).map(String);
-    if (type === "true-false") return values[0] === "true" ? "true" : "false";
-    if (type === "fill-in") return lang + oneLine(values[0] || "", LIMITS.text).split("[,]").join(",");
-    if (type === "matching") {
+    if (encoding === "boolean") return values[0] === "true" ? "true" : "false";
+    if (encoding === "text") return lang + oneLine(values[0] || "", LIMITS.text).split("[,]").join(",");
+    if (encoding === "pairs") {
       return values.filter(function (pair) { return /^\w+\.\w+$/.test(pair); })
         .map(function (pair) { return pair.split(".").map(shortId).join("[.]"); }).join("[,]");
     }
     return values.map(shortId).join("[,]");
   }
 
-  /* One pattern per accepted fill-in answer, one pattern for every other type. */
+  /* One pattern per accepted answer of a text, one pattern for any other encoding. */
   function patterns(record, lang) {
     var correct = [].concat(record.correctResponse || []);
-    if (record.type !== "fill-in") return [response(record.type, correct, lang)];
+    if (record.encoding !== "text") return [response(record.encoding, correct, lang)];
     var flags = "{case_matters=" + !!record.caseSensitive + "}{order_matters=true}";
     return correct.slice(0, LIMITS.patterns).map(function (answer) {
       return flags + lang + oneLine(answer, LIMITS.text);

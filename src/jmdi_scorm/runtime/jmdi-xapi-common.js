@@ -8,8 +8,6 @@
   // --- spec constants ------------------------------------------------------------------------
   var VERSION = "1.0.3"; // §6.6: exact patch version on every request
   var TYPE_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction";
-  var INTERACTION_TYPES = { single: "choice", multiple: "choice", "true-false": "true-false",
-    "fill-in": "fill-in", matching: "matching", ordering: "sequencing" }; // §6.4
   var KEEPALIVE_BYTES = 60000; // browsers cap in-flight keepalive bodies at 64 KiB in total
   var BATCH = 25; // statements per POST
   var GATHER_MS = 40; // statements queued within this time share one POST
@@ -99,14 +97,15 @@
     return [parts[0], parts.slice(1).join(".")];
   }
 
-  function response(type, values) {
+  // By the record's encoding (source/question_kinds.py: ids, pairs, boolean, text).
+  function response(encoding, values) {
     values = [].concat(values === undefined || values === null ? [] : values);
-    if (type === "true-false") {
+    if (encoding === "boolean") {
       var v = values[0];
       return v === true || v === "true" || v === "t" || v === 1 || v === "1" ? "true" : "false";
     }
-    if (type === "fill-in") return String(values[0] === undefined ? "" : values[0]).trim();
-    if (type === "matching") return values.map(function (p) { p = pair(p); return p[0] + "[.]" + p[1]; }).join("[,]");
+    if (encoding === "text") return String(values[0] === undefined ? "" : values[0]).trim();
+    if (encoding === "pairs") return values.map(function (p) { p = pair(p); return p[0] + "[.]" + p[1]; }).join("[,]");
     return values.map(ident).join("[,]");
   }
 
@@ -675,7 +674,7 @@
     var known = (this.questions[this.owner(record)] || {})[record.id];
     if (known) return known;
     var base = this.data.pages[""].activity.id;
-    var definition = { type: TYPE_INTERACTION, interactionType: INTERACTION_TYPES[record.type] || "other" };
+    var definition = { type: TYPE_INTERACTION, interactionType: record.interactionType || "other" };
     if (record.description) {
       definition.name = {};
       definition.name[this.data.lang] = String(record.description).slice(0, 120);
@@ -687,7 +686,7 @@
 
   Statements.prototype.answeredResult = function (record) {
     var result = { success: record.result === "correct",
-      response: response(record.type, record.response) };
+      response: response(record.encoding, record.response) };
     if (record.latencySeconds !== undefined && record.latencySeconds !== null) {
       result.duration = duration(record.latencySeconds);
     }

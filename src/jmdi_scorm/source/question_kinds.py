@@ -2,10 +2,11 @@
 
 Every fact about a kind that the stages need reads from :data:`KINDS`: the answer string the
 learner state keeps (``render/questions.py``, ``render/state_codec.py``), the interaction type
-and the response encoding of the records (``targets/xapi_common.py``,
+and the response encoding of the records (the question data the core passes on with each
+record, ``targets/xapi_common.py``,
 ``targets/moodle_payload.py``), the xAPI components, the renderer (``render/question_views.py``
 and a macro of ``templates/partials/question_kinds.html``) and the runtime widget
-(``WIDGETS`` in ``runtime/jmdi-core.js``). docs/architecture.md, "Adding a question kind", lists
+(``WIDGETS`` in ``runtime/jmdi-questions.js``). docs/architecture.md, "Adding a question kind", lists
 the steps; ``tests/test_question_kinds.py`` checks that the table, the model, the renderers, the
 macros and the widgets name the same kinds.
 
@@ -56,7 +57,7 @@ class Kind:
 
     @property
     def widget(self) -> str:
-        """Its key in ``WIDGETS`` of runtime/jmdi-core.js: the core looks widgets up by the
+        """Its key in ``WIDGETS`` of runtime/jmdi-questions.js: the core looks widgets up by the
         ``type`` of the question data, so the key is the name (widgets may share code, not keys)."""
         return self.name
 

@@ -57,8 +57,8 @@ TYPE_INTERACTION = ADL_ACTIVITIES + "cmi.interaction"
 # §6.5: progress is not a score; cmi5's result extension is the established IRI for it.
 EXT_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 
-# §6.4: question kinds → interactionType (source/question_kinds.py; runtime/jmdi-xapi-common.js
-# keeps the same map for definitions it must build itself).
+# §6.4: question kinds → interactionType (source/question_kinds.py; a definition the adapter must
+# build itself takes the record's interactionType, which the core reads in the question data).
 INTERACTION_TYPES = {name: kind.interaction for name, kind in KINDS.items()}
 COMMON_FILE = "jmdi-xapi-common.js"  # joined into each adapter file at build time
 QUESTIONS_DIR = "xapi-questions"  # runtime/xapi-questions/<page-id>.js, loaded on the page's first answer
