@@ -116,7 +116,8 @@ class Builder:
                 write_tree(made.files, self.dest)
             else:
                 assert self._made is not None
-                pages = _write_changes(self._made.files, made.files, self.dest)
+                old, self._made = self._made.files, None  # a write that fails: the next build is full
+                pages = _write_changes(old, made.files, self.dest)
         except CourseError as exc:
             return Build(number, False, time.perf_counter() - started, str(exc), [str(p) for p in exc.problems])
         except JmdiError as exc:
