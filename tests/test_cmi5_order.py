@@ -57,7 +57,9 @@ def stacks(tmp_path_factory: pytest.TempPathFactory):
     work = tmp_path_factory.mktemp("order")
     packages = h.build_packages(work / "dist", "xapi,cmi5")
     topic = h.build_packages(work / "dist-topic", "cmi5", sco="topic")["cmi5"]
-    split = build(JMDI, BuildOptions(formats=("cmi5",), out=work / "dist-jmdi", split="module", pdf=False))
+    split = build(
+        JMDI, BuildOptions(formats=("cmi5",), out=work / "dist-jmdi", split="module", pdf=False, languages=("en",))
+    )
     jmdi = next(a.path for a in split.artifacts if a.scope.module == JMDI_MODULE)
     lrs = RalphLRS(work / "ralph")
     lrs.start()

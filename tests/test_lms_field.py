@@ -86,7 +86,7 @@ def field(tmp_path_factory):
     packages: dict[tuple[str, str], list[tuple[str, str, str]]] = {}  # sco, launch URL, primary objective
     for layout, split in LAYOUTS.items():
         out = tmp_path_factory.mktemp(f"field-{layout}")
-        result = build(COURSE, BuildOptions(formats=tuple(EDITION), out=out, split=split, pdf=False))
+        result = build(COURSE, BuildOptions(formats=tuple(EDITION), out=out, split=split, pdf=False, languages=("en",)))
         for artifact in result.artifacts:
             folder = site / artifact.path.stem
             with zipfile.ZipFile(artifact.path) as archive:

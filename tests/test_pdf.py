@@ -47,7 +47,7 @@ def jmdi(tmp_path_factory) -> tuple[object, Path, dict]:
     """The real JMDI course built once as a web package, with its module PDFs."""
     out = tmp_path_factory.mktemp("jmdi") / "dist"
     course, _ = load_course(COURSE)
-    return course, out, build(COURSE, out, "--format", "web")
+    return course, out, build(COURSE, out, "--format", "web", "--lang", "en")  # English: the course's own language
 
 
 def test_the_jmdi_course_gets_one_pdf_per_module_with_its_topics(jmdi) -> None:
