@@ -560,6 +560,19 @@ def test_terms_svg_label_lines_read_with_their_neighbours():
     assert _term_findings(terms, texts) == {f"{figure}/#f-title", f"{figure}/text/22"}
 
 
+def test_terms_accepted_answers_are_forms_learners_type():
+    terms = {"fi": ("Financial inclusion", "Inclusión financiera")}
+    q = "topic/t/questions/q5"
+    texts = {
+        f"{q}/prompt": ("It is called financial ______.", "Se denomina ______ financiera."),
+        f"{q}/answers/a": ("inclusion", "inclusión"),
+        f"{q}/answers/b": ("financial inclusion", "inclusion"),  # the form without the accent
+        f"{q}/feedback/correct": ("**Financial inclusion** helps.", "La **inclusión** ayuda."),
+        "t/choices": ("Financial inclusion matters.", "La inclusión importa."),  # running text: read
+    }
+    assert _term_findings(terms, texts) == {f"{q}/feedback/correct", "t/choices"}
+
+
 def test_qa_of_a_pseudo_translation_is_clean(jmdi):
     _course, _ctx, template = jmdi
     found = qa(template, tr.pseudo_catalog(template))

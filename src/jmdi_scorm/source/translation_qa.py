@@ -19,7 +19,8 @@ returns :class:`Finding` s; each check has a name (``Finding.check``):
 ``terms``         where the English has a glossary term, the translation has the term's
                   translation (a heuristic: each word of four letters or more, by its stem; the
                   longest term wins, names, titles kept in English, hyphenated compounds and
-                  ``HOMONYMS`` outside glossary links do not count; abbreviations optional: ``_terms``)
+                  ``HOMONYMS`` outside glossary links do not count; abbreviations optional; accepted
+                  answers of fill-in questions not read: ``_terms``)
 
 Everything here is pure; ``translation_files.translation_problems`` turns findings into
 validation warnings.
@@ -487,6 +488,16 @@ def _svg_lines(translations: dict[str, tuple[Message, str, Where]]) -> dict[str,
     return around
 
 
+def _accepted_answer(key: str) -> bool:
+    """Whether ``key`` is an accepted answer of a fill-in question: a form learners may type, not text
+    they read. The forms follow the blank of the translated prompt and how learners type: "financial
+    ______" → « ______ financiera » leaves « inclusión » and « inclusion » (no accent) where the English
+    accepts "inclusion" and "financial inclusion"; asking each form for the whole term would be wrong.
+    The prompt and the feedback, which learners read, are checked."""
+    match = _OPTION.match(key)
+    return bool(match and match["list"] == "answers")
+
+
 def _terms(translations: dict[str, tuple[Message, str, Where]]) -> list[Finding]:
     """Segments whose English uses a glossary term and whose translation lacks the term's translation.
 
@@ -496,7 +507,8 @@ def _terms(translations: dict[str, tuple[Message, str, Where]]) -> list[Finding]
     The translation has the term when it has the stems of the words of one of the term base's forms
     (its abbreviation optional), or the abbreviation alone (see ``_Term.used``); where the English
     uses the term only in another form of its words, the translation may too (``DERIVED_CUT``). An SVG
-    figure's line is read with the lines before and after it (``_svg_lines``).
+    figure's line is read with the lines before and after it (``_svg_lines``). The accepted answers of a
+    fill-in question are not read (``_accepted_answer``).
     """
     terms = []
     for key, (message, source, _where) in translations.items():
@@ -507,7 +519,7 @@ def _terms(translations: dict[str, tuple[Message, str, Where]]) -> list[Finding]
     lines = _svg_lines(translations)
     findings = []
     for key, (_translated, source, where) in translations.items():
-        if key.startswith("glossary/") and key.endswith("/term"):
+        if key.startswith("glossary/") and key.endswith("/term") or _accepted_answer(key):
             continue
         text = _TARGET.sub("](", " ".join(str(translations[k][0].string) for k in lines.get(key, [key])))
         for term_id, (count, derived) in _occurrences(terms, source).items():
