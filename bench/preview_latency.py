@@ -61,7 +61,7 @@ def wait_for_text(page: Any, topic_id: str, text: str, deadline: float) -> float
                 frame.evaluate(BACK, topic_id)
             except Exception:  # the frame navigates: try again
                 pass
-        time.sleep(0.003)
+        page.wait_for_timeout(3)  # (not time.sleep: Playwright sees frames change only while it waits)
     frame = course_frame(page)
     where = frame.evaluate(SHOWN) if frame else [f.url for f in page.frames]
     raise TimeoutError(f"'{text}' not shown in {TIMEOUT} s; the frame shows {where}; {page.inner_text('#build')}")
@@ -77,7 +77,7 @@ def go_to(page: Any, topic_id: str) -> None:
                 break
         except Exception:
             pass
-        time.sleep(0.05)
+        page.wait_for_timeout(50)
     wait_for_text(page, topic_id, "", time.perf_counter() + TIMEOUT)
 
 
@@ -101,7 +101,7 @@ def measure(browser: Any, course: Path, fmt: str, repeat: int, verbose: bool = F
             frame = course_frame(page)
             frame.evaluate("() => { window.__jmdiLatencyMark = 1; window.scrollTo(0, 200); }")
             marker = f"Latency marker {fmt} {run} {time.time_ns()}."
-            time.sleep(0.4)  # the watcher is idle again
+            page.wait_for_timeout(400)  # the watcher is idle again
             started = time.perf_counter()
             topic.write_text(f"{source}\n{marker}\n", encoding="utf-8")
             try:
@@ -124,7 +124,7 @@ def measure(browser: Any, course: Path, fmt: str, repeat: int, verbose: bool = F
                 kept.append(False)
             if not kept[-1]:
                 go_to(page, topic_id)  # a relaunch may resume elsewhere
-            time.sleep(0.3)
+            page.wait_for_timeout(300)
         status = session.status()
     finally:
         context.close()
