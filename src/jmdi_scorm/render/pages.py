@@ -59,8 +59,18 @@ CSP = {
     "form-action": "'none'",
 }
 #: The runtime every package ships; jmdi-questions.js and .css are loaded by the core with the first page
-#: that has questions (issue 15), the others by the launch page.
-CORE_FILES = ("jmdi-core.js", "jmdi-questions.js", "jmdi.css", "jmdi-questions.css", "jmdi-print.css", "jmdi-icon.svg")
+#: that has questions (issue 15), jmdi-glossary.js (which loads its .css) when a glossary term is first opened
+#: in a page, the others by the launch page.
+CORE_FILES = (
+    "jmdi-core.js",
+    "jmdi-questions.js",
+    "jmdi-glossary.js",
+    "jmdi.css",
+    "jmdi-questions.css",
+    "jmdi-glossary.css",
+    "jmdi-print.css",
+    "jmdi-icon.svg",
+)
 #: Notices of one kind of adapter (the xAPI ones bring their own): other launch pages leave them out.
 ADAPTER_NOTICES = {"local_unavailable": ("local",), "lms_unavailable": ("scorm12", "scorm2004")}
 #: The first page's own files, shipped without comments or indentation (compact.py); with the
@@ -70,6 +80,8 @@ COMPACTED = {
     "jmdi-questions.js": compact_js,
     "jmdi.css": compact_css,
     "jmdi-questions.css": compact_css,
+    "jmdi-glossary.js": compact_js,
+    "jmdi-glossary.css": compact_css,
 }
 #: A line ``// JOIN <file>`` in an adapter's source: the build puts that runtime file there.
 JOIN = re.compile(r"^[ \t]*// JOIN (\S+)$", re.MULTILINE)

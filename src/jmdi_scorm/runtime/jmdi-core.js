@@ -412,6 +412,8 @@
     });
   }
 
+  JMDI.load = load;
+
   JMDI.page = function (data) {
     cache[data.id] = data;
     if (waiting[data.id]) {
@@ -444,6 +446,7 @@
     if (target) target.scrollIntoView();
     else if (!firstRender) window.scrollTo(0, 0);
     firstRender = false;
+    if (JMDI.shown) JMDI.shown(page.id); // jmdi-glossary.js, once loaded: the place kept for a return
   }
 
   function titleOf(page) {
@@ -579,6 +582,19 @@
     return questionsLoading;
   }
 
+  /* Adds runtime/<name> to the page: done() once it ran, failed() if it could not be had (the
+   * next use tries again). The question code and the figure viewer come this way. */
+  function loadScript(name, done, failed) {
+    var script = document.createElement("script");
+    script.src = "runtime/" + name;
+    script.onload = done;
+    script.onerror = function () {
+      script.remove();
+      failed();
+    };
+    document.head.appendChild(script);
+  }
+
   /* Runs fn(Q) once the question code is here: now if it is, else when it arrives. */
   function withQuestions(fn) {
     if (Q) return fn(Q);
@@ -638,6 +654,11 @@
     if (!el) return;
     if (el.matches("[data-move]")) return withQuestions(function (q) { q.move(el); });
     if (el.matches('[data-jmdi-action="exit"]')) return exit();
+    if (el.matches(".jmdi-page .jmdi-term")) {
+      // A glossary term: its definition in place, runtime/jmdi-glossary.js (issue 15).
+      event.preventDefault();
+      return JMDI.term ? JMDI.term(el) : loadScript("jmdi-glossary.js", function () { JMDI.term(el); }, function () {});
+    }
     if (el.matches(".jmdi-menu")) {
       var open = el.getAttribute("aria-expanded") !== "true";
       el.setAttribute("aria-expanded", String(open));
