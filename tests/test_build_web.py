@@ -168,8 +168,10 @@ FIRST_PAGE_BYTES = 60_000
 OVER_BUDGET = {"xapi", "cmi5"}
 #: What the web and SCORM first pages weigh at most now (55.0 KB, SCORM 2004), the question code
 #: and rules being loaded on demand (jmdi-questions.js, .css): the room won for what comes next
-#: (figure viewer, glossary popover, tables) is kept.
-REACHED_BYTES = 55_500
+#: (figure viewer, glossary popover, tables) is kept. Issue 15 took 372 B of it (55.9 KB): the
+#: core's hook that loads the figure viewer (jmdi-viewer.js and .css, on first use) and the
+#: tables' rules in jmdi.css (scroll shadows; stacked rows on narrow screens).
+REACHED_BYTES = 56_000
 ALL_FORMATS = ("web", "scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5")
 
 

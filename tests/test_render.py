@@ -72,11 +72,16 @@ def test_titled_image_alone_becomes_a_figure(md) -> None:
     html = render(
         md, '![Alt text](../../assets/diagram.svg "A caption & source")\n\nText ![x](../../assets/diagram.svg "t") y'
     )
+    # In the site, the figure is a link the core opens in the figure viewer (issue 15).
     assert re.search(
-        r'<figure class="jmdi-figure"><img src="assets/diagram.svg" alt="Alt text"[^>]*>'
+        r'<figure class="jmdi-figure"><a class="jmdi-zoom" href="assets/diagram.svg" target="_blank" '
+        r'aria-haspopup="dialog"><img src="assets/diagram.svg" alt="Alt text"[^>]*><span> Open full size</span></a>'
         r"<figcaption>A caption &amp; source</figcaption></figure>",
         html,
     )
+    printed = render(md, '![Alt text](../../assets/diagram.svg "A caption")', mode="print")
+    assert re.search(r'<figure class="jmdi-figure"><img src="../assets/diagram.svg" alt="Alt text"[^>]*>', printed)
+    assert "jmdi-zoom" not in printed
     assert (
         '<p>Text <img src="assets/diagram.svg" alt="x" width="80" height="80" loading="lazy" decoding="async" title="t">'
         " y</p>" in html
@@ -123,8 +128,9 @@ def test_raw_html_is_escaped_and_headings_get_ids(md) -> None:
 
 def test_tables_scroll_in_a_focusable_region(md) -> None:
     html = render(md, "| a | b |\n|---|---|\n| 1 | 2 |\n\ntext\n\n| c |\n|---|\n| 3 |\n")
-    assert '<div class="jmdi-table" role="region" tabindex="0" aria-label="Table 1">' in html
-    assert 'aria-label="Table 2"' in html
+    hint = "scroll sideways if it is wider than the screen"
+    assert f'<div class="jmdi-table" role="region" tabindex="0" aria-label="Table 1: {hint}">' in html
+    assert f'aria-label="Table 2: {hint}"' in html
 
 
 def test_print_mode_links_and_headings(md) -> None:

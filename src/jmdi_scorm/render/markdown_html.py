@@ -8,9 +8,10 @@ and then cleaned by ``sanitize.clean_html``) with the site's rewrites:
 - ``glossary:<id>`` becomes a link to the glossary entry ``#/glossary/term-<id>``;
 - a link to a course file becomes a link to its copy in the package, opened in a new window;
 - external links open in a new window so the launch page (and the LMS session) stays open;
-- an image alone in its paragraph with a title becomes ``<figure>`` with ``<figcaption>``;
+- an image alone in its paragraph with a title becomes ``<figure>`` with ``<figcaption>``; in the
+  site, a course image there is a link that opens the figure viewer (runtime/jmdi-viewer.js);
 - the four ``:::`` blocks become labelled ``<aside role="note">`` boxes;
-- headings get GitHub-style ids; tables scroll horizontally on narrow screens.
+- headings get GitHub-style ids; tables scroll horizontally on narrow screens, in a named region.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Context:
     counter: list[int] = field(default_factory=lambda: [0])
     links: list[str] = field(default_factory=list)  # stack: "a" or "span" per open link
     tables: int = 0
+    columns: list[str] = field(default_factory=list)  # header texts of the table being rendered
 
     def next_id(self, kind: str) -> str:
         self.counter[0] += 1
@@ -96,6 +98,7 @@ class MarkdownRenderer:
             "paragraph_close": _paragraph_close,
             "table_open": self._table_open,
             "table_close": _table_close,
+            "td_open": self._td_open,
         }
         for name in CONTAINERS:
             rules[f"container_{name}_open"] = self._box_open
@@ -185,7 +188,8 @@ class MarkdownRenderer:
         ctx: Context = env["jmdi"]
         token = tokens[idx]
         src, size = str(token.attrGet("src") or ""), ""
-        if not SCHEME.match(src):
+        local = not SCHEME.match(src)
+        if local:
             target = posixpath.normpath(posixpath.join(ctx.base, unquote(urlsplit(src).path)))
             ctx.assets.add(target)
             src, size = ctx.root + target, self._size(target)
@@ -194,6 +198,14 @@ class MarkdownRenderer:
         img = f'<img src="{escape(src)}" alt="{escape(alt)}"{size}{lazy} decoding="async">'
         title = str(token.attrGet("title") or "")
         if token.meta.get("figure"):
+            if ctx.mode == "site" and local:
+                # The core opens it in the figure viewer (runtime/jmdi-viewer.js); the words under the
+                # image say so (the link's name is the alt text and them).
+                hint = escape(self.strings["figure_enlarge"])
+                img = (
+                    f'<a class="jmdi-zoom" href="{escape(src)}" target="_blank" aria-haspopup="dialog">'
+                    f"{img}<span> {hint}</span></a>"
+                )
             return f"{img}<figcaption>{escape(title)}</figcaption>"
         return img[:-1] + f' title="{escape(title)}">' if title else img
 
@@ -214,13 +226,32 @@ class MarkdownRenderer:
         return self._sizes[asset]
 
     def _table_open(self, renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-        # A focusable, named region so keyboard users can scroll a wide table (WCAG 2.1.1).
+        # A focusable, named region so keyboard users can scroll a wide table (WCAG 2.1.1); its
+        # name says it scrolls, and jmdi.css shades the side that has more (issue 15).
         ctx: Context = env["jmdi"]
         if ctx.mode == "print":
             return "<table>\n"
         ctx.tables += 1  # regions need distinct names: "Table 1", "Table 2"...
-        label = escape(f"{self.strings['table']} {ctx.tables}")
+        label = escape(self.strings["table_scroll"].format(name=f"{self.strings['table']} {ctx.tables}"))
+        ctx.columns = []
+        for i in range(idx, len(tokens)):
+            if tokens[i].type == "thead_close":
+                break
+            if tokens[i].type == "th_open" and tokens[i + 1].type == "inline":
+                ctx.columns.append(renderer.renderInlineAsText(tokens[i + 1].children or [], options, env).strip())
         return f'<div class="jmdi-table" role="region" tabindex="0" aria-label="{label}">\n<table>\n'
+
+    def _td_open(self, renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        """A body cell names its column (``data-label``): on narrow screens each row is a block and
+        each cell shows that name above it (jmdi.css); the first cell, the row's title, does not."""
+        ctx: Context = env["jmdi"]
+        html = str(renderer.renderToken(tokens, idx, options, env))
+        column, i = 0, idx - 1
+        while i >= 0 and tokens[i].type != "tr_open":
+            column += tokens[i].type == "td_open"
+            i -= 1
+        label = ctx.columns[column] if ctx.mode == "site" and 0 < column < len(ctx.columns) else ""
+        return html.replace("<td", f'<td data-label="{escape(label)}"', 1) if label else html
 
     # --- boxes -----------------------------------------------------------------------------
 

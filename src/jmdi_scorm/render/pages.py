@@ -59,15 +59,15 @@ CSP = {
     "form-action": "'none'",
 }
 #: The runtime every package ships; jmdi-questions.js and .css are loaded by the core with the first page
-#: that has questions (issue 15), jmdi-glossary.js (which loads its .css) when a glossary term is first opened
-#: in a page, the others by the launch page.
+#: that has questions (issue 15), jmdi-viewer.js (which loads its .css) when a figure is first opened,
+#: the others by the launch page.
 CORE_FILES = (
     "jmdi-core.js",
     "jmdi-questions.js",
-    "jmdi-glossary.js",
+    "jmdi-viewer.js",
     "jmdi.css",
     "jmdi-questions.css",
-    "jmdi-glossary.css",
+    "jmdi-viewer.css",
     "jmdi-print.css",
     "jmdi-icon.svg",
 )
@@ -80,9 +80,20 @@ COMPACTED = {
     "jmdi-questions.js": compact_js,
     "jmdi.css": compact_css,
     "jmdi-questions.css": compact_css,
-    "jmdi-glossary.js": compact_js,
-    "jmdi-glossary.css": compact_css,
+    "jmdi-viewer.js": compact_js,
+    "jmdi-viewer.css": compact_css,
 }
+#: Interface strings of the figure viewer, written into jmdi-viewer.js for ``VIEWER_STRINGS``: the
+#: launch page does not carry them (first-page budget, tests/test_build_web.py).
+VIEWER_KEYS = (
+    "viewer_close",
+    "viewer_zoom_in",
+    "viewer_zoom_out",
+    "viewer_fit",
+    "viewer_actual",
+    "viewer_image",
+    "viewer_description",
+)
 #: A line ``// JOIN <file>`` in an adapter's source: the build puts that runtime file there.
 JOIN = re.compile(r"^[ \t]*// JOIN (\S+)$", re.MULTILINE)
 #: The placeholder in an adapter's source for its spec limits (``spec_limits.runtime_limits``).
@@ -146,6 +157,9 @@ def render_site(
         shared[print_page_path(module.id)] = _print_page(renderer, module)
     runtime = _runtime_files()
     shared.update({f"{RUNTIME_DIR}/{name}": _shipped(name, runtime[name]) for name in CORE_FILES})
+    viewer_strings = json.dumps({key: strings[key] for key in VIEWER_KEYS}, ensure_ascii=False, separators=(",", ":"))
+    viewer = shared[f"{RUNTIME_DIR}/jmdi-viewer.js"].decode()
+    shared[f"{RUNTIME_DIR}/jmdi-viewer.js"] = viewer.replace("VIEWER_STRINGS", viewer_strings, 1).encode()
     shared.update(files)
     adapters = {name: adapter_script(name, runtime) for name in ADAPTERS}
     return Site(

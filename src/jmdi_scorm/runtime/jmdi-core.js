@@ -412,8 +412,6 @@
     });
   }
 
-  JMDI.load = load;
-
   JMDI.page = function (data) {
     cache[data.id] = data;
     if (waiting[data.id]) {
@@ -446,7 +444,6 @@
     if (target) target.scrollIntoView();
     else if (!firstRender) window.scrollTo(0, 0);
     firstRender = false;
-    if (JMDI.shown) JMDI.shown(page.id); // jmdi-glossary.js, once loaded: the place kept for a return
   }
 
   function titleOf(page) {
@@ -560,17 +557,10 @@
       document.head.appendChild(link);
     });
     var code = new Promise(function (resolve, reject) {
-      var script = document.createElement("script");
-      script.src = "runtime/jmdi-questions.js";
-      script.onload = function () {
+      loadScript("jmdi-questions.js", function () {
         if (JMDI.questions) resolve((Q = Q || JMDI.questions(questionCore)));
-        else reject(new Error("jmdi-questions.js"));
-      };
-      script.onerror = function () {
-        script.remove();
-        reject(new Error("jmdi-questions.js"));
-      };
-      document.head.appendChild(script);
+        else reject();
+      }, reject);
     });
     questionsLoading = Promise.all([code, style]).then(
       function () { return Q; },
@@ -654,10 +644,10 @@
     if (!el) return;
     if (el.matches("[data-move]")) return withQuestions(function (q) { q.move(el); });
     if (el.matches('[data-jmdi-action="exit"]')) return exit();
-    if (el.matches(".jmdi-page .jmdi-term")) {
-      // A glossary term: its definition in place, runtime/jmdi-glossary.js (issue 15).
+    if (el.matches(".jmdi-zoom")) {
+      // A figure: the viewer, runtime/jmdi-viewer.js, loaded the first time (issue 15).
       event.preventDefault();
-      return JMDI.term ? JMDI.term(el) : loadScript("jmdi-glossary.js", function () { JMDI.term(el); }, function () {});
+      return JMDI.view ? JMDI.view(el) : loadScript("jmdi-viewer.js", function () { JMDI.view(el); }, function () {});
     }
     if (el.matches(".jmdi-menu")) {
       var open = el.getAttribute("aria-expanded") !== "true";
