@@ -573,6 +573,74 @@ def test_terms_accepted_answers_are_forms_learners_type():
     assert _term_findings(terms, texts) == {f"{q}/feedback/correct", "t/choices"}
 
 
+ARABIC_TERMS = {
+    "migrant": ("Migrant", "المهاجر"),
+    "remittances": ("Remittances", "التحويلات المالية"),
+    "integration": ("Integration", "الإدماج"),
+    "mrc": ("Migrant resource centre (MRC)", "مركز موارد المهاجرين (MRC)"),
+    "dc": ("Decentralized cooperation", "التعاون اللامركزي"),
+}
+
+
+def test_terms_arabic_words_by_their_light_stems():
+    texts = {
+        "t/1": ("Services for migrants.", "خدمات للمهاجرين."),  # li- + al-, sound plural
+        "t/2": ("Migrants' remittances.", "تحويلات المهاجرين المالية."),  # construct: no article
+        "t/3": ("And with remittances.", "وبالتحويلاتِ الماليةِ."),  # wa- + bi- + al-, short vowels
+        "t/4": ("Who counts as a migrant?", "من يُعدّ مهاجرًا؟"),  # tanwin and the accusative's alif
+        "t/5": ("Migrants and their remittances.", "المهاجرون وتحويلاتهم المالية."),  # a pronoun
+        "t/6": ("Migrant resource centres open.", "تُفتح مراكز موارد المهاجرين."),  # a broken plural
+        "t/7": ("Decentralized cooperation grows.", "ينمو تعاون لامركزي."),  # « لا » is no preposition
+        "t/8": ("Female migrants send remittances.", "ترسل المهاجرات تحويلات مالية."),
+        # real inconsistencies
+        "t/20": ("Remittances grow.", "تزداد الحوالات المالية."),  # another word for the term
+        "t/21": ("Remittances grow.", "وتزداد بالحوالات."),
+        "t/22": ("Integration matters.", "الاندماج مهم."),  # another derived form
+        "t/23": ("Remittances grow.", "تزداد التحويلات."),  # the term shortened
+        "t/24": ("Migrant resource centres open.", "تُفتح مراكز الموارد."),
+    }
+    assert _term_findings(ARABIC_TERMS, texts) == {"t/20", "t/21", "t/22", "t/23", "t/24"}
+
+
+def test_terms_arabic_parenthesised_form_is_an_alternative():
+    terms = {
+        "diaspora": ("Diaspora", "المغتربون (الشتات)"),
+        "hrba": ("Human rights-based approach (HRBA)", "النهج القائم على حقوق الإنسان (HRBA)"),
+    }
+    texts = {
+        "t/1": ("The diaspora invests.", "يستثمر المغتربون."),
+        "t/2": ("The diaspora invests.", "يستثمر أبناء الشتات."),
+        "t/3": ("Know your diaspora.", "اعرف مغتربيك."),  # -ka, "your"
+        "t/4": ("The diaspora invests.", "تستثمر الجالية في الخارج."),
+        "t/5": ("An HRBA helps.", "يساعد نهج HRBA."),  # an abbreviation, not a second form
+        "t/6": ("A human rights-based approach helps.", "يساعد النهج المستند إلى حقوق الإنسان."),
+    }
+    assert _term_findings(terms, texts) == {"t/4", "t/6"}
+
+
+def test_terms_arabic_link_in_another_form_needs_the_last_word():
+    terms = {"ic": ("Interculturalism", "النهج المشترك بين الثقافات")}
+    texts = {
+        "t/1": ("[Intercultural](glossary:ic) mediation.", "الوساطة [بين الثقافات](glossary:ic)."),
+        "t/2": ("[Intercultural](glossary:ic) mediation.", "الوساطة [المجتمعية](glossary:ic)."),
+        "t/3": ("Interculturalism grows.", "ينمو الحوار بين الثقافات."),  # the noun: every word
+        "t/4": ("[Interculturalism](glossary:ic) grows.", "ينمو [النهج المشترك بين الثقافات](glossary:ic)."),
+    }
+    assert _term_findings(terms, texts) == {"t/2", "t/3"}
+
+
+def test_length_not_checked_for_accepted_answers():
+    q = "topic/t/questions/q2"
+    template = _template(
+        (f"{q}/prompt", "It is called ______ remittances."),
+        (f"{q}/answers/a", "collective remittances"),
+        ("t/1", "collective remittances"),
+    )
+    translations = {f"{q}/prompt": "تُسمى التحويلات ______.", f"{q}/answers/a": "جماعية", "t/1": "جماعية"}
+    found = {(f.key, f.check) for f in qa(template, _language(template, translations))}
+    assert found == {("t/1", "length")}  # the answer follows the translated blank; running text does not
+
+
 def test_qa_of_a_pseudo_translation_is_clean(jmdi):
     _course, _ctx, template = jmdi
     found = qa(template, tr.pseudo_catalog(template))

@@ -60,14 +60,17 @@ CSP = {
 }
 #: The runtime every package ships; jmdi-questions.js and .css are loaded by the core with the first page
 #: that has questions (issue 15), jmdi-viewer.js (which loads its .css) when a figure is first opened,
-#: the others by the launch page.
+#: jmdi-glossary.js (which loads its .css) when a glossary term is first opened in a page, the others
+#: by the launch page.
 CORE_FILES = (
     "jmdi-core.js",
     "jmdi-questions.js",
     "jmdi-viewer.js",
+    "jmdi-glossary.js",
     "jmdi.css",
     "jmdi-questions.css",
     "jmdi-viewer.css",
+    "jmdi-glossary.css",
     "jmdi-print.css",
     "jmdi-icon.svg",
 )
@@ -82,6 +85,8 @@ COMPACTED = {
     "jmdi-questions.css": compact_css,
     "jmdi-viewer.js": compact_js,
     "jmdi-viewer.css": compact_css,
+    "jmdi-glossary.js": compact_js,
+    "jmdi-glossary.css": compact_css,
 }
 #: Interface strings of the figure viewer, written into jmdi-viewer.js for ``VIEWER_STRINGS``: the
 #: launch page does not carry them (first-page budget, tests/test_build_web.py).

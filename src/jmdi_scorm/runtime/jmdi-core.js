@@ -412,6 +412,8 @@
     });
   }
 
+  JMDI.load = load;
+
   JMDI.page = function (data) {
     cache[data.id] = data;
     if (waiting[data.id]) {
@@ -444,6 +446,7 @@
     if (target) target.scrollIntoView();
     else if (!firstRender) window.scrollTo(0, 0);
     firstRender = false;
+    if (JMDI.shown) JMDI.shown(page.id); // jmdi-glossary.js, once loaded: the place kept for a return
   }
 
   function titleOf(page) {
@@ -648,6 +651,11 @@
       // A figure: the viewer, runtime/jmdi-viewer.js, loaded the first time (issue 15).
       event.preventDefault();
       return JMDI.view ? JMDI.view(el) : loadScript("jmdi-viewer.js", function () { JMDI.view(el); }, function () {});
+    }
+    if (el.matches(".jmdi-page .jmdi-term")) {
+      // A glossary term: its definition in place, runtime/jmdi-glossary.js (issue 15).
+      event.preventDefault();
+      return JMDI.term ? JMDI.term(el) : loadScript("jmdi-glossary.js", function () { JMDI.term(el); }, function () {});
     }
     if (el.matches(".jmdi-menu")) {
       var open = el.getAttribute("aria-expanded") !== "true";

@@ -13,14 +13,16 @@ returns :class:`Finding` s; each check has a name (``Finding.check``):
 ``placeholders``  ``{name}``, ``%s``, footnote references ``[^1]`` and HTML tags
 ``markdown``      the same Markdown structure: headings, list items, tables (rows, cells),
                   block quotes, ``:::`` boxes, code blocks, paragraphs, images
-``length``        translation much shorter or longer than the English (``LENGTH_RATIO``)
+``length``        translation much shorter or longer than the English (``LENGTH_RATIO``; not for the
+                  accepted answers of a fill-in question)
 ``questions``     every part of a question translated or none (a half-translated question mixes
                   languages), and its options, items and pairs still tell apart
 ``terms``         where the English has a glossary term, the translation has the term's
                   translation (a heuristic: each word of four letters or more, by its stem; the
                   longest term wins, names, titles kept in English, hyphenated compounds and
                   ``HOMONYMS`` outside glossary links do not count; abbreviations optional; accepted
-                  answers of fill-in questions not read: ``_terms``)
+                  answers of fill-in questions not read: ``_terms``; Arabic words by their light
+                  stems: ``_arabic_stems``)
 
 Everything here is pure; ``translation_files.translation_problems`` turns findings into
 validation warnings.
@@ -262,7 +264,9 @@ def qa(template: Catalog, catalog: Catalog, ratio: tuple[float, float] = LENGTH_
         else:
             translations[key] = (found, source, where)
             findings.extend(
-                Finding(key, check, text, **where) for check, text in check_pair(source, str(found.string), ratio)
+                Finding(key, check, text, **where)
+                for check, text in check_pair(source, str(found.string), ratio)
+                if check != "length" or not _accepted_answer(key)
             )
     for message in catalog:
         if message.id and (str(message.id), str(message.context or "")) not in wanted:
@@ -322,14 +326,23 @@ def _questions(template: Catalog, translations: dict[str, tuple[Message, str, Wh
 #: writes them without abbreviation) only the occurrences the English links to the glossary count.
 HOMONYMS = frozenset({"agency"})
 _ABBREVIATION = re.compile(r"\(\s*([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\)")
+_ABBREVIATION_ALONE = re.compile(r"[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*")
 _SENTENCE_END = ".!?:|"
 _OPENING = " \t\n*_#>[(\"'`\u201c\u2018\u00ab\u00a0-"
 
 
 def _alternatives(term: str) -> list[str]:
-    """A term's forms without parenthesised abbreviations: "Duty-bearer / rights-holder" → both."""
-    core = re.sub(r"\s*\([^)]*\)", "", term)
-    return [part.strip() for part in core.split("/") if part.strip()]
+    """A term's forms without parenthesised abbreviations: "Duty-bearer / rights-holder" → both. Another
+    parenthesised text is a second accepted form: « المغتربون (الشتات) » → « المغتربون », « الشتات »."""
+    forms = []
+    for part in term.split("/"):
+        forms.append(re.sub(r"\s*\([^)]*\)", "", part).strip())
+        forms.extend(
+            inner.strip()
+            for inner in re.findall(r"\(([^)]*)\)", part)
+            if not _ABBREVIATION_ALONE.fullmatch(inner.strip())
+        )
+    return [form for form in forms if form]
 
 
 def _abbreviations(term: str) -> list[str]:
@@ -352,6 +365,104 @@ def _stems(term: str, cut: int = 3) -> list[str]:
 #: How many letters a derived form may change at the end of a word, where ``_stems`` allows three: an
 #: adjective for a noun, "transnational" for "transnationalism", « interculturelle » for « interculturalisme ».
 DERIVED_CUT = 6
+
+
+# Arabic has its words' stems inside them: "for the migrants" is one word, « للمهاجرين » (li- + al- +
+# muhājir + -īn), and the article goes where a noun heads a construct (« تحويلات المهاجرين », "migrants'
+# remittances", not « التحويلات »). The French way of stems (a word's first letters) cannot work; Arabic
+# words are compared by their light stems (in the manner of Larkey, Ballesteros and Connell's light10
+# stemmer), no root analysis: two words are the same when they have a stem in common (``_arabic_stems``).
+
+_ARABIC = re.compile(r"[\u0621-\u064a\u0671-\u06d3]")
+#: Short vowels, shadda, sukun, tanwin, dagger alif and tatweel: optional in writing.
+_ARABIC_MARKS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+#: Hamza on or under alif, madda and wasla are written alif in much text; alif maqsura as ya.
+_ARABIC_LETTERS = str.maketrans(
+    {"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627", "\u0649": "\u064a"}
+)
+
+
+def _arabic_proclitics() -> tuple[str, ...]:
+    """What may come before an Arabic noun, longest first: a conjunction (wa-, fa-), then a preposition
+    (bi-, ka-, li-), then the article (al-; li- + al- is written lil-): « وبالتحويلات », « للمهاجرين »."""
+    found = set()
+    for conjunction in ("", "\u0648", "\u0641"):
+        for preposition in ("", "\u0628", "\u0643", "\u0644"):
+            for article in ("", "\u0627\u0644"):
+                found.add(
+                    conjunction + ("\u0644\u0644" if preposition == "\u0644" and article else preposition + article)
+                )
+    found.discard("")
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+_ARABIC_PROCLITICS = _arabic_proclitics()
+#: Possessive pronouns after a noun: -hu, -hā, -hum, -hunna, -humā, -ka/-ki, -kum, -kunna, -kumā, -nā.
+_ARABIC_PRONOUNS = (
+    "\u0643\u0645\u0627",
+    "\u0643",
+    "\u0647\u0645\u0627",
+    "\u0647\u0645",
+    "\u0647\u0646",
+    "\u0647\u0627",
+    "\u0643\u0645",
+    "\u0643\u0646",
+    "\u0646\u0627",
+    "\u0647",
+)
+#: Endings, two at most (« الوطنيين »: -iyy + -īn): sound plurals and duals (-āt, -ūn, -īn, -ān; -ū and -ī
+#: in a construct), feminine -a (ة, or ت before an ending: « جمعيتهم »), the relative adjective's -ī
+#: (« اللامركزي », « اللامركزية »), the accusative's alif (« مهاجرًا »).
+_ARABIC_ENDINGS = (
+    "\u0627\u062a",
+    "\u0648\u0646",
+    "\u064a\u0646",
+    "\u0627\u0646",
+    "\u0629",
+    "\u062a",
+    "\u064a",
+    "\u0648",
+    "\u0627",
+)
+#: Prepositions and particles a term base writes between its nouns: a translation may choose others.
+_ARABIC_FUNCTION_WORDS = frozenset(
+    word.translate(_ARABIC_LETTERS)
+    for word in ["في", "من", "على", "إلى", "عن", "مع", "بين", "أو", "ذات", "ذو", "التي", "الذي"]
+)
+#: Shortest stem: Arabic roots have three letters.
+_ARABIC_MIN_STEM = 3
+
+
+def _arabic_words(text: str) -> list[str]:
+    """The Arabic words of a text, without the optional marks and with alif and ya normalised."""
+    plain = _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
+    return [word for word in re.findall(r"\w+", plain) if _ARABIC.search(word)]
+
+
+@cache
+def _arabic_stems(word: str) -> frozenset[str]:
+    """The light stems an Arabic word may have (``_arabic_words`` spelling): the word without proclitics
+    (``_ARABIC_PROCLITICS``), a pronoun (``_ARABIC_PRONOUNS``) and up to two endings (``_ARABIC_ENDINGS``),
+    each way of cutting that leaves ``_ARABIC_MIN_STEM`` letters; a mafāʿil broken plural also gives its
+    singular (« مراكز » → « مركز », « ملامح » → « ملمح »). A stemmer that cuts one way only would take
+    the « ل » of « لامركزية » for a preposition; two words are one where their sets meet."""
+    bases = {word} | {word[len(p) :] for p in _ARABIC_PROCLITICS if word.startswith(p)}
+    bases |= {base[: -len(p)] for base in set(bases) for p in _ARABIC_PRONOUNS if base.endswith(p)}
+    for _ in range(2):
+        bases |= {base[: -len(e)] for base in set(bases) for e in _ARABIC_ENDINGS if base.endswith(e)}
+    stems = {base for base in bases if len(base) >= _ARABIC_MIN_STEM}
+    stems |= {stem[:2] + stem[3:] for stem in stems if len(stem) == 5 and stem[2] == "\u0627"}
+    return frozenset(stems | {word})
+
+
+def _arabic_used(form: str, text: str, derived: bool = False) -> bool:
+    """Whether ``text`` has each word of the Arabic term ``form`` (its function words aside) in some form:
+    a word of the text with a stem in common (``_arabic_stems``). For ``derived`` uses (the English link
+    says "intercultural" for *Interculturalism*), the term's last word, which carries its qualifier, is
+    enough: « الوساطة بين الثقافات » for the term « النهج المشترك بين الثقافات »."""
+    stems = [_arabic_stems(word) for word in set(_arabic_words(text))]
+    wanted = [_arabic_stems(word) for word in _arabic_words(form) if word not in _ARABIC_FUNCTION_WORDS]
+    return all(any(word & found for found in stems) for word in (wanted[-1:] if derived else wanted))
 
 
 def _abbreviation_pattern(abbreviations: list[str]) -> str:
@@ -387,8 +498,13 @@ class _Term:
         """Whether ``translation`` has the term's translation: all the stems of one of its forms (the
         ``cut`` of ``_stems``), or its abbreviation (as written)."""
         text = _fold(translation)
-        if any(all(stem in text for stem in _stems(form, cut)) for form in _alternatives(self.translated)):
-            return True
+        for form in _alternatives(self.translated):
+            if (
+                _arabic_used(form, translation, cut > 3)
+                if _ARABIC.search(form)
+                else all(stem in text for stem in _stems(form, cut))
+            ):
+                return True
         pattern = _abbreviation_pattern(_abbreviations(self.translated))
         return bool(pattern and re.search(pattern, translation))
 
