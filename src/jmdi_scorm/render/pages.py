@@ -359,10 +359,14 @@ def _rules(r: _Renderer) -> list[str]:
     tracking, s = r.course.meta.tracking, r.strings
     pct = lambda value: round(value * 100)  # noqa: E731
     mastery = s["mastery_note"] if tracking.attempts else s["mastery_note_unlimited"]
+    # What counts as done, as the core counts it (jmdi-core.js refreshPageStatus: opened, and each
+    # question final: right, or out of tries when they are limited).
+    done = s["done_note"] if tracking.attempts else s["done_note_unlimited"]
     # The core rewrites the pass mark when the LMS sets its own for the launch (cmi5 LaunchData).
     mark = Markup('<span data-jmdi-out="mastery">{}</span>').format(pct(tracking.mastery_score))
     return [
         s["completion_note"].format(pct=pct(tracking.completion_threshold)),
+        done,
         Markup(escape(mastery)).format(pct=mark, attempts=tracking.attempts),
     ]
 

@@ -374,7 +374,7 @@
     var page = pages[id];
     if (!page) return renderMessage(S.not_in_package);
     current = id;
-    if (mode !== "review") state.location = id;
+    if (mode !== "review" && page.kind !== "home") state.location = id; // home's Continue leads back there
     // A page with questions is shown once the question code and rules are here too.
     var questions = page.q && !Q ? questionsReady().catch(function () { /* render tries again */ }) : null;
     Promise.all([load(id), questions]).then(function (loaded) { return loaded[0]; }).then(
@@ -538,7 +538,7 @@
     if (resume && last && last.kind !== "home" && state.location !== current) {
       resume.hidden = false;
       resume.href = "#/" + last.id;
-      resume.textContent = (S.resume || "") + ": " + titleOf(last);
+      $("span", resume).textContent = ": " + titleOf(last);
     }
   }
 
