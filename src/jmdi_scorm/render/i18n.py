@@ -33,6 +33,7 @@ CLIENT_KEYS = (
     "position",
     "save_failed",
     "exited",
+    "return_to_course",
     "local_unavailable",
     "lms_unavailable",
     "previous",

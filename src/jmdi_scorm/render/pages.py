@@ -75,7 +75,12 @@ CORE_FILES = (
     "jmdi-icon.svg",
 )
 #: Notices of one kind of adapter (the xAPI ones bring their own): other launch pages leave them out.
-ADAPTER_NOTICES = {"local_unavailable": ("local",), "lms_unavailable": ("scorm12", "scorm2004")}
+ADAPTER_NOTICES = {
+    "local_unavailable": ("local",),
+    "lms_unavailable": ("scorm12", "scorm2004"),
+    # The exit page's way back in: only without an LMS (which relaunches the course itself).
+    "return_to_course": ("local",),
+}
 #: The first page's own files, shipped without comments or indentation (compact.py); with the
 #: adapter scripts they are most of its weight.
 COMPACTED = {

@@ -681,7 +681,9 @@
   function exit() {
     finish().then(function () {
       var host = $("#jmdi-page");
-      host.innerHTML = '<h1 tabindex="-1">' + escapeHtml(S.exited) + "</h1>";
+      // Without an LMS (only its launch page has the words) the course opens again where it was left.
+      host.innerHTML = '<h1 tabindex="-1">' + escapeHtml(S.exited) + "</h1>" +
+        (S.return_to_course ? '<p><a class="jmdi-btn jmdi-primary" href="">' + escapeHtml(S.return_to_course) + "</a></p>" : "");
       host.setAttribute("data-page", "");
       $$(".jmdi-pager a, .jmdi-exit").forEach(function (el) { el.hidden = true; });
       $("h1", host).focus();
