@@ -579,6 +579,7 @@ ARABIC_TERMS = {
     "integration": ("Integration", "الإدماج"),
     "mrc": ("Migrant resource centre (MRC)", "مركز موارد المهاجرين (MRC)"),
     "dc": ("Decentralized cooperation", "التعاون اللامركزي"),
+    "cr": ("Collective remittances", "التحويلات الجماعية"),
 }
 
 
@@ -592,14 +593,16 @@ def test_terms_arabic_words_by_their_light_stems():
         "t/6": ("Migrant resource centres open.", "تُفتح مراكز موارد المهاجرين."),  # a broken plural
         "t/7": ("Decentralized cooperation grows.", "ينمو تعاون لامركزي."),  # « لا » is no preposition
         "t/8": ("Female migrants send remittances.", "ترسل المهاجرات تحويلات مالية."),
+        "t/9": ("Collective remittances build schools.", "تبني تحويلات جماعية مدارس."),
         # real inconsistencies
         "t/20": ("Remittances grow.", "تزداد الحوالات المالية."),  # another word for the term
         "t/21": ("Remittances grow.", "وتزداد بالحوالات."),
         "t/22": ("Integration matters.", "الاندماج مهم."),  # another derived form
         "t/23": ("Remittances grow.", "تزداد التحويلات."),  # the term shortened
         "t/24": ("Migrant resource centres open.", "تُفتح مراكز الموارد."),
+        "t/25": ("Collective remittances build schools.", "تبني تحويلات الجمعية مدارس."),  # "association"
     }
-    assert _term_findings(ARABIC_TERMS, texts) == {"t/20", "t/21", "t/22", "t/23", "t/24"}
+    assert _term_findings(ARABIC_TERMS, texts) == {"t/20", "t/21", "t/22", "t/23", "t/24", "t/25"}
 
 
 def test_terms_arabic_parenthesised_form_is_an_alternative():

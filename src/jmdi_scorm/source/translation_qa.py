@@ -443,16 +443,19 @@ def _arabic_words(text: str) -> list[str]:
 def _arabic_stems(word: str) -> frozenset[str]:
     """The light stems an Arabic word may have (``_arabic_words`` spelling): the word without proclitics
     (``_ARABIC_PROCLITICS``), a pronoun (``_ARABIC_PRONOUNS``) and up to two endings (``_ARABIC_ENDINGS``),
-    each way of cutting that leaves ``_ARABIC_MIN_STEM`` letters; a mafāʿil broken plural also gives its
-    singular (« مراكز » → « مركز », « ملامح » → « ملمح »). A stemmer that cuts one way only would take
+    each way of cutting that leaves ``_ARABIC_MIN_STEM`` letters; a mafāʿil broken plural (five letters,
+    alif third, no ending) also gives its singular (« مراكز » → « مركز », « ملامح » → « ملمح »). A stemmer that cuts one way only would take
     the « ل » of « لامركزية » for a preposition; two words are one where their sets meet."""
     bases = {word} | {word[len(p) :] for p in _ARABIC_PROCLITICS if word.startswith(p)}
     bases |= {base[: -len(p)] for base in set(bases) for p in _ARABIC_PRONOUNS if base.endswith(p)}
+    # a broken plural takes no ending: « مراكز », « ملامحها », not « جماعي » (collective) for « جمعي »
+    singulars = {
+        base[:2] + base[3:] for base in bases if len(base) == 5 and base[2] == "\u0627" and base[-1] != "\u064a"
+    }
     for _ in range(2):
         bases |= {base[: -len(e)] for base in set(bases) for e in _ARABIC_ENDINGS if base.endswith(e)}
     stems = {base for base in bases if len(base) >= _ARABIC_MIN_STEM}
-    stems |= {stem[:2] + stem[3:] for stem in stems if len(stem) == 5 and stem[2] == "\u0627"}
-    return frozenset(stems | {word})
+    return frozenset(stems | singulars | {word})
 
 
 def _arabic_used(form: str, text: str, derived: bool = False) -> bool:
