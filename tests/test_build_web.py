@@ -168,10 +168,11 @@ FIRST_PAGE_BYTES = 60_000
 OVER_BUDGET = {"xapi", "cmi5"}
 #: What the web and SCORM first pages weigh at most now (55.0 KB, SCORM 2004), the question code
 #: and rules being loaded on demand (jmdi-questions.js, .css): the room won for what comes next
-#: (figure viewer, glossary popover, tables) is kept. Issue 15 took 372 B of it (55.9 KB): the
-#: core's hook that loads the figure viewer (jmdi-viewer.js and .css, on first use) and the
-#: tables' rules in jmdi.css (scroll shadows; stacked rows on narrow screens).
-REACHED_BYTES = 56_000
+#: (figure viewer, glossary popover, tables) is kept. Issue 15 took 1,071 B of it (56.1 KB): the
+#: core's hooks that load the figure viewer and the glossary popover (jmdi-viewer.js,
+#: jmdi-glossary.js and their .css, on first use) and the tables' rules in jmdi.css (scroll
+#: shadows; stacked rows on narrow screens).
+REACHED_BYTES = 56_200
 ALL_FORMATS = ("web", "scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5")
 
 
