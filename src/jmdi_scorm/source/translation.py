@@ -605,14 +605,41 @@ def _similarity(first: str, second: str) -> float:
     return matcher.quick_ratio() and matcher.ratio()
 
 
+#: How alike a new English text and an orphaned one must be to offer its translation (difflib's
+#: ratio; Babel's own matching uses the same cut-off).
+ORPHAN_SIMILAR = 0.6
+
+
+def _match_orphans(catalog: Catalog, previous: dict[tuple[str, str], str]) -> None:
+    """Offer each untranslated message the translation of the most similar obsolete one (fuzzy)."""
+    orphans = {key: message for key, message in catalog.obsolete.items() if message.string}
+    for message in catalog:
+        if not message.id or message.string or not orphans:
+            continue
+        text = str(message.id)
+        scored = [(_similarity(str(orphan.id), text), key) for key, orphan in orphans.items()]
+        score, best = max(scored, key=lambda pair: pair[0])
+        if score < ORPHAN_SIMILAR:
+            continue
+        orphan = orphans.pop(best)
+        del catalog.obsolete[best]
+        message.string = orphan.string
+        message.flags.add("fuzzy")
+        previous[(text, str(message.context or ""))] = str(orphan.id)
+
+
 def update_catalog(old: Catalog, template: Catalog) -> Catalog:
     """``old`` brought in step with ``template`` (Babel's ``Catalog.update``), keys first.
 
     Before Babel's own matching (by similar English text), each new message not in ``old`` as it
     is gets, in order: the translation of the same English text at another key (a block that
     moved: kept as it is), or the translation at the same key of a similar former English text
-    (``SIMILAR``; marked fuzzy, the former text kept as ``#| msgid``). Babel then matches the rest by
-    similar English text anywhere (fuzzy too); what is left unmatched becomes obsolete (``#~``).
+    (``SIMILAR``; marked fuzzy, the former text kept as ``#| msgid``). Babel then carries over the
+    keys that did not change; what is left untranslated is matched by similar English text among the
+    translations that would become obsolete (``_match_orphans``: fuzzy too), and what is left
+    unmatched becomes obsolete (``#~``). Babel's own similar-text matching is not used: it compares
+    each new text with every message of the catalogue (minutes for a few hundred new texts in a
+    3,000-message course), where only the orphaned ones can be meant.
     """
     by_text: dict[str, Message] = {}
     by_key: dict[str, Message] = {}
@@ -636,7 +663,8 @@ def update_catalog(old: Catalog, template: Catalog) -> Catalog:
         old.add(message.id, source.string, context=message.context, flags=flags)
         if not moved:
             previous[(msgid, key)] = str(source.id)
-    old.update(template, update_creation_date=True)
+    old.update(template, no_fuzzy_matching=True, update_creation_date=True)
+    _match_orphans(old, previous)
     for (msgid, key), former in previous.items():
         updated = old.get(msgid, context=key)
         if updated is not None:
