@@ -250,7 +250,9 @@ def test_launch_page_strings_are_its_adapters(site) -> None:
     assert "local_unavailable" in strings["local"] and "lms_unavailable" not in strings["local"]
     assert "lms_unavailable" in strings["scorm12"] and "local_unavailable" not in strings["scorm12"]
     assert not {"lms_unavailable", "local_unavailable"} & set(strings["xapi"])  # its notices: adapterConfig
-    assert set(strings["xapi"]) | {"lms_unavailable", "local_unavailable"} == set(i18n.CLIENT_KEYS)
+    # The exit page's way back in: only without an LMS (issue 15).
+    assert "return_to_course" in strings["local"] and "return_to_course" not in strings["scorm12"]
+    assert set(strings["xapi"]) | {"lms_unavailable", "local_unavailable", "return_to_course"} == set(i18n.CLIENT_KEYS)
 
 
 def test_module_scope_keeps_its_own_files(site) -> None:

@@ -104,6 +104,9 @@ VIEWER_KEYS = (
     "viewer_image",
     "viewer_description",
 )
+#: Interface strings of the question code, written into jmdi-questions.js for ``QUESTION_STRINGS``
+#: (loaded with the first page that has questions): the launch page does not carry them either.
+QUESTION_KEYS = ("correct", "incorrect", "try_again", "tries_left", "answer_is", "choose_first", "position")
 #: A line ``// JOIN <file>`` in an adapter's source: the build puts that runtime file there.
 JOIN = re.compile(r"^[ \t]*// JOIN (\S+)$", re.MULTILINE)
 #: The placeholder in an adapter's source for its spec limits (``spec_limits.runtime_limits``).
@@ -170,6 +173,11 @@ def render_site(
     viewer_strings = json.dumps({key: strings[key] for key in VIEWER_KEYS}, ensure_ascii=False, separators=(",", ":"))
     viewer = shared[f"{RUNTIME_DIR}/jmdi-viewer.js"].decode()
     shared[f"{RUNTIME_DIR}/jmdi-viewer.js"] = viewer.replace("VIEWER_STRINGS", viewer_strings, 1).encode()
+    question_strings = json.dumps(
+        {key: strings[key] for key in QUESTION_KEYS}, ensure_ascii=False, separators=(",", ":")
+    )
+    questions = shared[f"{RUNTIME_DIR}/jmdi-questions.js"].decode()
+    shared[f"{RUNTIME_DIR}/jmdi-questions.js"] = questions.replace("QUESTION_STRINGS", question_strings, 1).encode()
     shared.update(files)
     adapters = {name: adapter_script(name, runtime) for name in ADAPTERS}
     return Site(

@@ -18,7 +18,8 @@ results            ``summary``                 ``content/summary.js``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+import re
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -40,8 +41,9 @@ RUNTIME_DIR = "runtime"  # folder of the runtime files inside packages
 ADAPTER_PREFIX = f"{RUNTIME_DIR}/jmdi-"  # adapter scripts: runtime/jmdi-<adapter>.js
 #: The JS adapters a launch page can load, one script each (runtime/jmdi-<name>.js). The other
 #: jmdi-*.js files are not adapters: jmdi-core.js; jmdi-scorm-common.js, which the build puts into
-#: the SCORM adapters (render/pages.py ``adapter_script``); and jmdi-xapi-common.js, which the xAPI
-#: targets join in front of their adapter.
+#: the SCORM adapters (render/pages.py ``adapter_script``); jmdi-xapi-common.js, which the xAPI
+#: targets join in front of their adapter; and the later parts of the xAPI adapters
+#: (jmdi-xapi-common-later.js, jmdi-<name>-later.js), joined by targets/xapi_common.py.
 ADAPTERS = ("local", "scorm12", "scorm2004", "xapi", "cmi5")
 
 T = TypeVar("T")
@@ -114,8 +116,36 @@ class Page:
         ``module_pages``). The list sits in every launch page, the first thing a learner loads."""
         data: dict[str, Any] = {"id": self.id, "kind": self.kind}
         if self.questions:
-            data["q"] = " ".join(self.questions)  # identifiers: no spaces; lighter than a JSON list
+            data["q"] = question_list(self.questions)
         return data
+
+
+def question_list(ids: Sequence[str]) -> str:
+    """Question ids as the launch page carries them: separated by spaces (identifiers have none;
+    lighter than a JSON list), a run ``q1 q2 q3`` written ``q1:3`` (``:`` is in no identifier; the
+    core expands it, jmdi-core.js boot). Every launch page lists every question of its scope."""
+    out: list[str] = []
+    run: list[tuple[str, int]] = []
+
+    def close() -> None:
+        if len(run) > 1:
+            out.append(f"{run[0][0]}{run[0][1]}:{run[-1][1]}")
+        else:
+            out.extend(f"{prefix}{n}" for prefix, n in run)
+        run.clear()
+
+    for qid in ids:
+        match = re.fullmatch(r"(.*?)([1-9][0-9]*)", qid)
+        if match and run and match[1] == run[-1][0] and int(match[2]) == run[-1][1] + 1:
+            run.append((match[1], int(match[2])))
+            continue
+        close()
+        if match:
+            run.append((match[1], int(match[2])))
+        else:
+            out.append(qid)
+    close()
+    return " ".join(out)
 
 
 def course_pages(course: model.Course) -> list[Page]:

@@ -622,7 +622,6 @@
   /* What jmdi-questions.js reads of the session. */
   var questionCore = {
     $: $, $$: $$, fmt: fmt, escapeHtml: escapeHtml, fitText: fitText, isFinal: isFinal, answered: answered,
-    strings: function () { return S; },
     attempts: function () { return config.tracking.attempts; },
     question: function (form) {
       return currentData && currentData.questions && currentData.questions[form.getAttribute("data-q")];
@@ -647,15 +646,12 @@
     if (!el) return;
     if (el.matches("[data-move]")) return withQuestions(function (q) { q.move(el); });
     if (el.matches('[data-jmdi-action="exit"]')) return exit();
-    if (el.matches(".jmdi-zoom")) {
-      // A figure: the viewer, runtime/jmdi-viewer.js, loaded the first time (issue 15).
+    // A figure opens in the viewer, runtime/jmdi-viewer.js (JMDI.view), a glossary term shows its
+    // definition in place, runtime/jmdi-glossary.js (JMDI.term); each loaded the first time (issue 15).
+    var lazy = el.matches(".jmdi-zoom") ? ["view", "viewer"] : el.matches(".jmdi-term") ? ["term", "glossary"] : null;
+    if (lazy) {
       event.preventDefault();
-      return JMDI.view ? JMDI.view(el) : loadScript("jmdi-viewer.js", function () { JMDI.view(el); }, function () {});
-    }
-    if (el.matches(".jmdi-page .jmdi-term")) {
-      // A glossary term: its definition in place, runtime/jmdi-glossary.js (issue 15).
-      event.preventDefault();
-      return JMDI.term ? JMDI.term(el) : loadScript("jmdi-glossary.js", function () { JMDI.term(el); }, function () {});
+      return JMDI[lazy[0]] ? JMDI[lazy[0]](el) : loadScript("jmdi-" + lazy[1] + ".js", function () { JMDI[lazy[0]](el); }, function () {});
     }
     if (el.matches(".jmdi-menu")) {
       var open = el.getAttribute("aria-expanded") !== "true";
@@ -683,7 +679,7 @@
       var host = $("#jmdi-page");
       // Without an LMS (only its launch page has the words) the course opens again where it was left.
       host.innerHTML = '<h1 tabindex="-1">' + escapeHtml(S.exited) + "</h1>" +
-        (S.return_to_course ? '<p><a class="jmdi-btn jmdi-primary" href="">' + escapeHtml(S.return_to_course) + "</a></p>" : "");
+        (S.return_to_course ? '<p><a class="jmdi-btn" href="">' + escapeHtml(S.return_to_course) + "</a></p>" : "");
       host.setAttribute("data-page", "");
       $$(".jmdi-pager a, .jmdi-exit").forEach(function (el) { el.hidden = true; });
       $("h1", host).focus();
@@ -721,7 +717,11 @@
     config.pages.forEach(function (p) {
       if (p.kind === "module") inModule = p.module = p.id;
       else if (p.kind === "topic" || p.kind === "assessment") p.module = inModule;
-      if (p.q) p.q = p.q.split(" ");
+      // "q1:3" is q1 q2 q3 (site.question_list)
+      if (p.q) p.q = p.q.replace(/(\S*?)([1-9]\d*):(\d+)/g, function (m, id, n, last) {
+        for (m = id + n; n < +last; ) m += " " + id + ++n;
+        return m;
+      }).split(" ");
     });
     var scoped = scopePages(config.pages);
     scoped.forEach(function (p) { pages[p.id] = p; });

@@ -1,14 +1,18 @@
 /* jmdi-questions.js: the knowledge checks of the JMDI runtime (docs/architecture.md): one widget
  * per question kind, checking, feedback, the ordering buttons. The core loads it with the first
  * page that has questions (runtime/jmdi-core.js, questionsReady) and hands it what it reads of
- * the session; the core keeps the answers, tells the adapter and saves. */
+ * the session; the core keeps the answers, tells the adapter and saves. Its words are written in
+ * at build time (QUESTION_STRINGS). */
 (function () {
   "use strict";
 
   var JMDI = (window.JMDI = window.JMDI || {});
 
   JMDI.questions = function (core) {
-    var $ = core.$, $$ = core.$$, fmt = core.fmt, escapeHtml = core.escapeHtml, S = core.strings;
+    // The build writes the interface strings of the package's language in for QUESTION_STRINGS
+    // (render/pages.py QUESTION_KEYS): the launch page does not carry them.
+    var strings = QUESTION_STRINGS;
+    var $ = core.$, $$ = core.$$, fmt = core.fmt, escapeHtml = core.escapeHtml, S = function () { return strings; };
 
     function setupQuestion(form) {
       var q = core.question(form);
