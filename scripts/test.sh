@@ -7,4 +7,5 @@ ruff check .
 ruff format --check .
 mypy  # type-checks src/ ([tool.mypy] in pyproject.toml)
 lint-imports --no-cache  # the layers and no-cycle contracts in pyproject.toml
+export JMDI_REQUIRE_BROWSER=1  # a missing Chromium fails the run instead of skipping tests
 python3 -m pytest -q -p no:cacheprovider "$@"
