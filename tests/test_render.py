@@ -396,3 +396,12 @@ def test_reserved_page_ids_are_refused(minimal_course: Path) -> None:
     with pytest.raises(CourseError) as exc:
         render_site(load_course(minimal_course)[0])
     assert "reserved" in str(exc.value.problems[0])
+
+
+def test_question_ids_are_listed_with_runs() -> None:
+    """The launch page lists question ids with runs written ``q1:5`` (the core expands them back)."""
+    from jmdi_scorm.render.site import question_list
+
+    assert question_list(["q1", "q2", "q3", "q4", "q5"]) == "q1:5"
+    assert question_list(["a1", "a2", "b3", "x", "q01", "q02", "q9", "q10", "q12"]) == "a1:2 b3 x q01:2 q9:10 q12"
+    assert question_list(["q0", "q1"]) == "q0 q1" and question_list(["q2", "q1"]) == "q2 q1"
