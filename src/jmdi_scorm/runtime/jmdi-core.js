@@ -374,7 +374,8 @@
     var page = pages[id];
     if (!page) return renderMessage(S.not_in_package);
     current = id;
-    if (mode !== "review" && page.kind !== "home") state.location = id; // home's Continue leads back there
+    // The bookmark: a page of a module (home's Continue leads back there; not home, the glossary…)
+    if (mode !== "review" && page.module) state.location = id;
     // A page with questions is shown once the question code and rules are here too.
     var questions = page.q && !Q ? questionsReady().catch(function () { /* render tries again */ }) : null;
     Promise.all([load(id), questions]).then(function (loaded) { return loaded[0]; }).then(
@@ -538,7 +539,7 @@
     if (resume && last && last.kind !== "home" && state.location !== current) {
       resume.hidden = false;
       resume.href = "#/" + last.id;
-      $("span", resume).textContent = ": " + titleOf(last);
+      $("span", resume).textContent = " (" + titleOf(last) + ")";
     }
   }
 
