@@ -163,9 +163,10 @@ def test_first_page_fits_the_budget(minimal_course: Path, tmp_path: Path) -> Non
 #: Issues 3, 15 and 16: every format's first page, index.html and what it links (the icon comes
 #: after, and is no code), is at most 60 KB of HTML, JS and CSS in at most 5 requests.
 FIRST_PAGE_BYTES = 60_000
-#: Not there yet (issue 16; 74.9 and 78.2 KB): the xAPI and cmi5 adapters (jmdi-xapi-common.js
-#: joined in front) are 29-33 KB, all loaded by the launch page. Strict: fails once they fit.
-OVER_BUDGET = {"xapi", "cmi5"}
+#: The xAPI and cmi5 first pages (56.7 and 58.6 KB; 74.9 and 78.2 KB before, issue 16) only start
+#: the session: the rest of each adapter loads after it (runtime/jmdi-<adapter>-later.js, which
+#: index.html does not link). They are held to the budget, not to REACHED_BYTES.
+XAPI_FORMATS = {"xapi", "cmi5"}
 #: What the web and SCORM first pages weigh at most now (55.0 KB, SCORM 2004), the question code
 #: and rules being loaded on demand (jmdi-questions.js, .css): the room won for what comes next
 #: (figure viewer, glossary popover, tables) is kept. Issue 15 took 1,071 B of it (56.1 KB): the
@@ -195,15 +196,10 @@ def jmdi_first_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict
     return pages
 
 
-@pytest.mark.parametrize(
-    "fmt",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="issue 16")) if name in OVER_BUDGET else name
-        for name in ALL_FORMATS
-    ],
-)
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
 def test_the_jmdi_course_first_page_fits_the_budget(jmdi_first_pages: dict[str, dict[str, int]], fmt: str) -> None:
     files = jmdi_first_pages[fmt]
     assert len(files) + 1 <= 5, files  # and the icon
     assert sum(files.values()) <= FIRST_PAGE_BYTES, files
-    assert sum(files.values()) <= REACHED_BYTES, files
+    if fmt not in XAPI_FORMATS:
+        assert sum(files.values()) <= REACHED_BYTES, files

@@ -192,6 +192,34 @@ def test_reload_keeps_the_token_and_sends_nothing_after_terminated(stack: h.Stac
     assert names[-1] == "terminated" and names.count("initialized") == 1
 
 
+def test_a_window_closed_before_the_later_part_arrived_sent_nothing(
+    stack: h.Stack, browser: Any, tmp_path: Path
+) -> None:
+    """Issue 16: jmdi-cmi5.js alone starts the session and shows the first page; jmdi-cmi5-later.js,
+    loaded next, queues initialized and sends. While it cannot arrive, pages still open, nothing is
+    queued or sent and the core keeps the state; the reload that gets it (same token) sends
+    initialized once, the state the first load kept, and terminated last."""
+    registration = h.new_registration()
+    context = browser.new_context()
+    context.route("**/runtime/jmdi-cmi5-later.js", lambda route: route.abort())
+    page = launch(stack, context, registration)
+    h.wait_ready(page, "home")
+    h.open_page(page, "intro-01")  # its save waits for the later part
+    h.wait_ready(page, "intro-01")
+    time.sleep(0.5)
+    assert h.outbox_size(page) == 0
+    assert not [r for r in stack.lms.requests if r.path == "/xapi/statements" and registration.encode() in r.body]
+    context.unroute("**/runtime/jmdi-cmi5-later.js")
+    page.reload()  # the learner closed the window: this launch in the same tab again
+    assert h.wait_ready(page) == "intro-01"
+    h.exit_course(page)
+    stored = settle(stack, registration, "terminated")
+    context.close()
+    names = [h.verb_of(s) for s in h.by_time(stored) if h.verb_of(s) != "launched"]
+    assert names[0] == "initialized" and names.count("initialized") == 1 and names[-1] == "terminated", names
+    check_statements(stack, stored, tmp_path)
+
+
 def test_outage_every_statement_arrives_exactly_once(browser: Any, tmp_path: Path) -> None:
     """The LRS stops mid-course, the learner goes on, leaves and comes back after it returns."""
     packages = h.build_packages(tmp_path / "dist", "cmi5")

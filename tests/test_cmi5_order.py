@@ -329,7 +329,7 @@ def test_a_stored_request_whose_answer_was_lost_is_not_sent_twice(
 # --- the outbox alone, against a scripted LRS ------------------------------------------------
 
 OUTBOX_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>outbox</title>
-<script src="jmdi-xapi-common.js"></script></head><body><div id="jmdi-alert"></div></body></html>"""
+<script src="jmdi-xapi-common.js"></script><script src="jmdi-xapi-common-later.js"></script></head><body><div id="jmdi-alert"></div></body></html>"""
 LEFTOVER = {"id": "6f1c0b4e-8a51-4b0e-9c7e-0d5a3c2b1a00", "verb": {"id": h.VERB + "experienced"}}
 
 
@@ -341,7 +341,8 @@ def test_the_outbox_orders_checks_and_drops_an_earlier_sessions_refused_leftover
     from jmdi_scorm.targets.xapi_common import runtime_source
 
     (tmp_path / "index.html").write_text(OUTBOX_PAGE)
-    (tmp_path / "jmdi-xapi-common.js").write_text(runtime_source("jmdi-xapi-common.js"))
+    for name in ("jmdi-xapi-common.js", "jmdi-xapi-common-later.js"):  # the outbox spans both
+        (tmp_path / name).write_text(runtime_source(name))
     log: list[str] = []
     tries: Counter[str] = Counter()
 

@@ -1,4 +1,4 @@
-"""The statement outbox of jmdi-xapi-common.js against a scripted LRS (XA-07, docs/standards.md §6.6).
+"""The statement outbox of jmdi-xapi-common.js and jmdi-xapi-common-later.js against a scripted LRS (XA-07, docs/standards.md §6.6).
 
 The LRS here is Playwright's request routing, not ralph: only a stub can answer 500, 429, a cut
 connection, 400, 409 and 401 on demand. Each case checks what reaches the "LRS": same ids and
@@ -17,7 +17,7 @@ import pytest
 from jmdi_scorm.targets.xapi_common import runtime_source
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>outbox</title>
-<script src="jmdi-xapi-common.js"></script></head><body><div id="jmdi-alert"></div></body></html>"""
+<script src="jmdi-xapi-common.js"></script><script src="jmdi-xapi-common-later.js"></script></head><body><div id="jmdi-alert"></div></body></html>"""
 AUTH = "Basic dGVzdDpub3QtYS1zZWNyZXQ="
 SETUP = (
     '() => { window.box = new JMDIXapi.Outbox("t", new JMDIXapi.Lrs(location.origin + "/lrs", '
@@ -61,7 +61,8 @@ class ScriptedLRS:
 @pytest.fixture
 def outbox_page(tmp_path: Path, serve, page):
     (tmp_path / "index.html").write_text(PAGE)
-    (tmp_path / "jmdi-xapi-common.js").write_text(runtime_source("jmdi-xapi-common.js"))
+    for name in ("jmdi-xapi-common.js", "jmdi-xapi-common-later.js"):  # the outbox spans both
+        (tmp_path / name).write_text(runtime_source(name))
     base = serve(tmp_path)
 
     def open_page(script: list[Any]) -> ScriptedLRS:

@@ -180,17 +180,17 @@ def test_question_definitions_follow_section_5_4(course) -> None:
 
 
 def test_adapter_files_are_compact_and_valid_javascript(packages: dict[str, zipfile.ZipFile], tmp_path: Path) -> None:
-    for fmt in ("xapi", "cmi5"):
-        shipped = packages[fmt].read(f"runtime/jmdi-{fmt}.js").decode()
-        assert shipped == compact_js(runtime_source("jmdi-xapi-common.js")) + compact_js(
-            runtime_source(f"jmdi-{fmt}.js")
+    for fmt, part in [(fmt, part) for fmt in ("xapi", "cmi5") for part in ("", "-later")]:
+        shipped = packages[fmt].read(f"runtime/jmdi-{fmt}{part}.js").decode()
+        assert shipped == compact_js(runtime_source(f"jmdi-xapi-common{part}.js")) + compact_js(
+            runtime_source(f"jmdi-{fmt}{part}.js")
         )
         assert not re.search(r"^\s*//", shipped, re.MULTILINE)
-        path = tmp_path / f"{fmt}.js"
+        path = tmp_path / f"{fmt}{part}.js"
         path.write_text(shipped)
         subprocess.run(["node", "--check", str(path)], check=True)
         names = packages[fmt].namelist()
-        assert "runtime/jmdi-xapi-common.js" not in names  # joined in, not shipped
+        assert f"runtime/jmdi-xapi-common{part}.js" not in names  # joined in, not shipped
         loaded_later = sorted(n for n in names if n.startswith("runtime/xapi-questions/"))
         assert loaded_later == [
             f"runtime/xapi-questions/{p}.js" for p in ("intro-01", "intro-02", "practice-01", "practice.assessment")

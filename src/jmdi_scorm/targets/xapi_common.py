@@ -61,6 +61,7 @@ EXT_PROGRESS = "https://w3id.org/xapi/cmi5/result/extensions/progress"
 # build itself takes the record's interactionType, which the core reads in the question data).
 INTERACTION_TYPES = {name: kind.interaction for name, kind in KINDS.items()}
 COMMON_FILE = "jmdi-xapi-common.js"  # joined into each adapter file at build time
+COMMON_LATER_FILE = "jmdi-xapi-common-later.js"  # joined into each adapter's later file
 QUESTIONS_DIR = "xapi-questions"  # runtime/xapi-questions/<page-id>.js, loaded on the page's first answer
 NAME_LIMIT = 120  # a question's name is its prompt, cut short; the description keeps it whole
 
@@ -377,25 +378,34 @@ def adapter_config(course: model.Course, scope: object = None) -> dict[str, Any]
     return runtime_data(course, scope) | {"strings": {name: text[f"xapi_{name}"] for name in NOTICES}}
 
 
-def adapter_code(adapter: str, site: Any = None) -> bytes:
-    """``runtime/jmdi-<adapter>.js`` as shipped: the common xAPI code, then the adapter, compacted
-    (once per build when ``site`` is given)."""
+def adapter_code(adapter: str, site: Any = None, later: bool = False) -> bytes:
+    """``runtime/jmdi-<adapter>.js`` as shipped: the common xAPI code of the first page, then the
+    adapter's, compacted (once per build when ``site`` is given). ``later``: the file the adapter
+    loads once the launch statements are queued, ``runtime/jmdi-<adapter>-later.js``
+    (``jmdi-xapi-common-later.js``, then the adapter's later part)."""
+    common, own = (COMMON_LATER_FILE, f"jmdi-{adapter}-later.js") if later else (COMMON_FILE, f"jmdi-{adapter}.js")
 
     def make() -> bytes:
-        return (compact_js(runtime_source(COMMON_FILE)) + compact_js(runtime_source(f"jmdi-{adapter}.js"))).encode()
+        return (compact_js(runtime_source(common)) + compact_js(runtime_source(own))).encode()
 
-    return make() if site is None else site.once(("xapi-adapter", adapter), make)
+    return make() if site is None else site.once(("xapi-adapter", adapter, later), make)
 
 
 def adapter_files(
     course: model.Course, scope: object, adapter: str, found: Activities | None = None, site: Any = None
 ) -> dict[str, bytes]:
-    """``runtime/jmdi-<adapter>.js`` as shipped, and the question definitions it loads on demand.
+    """``runtime/jmdi-<adapter>.js`` as shipped, the later part it loads once the launch
+    statements are queued (``runtime/jmdi-<adapter>-later.js``) and the question definitions it
+    loads on demand.
 
-    One script per adapter keeps the first page at five requests (docs/architecture.md): the
-    code both xAPI adapters share (``jmdi-xapi-common.js``) is joined in front of the adapter.
+    One script per adapter keeps the first page at five requests and within 60 KB
+    (docs/architecture.md): the code both xAPI adapters share is joined in front of each part
+    (``jmdi-xapi-common.js``, ``jmdi-xapi-common-later.js``).
     """
-    files = {f"{RUNTIME_DIR}/jmdi-{adapter}.js": adapter_code(adapter, site)}
+    files = {
+        f"{RUNTIME_DIR}/jmdi-{adapter}.js": adapter_code(adapter, site),
+        f"{RUNTIME_DIR}/jmdi-{adapter}-later.js": adapter_code(adapter, site, later=True),
+    }
     for module in (found or Activities(course)).scope(scope):
         files.update(module.scripts)
     return files
