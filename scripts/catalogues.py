@@ -80,7 +80,7 @@ def init(language: str) -> None:
                 message.id, "", context=message.context, auto_comments=message.auto_comments, flags=message.flags
             )
     write(catalogue, path)
-    print(f"wrote {path.relative_to(LOCALE.parents[2])}: translate every msgstr, then run tests/test_locale.py")
+    print(f"wrote {path.relative_to(LOCALE.parents[2])}: translate every msgstr, then run tests/locale/test_locale.py")
 
 
 if __name__ == "__main__":

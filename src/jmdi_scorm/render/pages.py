@@ -94,7 +94,7 @@ COMPACTED = {
     "jmdi-glossary.css": compact_css,
 }
 #: Interface strings of the figure viewer, written into jmdi-viewer.js for ``VIEWER_STRINGS``: the
-#: launch page does not carry them (first-page budget, tests/test_build_web.py).
+#: launch page does not carry them (first-page budget, tests/targets/test_build_web.py).
 VIEWER_KEYS = (
     "viewer_close",
     "viewer_zoom_in",

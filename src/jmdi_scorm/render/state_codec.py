@@ -1,7 +1,7 @@
 """The learner state as a compact ASCII string (``cmi.suspend_data``, xAPI state, localStorage).
 
 The JS core (``runtime/jmdi-core.js``, ``encodeState``/``decodeState``) implements the same
-encoding; ``tests/test_state_codec.py`` runs both on the same states. The state object is::
+encoding; ``tests/render/test_state_codec.py`` runs both on the same states. The state object is::
 
     {"location": "m1-02",                       # page id of the bookmark ("" for none)
      "pages": {"m1-01": 2, "m1-02": 1},         # tracked pages: 1 visited, 2 done

@@ -1,5 +1,5 @@
 /* jmdi-xapi-later.js: the later part of the xAPI adapter (jmdi-xapi.js), loaded once the first
-   page has its state (docs/architecture.md): initialized/resumed, statements and state documents
+   page has its state (docs/architecture.md; docs/standards.md §6): initialized/resumed, statements and state documents
    from the core's snapshots, answered statements, suspended/terminated. Needs
    jmdi-xapi-common-later.js (the build joins both into runtime/jmdi-xapi-later.js). */
 (function (global) {

@@ -7,7 +7,7 @@ record, ``targets/xapi_common.py``,
 ``targets/moodle_payload.py``), the xAPI components, the renderer (``render/question_views.py``
 and a macro of ``templates/partials/question_kinds.html``) and the runtime widget
 (``WIDGETS`` in ``runtime/jmdi-questions.js``). docs/architecture.md, "Adding a question kind", lists
-the steps; ``tests/test_question_kinds.py`` checks that the table, the model, the renderers, the
+the steps; ``tests/source/test_question_kinds.py`` checks that the table, the model, the renderers, the
 macros and the widgets name the same kinds.
 
 Identifiers inside answers are assigned by position (questions.py): choices and ordering items

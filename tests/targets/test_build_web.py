@@ -1,0 +1,204 @@
+"""`jmdi-scorm build` through the real CLI: the web target, reproducible zips, errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jmdi_scorm.cli import main
+from jmdi_scorm.package.archive import ZIP_EPOCH, write_zip, zip_bytes
+from tests.conftest import ROOT
+
+FIRST_PAGE = (
+    "index.html",
+    "runtime/jmdi.css",
+    "runtime/jmdi-core.js",
+    "runtime/jmdi-local.js",
+    "runtime/jmdi-icon.svg",
+)
+
+
+def build(course: Path, out: Path, *args: str):
+    result = CliRunner().invoke(main, ["build", str(course), "--out", str(out), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_web_build_writes_a_zip_and_a_folder(minimal_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    result = build(minimal_course, out, "--format", "web")
+    assert result.exit_code == 0, result.output
+    archive, folder = out / "mini-course-web.zip", out / "mini-course-web"
+    with zipfile.ZipFile(archive) as z:
+        names = z.namelist()
+        assert names == sorted(names)
+        assert {n for n in names} == {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+        for name in names:
+            assert (folder / name).read_bytes() == z.read(name)
+    assert {*FIRST_PAGE, "content/intro-01.js", "print/intro.html", "assets/diagram.svg", "assets/handout.txt"} <= set(
+        names
+    )
+    assert not any("scorm" in name for name in names)  # only the adapter this package uses
+    header, row = result.stdout.splitlines()[:2]
+    assert header.split() == ["package", "format", "files", "size", "sha-256"]
+    assert row.split()[:3] == [str(archive), "web", str(len(names))]
+    assert len(row.split()[-1]) == 64
+
+
+def test_zip_entries_are_deterministic(minimal_course: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    first = build(minimal_course, tmp_path / "a", "--format", "web", "--json")
+    second = build(minimal_course, tmp_path / "b", "--format", "web", "--json")
+    one, two = (json.loads(r.stdout)["packages"][0] for r in (first, second))
+    assert one["sha256"] == two["sha256"] and one["size"] == two["size"]
+    assert (tmp_path / "a" / "mini-course-web.zip").read_bytes() == (
+        tmp_path / "b" / "mini-course-web.zip"
+    ).read_bytes()
+    with zipfile.ZipFile(tmp_path / "a" / "mini-course-web.zip") as z:
+        for info in z.infolist():
+            assert info.date_time == ZIP_EPOCH
+            assert info.external_attr >> 16 == 0o100644
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+            assert not info.is_dir()
+
+
+def test_source_date_epoch_sets_the_entry_dates(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    write_zip({"b.txt": b"b", "a/x.txt": b"x"}, tmp_path / "t.zip")
+    with zipfile.ZipFile(tmp_path / "t.zip") as z:
+        assert [i.filename for i in z.infolist()] == ["a/x.txt", "b.txt"]
+        assert {i.date_time for i in z.infolist()} == {(2026, 1, 1, 0, 0, 0)}
+    assert not list(tmp_path.glob(".*tmp"))  # the temporary file was renamed
+
+
+@pytest.mark.parametrize("name", ["/abs", "../up", "a/../b", "a\\b", "c:/x", "dir/"])
+def test_unsafe_entry_names_are_refused(name: str) -> None:
+    from jmdi_scorm.errors import BuildError
+
+    with pytest.raises(BuildError):
+        zip_bytes({name: b""})
+
+
+def test_json_summary(minimal_course: Path, tmp_path: Path) -> None:
+    result = build(minimal_course, tmp_path / "dist", "--format", "web", "--json")
+    data = json.loads(result.stdout)
+    assert data["ok"] is True and data["packages"][0]["format"] == "web"
+    assert data["packages"][0]["folder"].endswith("mini-course-web")
+
+
+def test_split_by_module(minimal_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    result = build(minimal_course, out, "--format", "web", "--split", "module")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.glob("*.zip")) == ["mini-course-intro-web.zip", "mini-course-practice-web.zip"]
+    with zipfile.ZipFile(out / "mini-course-intro-web.zip") as z:
+        names = set(z.namelist())
+    assert "content/intro-01.js" in names and "content/practice-01.js" not in names
+
+
+def test_course_errors_fail_like_validate_and_write_nothing(minimal_course: Path, tmp_path: Path) -> None:
+    (minimal_course / "modules" / "intro" / "intro-02.md").write_text("---\nid: Bad Id\n---\n", encoding="utf-8")
+    out = tmp_path / "dist"
+    result = build(minimal_course, out, "--format", "web")
+    assert result.exit_code == 1
+    assert "intro-02.md:2: id:" in result.stdout and "Traceback" not in result.output
+    assert "error:" in result.stderr
+    assert not out.exists()
+
+
+def test_unknown_format_is_an_error(minimal_course: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("jmdi_scorm.targets.BROKEN", {})  # other targets' state is not under test here
+    result = build(minimal_course, tmp_path / "dist", "--format", "pdf", "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and "unknown format 'pdf'" in data["error"]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_missing_course_directory(tmp_path: Path) -> None:
+    result = build(tmp_path / "nowhere", tmp_path / "dist", "--format", "web")
+    assert result.exit_code == 1 and "course directory not found" in result.stderr
+
+
+def test_a_broken_target_module_only_fails_builds_that_need_it(
+    minimal_course: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr("jmdi_scorm.targets.BROKEN", {"oops": ImportError("no module named oops")})
+    assert build(minimal_course, tmp_path / "a", "--format", "web").exit_code == 0
+    result = CliRunner().invoke(main, ["build", str(minimal_course), "--out", str(tmp_path / "b"), "--format", "all"])
+    assert isinstance(result.exception, ImportError)  # a bug keeps its traceback
+
+
+def test_registry_lists_web_and_formats_option(tmp_path: Path) -> None:
+    from jmdi_scorm.targets import TARGETS
+
+    assert "web" in TARGETS
+    result = CliRunner().invoke(main, ["build", "--list-formats"])
+    assert result.exit_code == 0 and "web" in result.stdout
+
+
+def test_rebuild_replaces_the_folder(minimal_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(minimal_course, out, "--format", "web")
+    (out / "mini-course-web" / "stale.txt").write_text("old", encoding="utf-8")
+    build(minimal_course, out, "--format", "web")
+    assert not (out / "mini-course-web" / "stale.txt").exists()
+    written = ["mini-course-intro.pdf", "mini-course-practice.pdf", "mini-course-web", "mini-course-web.zip"]
+    assert sorted(p.name for p in out.iterdir()) == written  # module PDFs too, no leftovers
+
+
+def test_first_page_fits_the_budget(minimal_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(minimal_course, out, "--format", "web")
+    size = sum((out / "mini-course-web" / name).stat().st_size for name in FIRST_PAGE)
+    assert size <= 60 * 1024
+
+
+#: Issues 3, 15 and 16: every format's first page, index.html and what it links (the icon comes
+#: after, and is no code), is at most 60 KB of HTML, JS and CSS in at most 5 requests.
+FIRST_PAGE_BYTES = 60_000
+#: The xAPI and cmi5 first pages (56.7 and 58.6 KB; 74.9 and 78.2 KB before, issue 16) only start
+#: the session: the rest of each adapter loads after it (runtime/jmdi-<adapter>-later.js, which
+#: index.html does not link). They are held to the budget, not to REACHED_BYTES.
+XAPI_FORMATS = {"xapi", "cmi5"}
+#: What the web and SCORM first pages weigh at most now (55.0 KB, SCORM 2004), the question code
+#: and rules being loaded on demand (jmdi-questions.js, .css): the room won for what comes next
+#: (figure viewer, glossary popover, tables) is kept. Issue 15 took 1,071 B of it (56.1 KB): the
+#: core's hooks that load the figure viewer and the glossary popover (jmdi-viewer.js,
+#: jmdi-glossary.js and their .css, on first use) and the tables' rules in jmdi.css (scroll
+#: shadows; stacked rows on narrow screens).
+REACHED_BYTES = 56_200
+ALL_FORMATS = ("web", "scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5")
+
+
+@pytest.fixture(scope="module")
+def jmdi_first_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, int]]:
+    """Format → file → bytes of the JMDI course's first page, one build of every format."""
+    from jmdi_scorm.build import BuildOptions
+    from jmdi_scorm.build import build as build_course
+
+    out = tmp_path_factory.mktemp("jmdi-first-pages")
+    # English: the course's own language (its French packages are larger, docs/translating.md)
+    result = build_course(ROOT / "course", BuildOptions(formats=ALL_FORMATS, out=out, pdf=False, languages=("en",)))
+    pages = {}
+    for artifact in result.artifacts:
+        with zipfile.ZipFile(artifact.path) as archive:
+            shell = archive.read("index.html")
+            linked = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"#?]+)"', shell.decode())
+            pages[artifact.format] = {"index.html": len(shell), **{name: len(archive.read(name)) for name in linked}}
+    assert set(pages) == set(ALL_FORMATS)
+    return pages
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_the_jmdi_course_first_page_fits_the_budget(jmdi_first_pages: dict[str, dict[str, int]], fmt: str) -> None:
+    files = jmdi_first_pages[fmt]
+    assert len(files) + 1 <= 5, files  # and the icon
+    assert sum(files.values()) <= FIRST_PAGE_BYTES, files
+    if fmt not in XAPI_FORMATS:
+        assert sum(files.values()) <= REACHED_BYTES, files
