@@ -50,6 +50,7 @@ def jmdi(tmp_path_factory) -> tuple[object, Path, dict]:
     return course, out, build(COURSE, out, "--format", "web", "--lang", "en")  # English: the course's own language
 
 
+@pytest.mark.slow
 def test_the_jmdi_course_gets_one_pdf_per_module_with_its_topics(jmdi) -> None:
     course, out, summary = jmdi
     pdfs = {Path(d["path"]).name: d for d in summary["downloads"]}

@@ -220,6 +220,7 @@ def test_a_window_closed_before_the_later_part_arrived_sent_nothing(
     check_statements(stack, stored, tmp_path)
 
 
+@pytest.mark.slow
 def test_outage_every_statement_arrives_exactly_once(browser: Any, tmp_path: Path) -> None:
     """The LRS stops mid-course, the learner goes on, leaves and comes back after it returns."""
     packages = h.build_packages(tmp_path / "dist", "cmi5")

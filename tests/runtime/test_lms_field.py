@@ -43,6 +43,8 @@ from jmdi_scorm.source.validate import load_course
 from tests.runtime.test_scorm_runtime import check_moodle, check_strict
 from tests.support.field_lms import BEACON_QUOTA, INTERACTION, FieldLms, FieldSession
 
+pytestmark = pytest.mark.slow  # whole-course walks in emulated Moodles, 17-52 s each on 2 cores
+
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "course"
 EDITION = {"scorm12": "1.2", "scorm2004-3rd": "2004", "scorm2004-4th": "2004"}

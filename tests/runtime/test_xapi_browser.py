@@ -45,6 +45,7 @@ def check_statements(stack: h.Stack, stored: list[dict], work: Path, actor: dict
     assert len(ids) == len(set(ids))
 
 
+@pytest.mark.slow
 def test_pass_with_close_and_relaunch_in_another_browser(stack: h.Stack, browser: Any, tmp_path: Path) -> None:
     registration = h.new_registration()
     url = stack.lms.launch_url("xapi", actor=h.ACTOR, registration=registration)
@@ -179,6 +180,7 @@ def test_without_launch_parameters_nothing_is_sent(stack: h.Stack, browser: Any)
     assert all(u.startswith(stack.lms.base_url + "content/") for u in urls), urls
 
 
+@pytest.mark.slow
 def test_outage_every_statement_arrives_exactly_once(browser: Any, tmp_path: Path) -> None:
     """ralph stops mid-course and comes back on the same port while the learner keeps going."""
     packages = h.build_packages(tmp_path / "dist", "xapi")
