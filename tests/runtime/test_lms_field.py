@@ -124,7 +124,18 @@ FILL = """([key, value]) => {
 ANSWERED = "key => { const a = JMDI.snapshot().state.answers[key]; return a && a.tries ? a : null; }"
 PAGES = """() => JSON.parse(document.getElementById('jmdi-config').textContent).pages
   .filter(p => p.kind !== 'glossary' && p.kind !== 'resources')
-  .map(p => ({id: p.id, q: typeof p.q === 'string' ? p.q.split(' ') : p.q || []}))"""
+  .map(p => ({id: p.id, q: p.q ? p.q.split(' ').flatMap(expandRun) : []}))"""
+# A run of question ids "q1:3" stands for q1 q2 q3 in the launch page (render/site.question_list).
+PAGES = (
+    PAGES.replace(
+        "() =>",
+        "() => { const expandRun = id => { const m = /^(.*?)([1-9][0-9]*):([0-9]+)$/.exec(id);"
+        " if (!m) return [id]; const out = []; for (let n = +m[2]; n <= +m[3]; n++) out.push(m[1] + n);"
+        " return out; }; return",
+        1,
+    )
+    + "; }"
+)
 STATE = "() => JMDI.snapshot().state"
 LOCKED = "keys => keys.map(key => document.querySelector(`form[data-key='${key}'] fieldset`).disabled)"
 
@@ -182,6 +193,7 @@ class Walk:
         self.packages = lms.packages[(fmt, layout)]
         self.sessions: dict[str, list[FieldSession]] = {}  # sco -> its sessions, in order
         self.answered: dict[str, dict[str, str]] = {}  # sco -> key -> answer given
+        self.last_in_module: dict[str, str] = {}  # sco -> the last page inside a module (its bookmark when done)
         self.unload: dict[str, int] = {}  # sco -> the most bytes one close sent by beacon (all its beacons)
         self.unload_at: dict[str, str] = {}  # sco -> the close that sent it
         self.unload_by: dict[tuple[str, str], int] = {}  # (sco, close) -> bytes it sent by beacon
@@ -228,13 +240,13 @@ class Walk:
         finally:
             self.phases[phase] += time.monotonic() - began
 
-    def launch(self, sco: str, url: str, reopens: str | None = None) -> FieldSession:
+    def launch(self, sco: str, url: str, reopens: str | None = None, done: bool = False) -> FieldSession:
         with self.timed("launch"):
             session = FieldSession(self.browser, self.lms, profile=self.profile, edition=self.edition,
                                    learner=self.learner, sco=sco, url=url, objective=self.objective)  # fmt: skip
         self.sessions.setdefault(sco, []).append(session)
         stored = session.seed.get(self.location)
-        if reopens is not None and reopens != "summary":
+        if reopens is not None and not done:  # done: Moodle reopens it in review mode
             mode = session.seed.get("cmi.core.lesson_mode" if self.edition == "1.2" else "cmi.mode")
             assert mode == "normal", (
                 f"{sco} reopens in {mode} mode with questions still open: the learner cannot finish"
@@ -258,6 +270,7 @@ class Walk:
         order = [page["id"] for page in pages]
         questions = {page["id"]: [f"{page['id']}.{q}" for q in page["q"]] for page in pages}
         assert order[-1] == "summary"
+        self.last_in_module[sco] = order[-2]  # the scope's last assessment
         while True:
             page = session.page_id()
             todo = [key for key in questions[page] if key not in self.answered[sco]]
@@ -283,8 +296,8 @@ class Walk:
                 next_page(session, order[order.index(page) + 1])
         assert sorted(self.answered[sco]) == sorted(k for keys in questions.values() for k in keys)
         self.close(session, "results page", done=True)
-        # The course is done: it reopens on the results page with every answer (Moodle: in review).
-        session = self.launch(sco, url, reopens="summary")
+        # The course is done: it reopens at the bookmark with every answer (Moodle: in review).
+        session = self.launch(sco, url, reopens=order[-2], done=True)
         self.close(session, "reopened when done", done=True)
         self.check_package(sco)
 
@@ -321,7 +334,11 @@ class Walk:
         assert state, record["cmi.suspend_data"]
         got = {key: (a["response"], a["tries"], a["correct"]) for key, a in state["answers"].items()}
         assert got == {key: (value, 1, True) for key, value in self.answered[session.sco].items()}, where
-        assert record.get(self.location) == page, f"{where}: stored location {record.get(self.location)}, not {page}"
+        # the bookmark is the last page inside a module: the results page does not take it
+        bookmark = self.last_in_module[session.sco] if page == "summary" else page
+        assert record.get(self.location) == bookmark, (
+            f"{where}: stored location {record.get(self.location)}, not {bookmark}"
+        )
         if self.profile == "moodle":
             # left unfinished: exit=suspend stored, so Moodle resumes; done: not suspended
             status = record.get("cmi.core.lesson_status" if self.edition == "1.2" else "cmi.completion_status")
