@@ -208,13 +208,17 @@ class Lms:
         page.goto(base + "harness/lms.html")
 
     def launch(self, edition: str, url: str, cmi: dict | None = None, refuse: list | None = None) -> None:
+        # The frame's current document is marked first: a relaunch of the same URL must not be
+        # mistaken for the page it replaces (its scripts not run yet when the test drives it).
+        self.page.evaluate("() => { document.getElementById('sco').contentWindow.jmdiStale = true; }")
         self.page.evaluate(
             "o => harness.launch(o)", {"edition": edition, "url": url, "cmi": cmi or {}, "refuse": refuse}
         )
         self.page.wait_for_function(
             """url => { const w = document.getElementById('sco').contentWindow;
                 const want = new URL(url, location.href).href.split(/[?#]/)[0];
-                return w.location.href.split(/[?#]/)[0] === want && w.document.readyState === 'complete'; }""",
+                return !w.jmdiStale && w.location.href.split(/[?#]/)[0] === want
+                  && w.document.readyState === 'complete'; }""",
             arg=url,
         )
 
