@@ -33,12 +33,13 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TypedDict
 from urllib.parse import unquote
 
 from babel.messages.catalog import Catalog, Message
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from jmdi_scorm.errors import Problem
 from jmdi_scorm.source.markdown import new_parser
@@ -105,6 +106,13 @@ def _parser() -> MarkdownIt:
     return new_parser(accept_any_link=True)
 
 
+@lru_cache(maxsize=16384)
+def _tokens(text: str) -> tuple[Token, ...]:
+    """A text's Markdown tokens, read only: each English text is checked against every language, and
+    ``link_targets`` and ``structure`` read the same tokens."""
+    return tuple(_parser().parse(text))
+
+
 def usable(message: Message | None) -> bool:
     return (
         message is not None and not message.fuzzy and isinstance(message.string, str) and bool(message.string.strip())
@@ -128,7 +136,7 @@ def urls(text: str) -> Counter[str]:
 def link_targets(text: str) -> Counter[str]:
     """Targets of the Markdown links and images of a text (``glossary:`` ones included)."""
     found: Counter[str] = Counter()
-    for token in _parser().parse(text):
+    for token in _tokens(text):
         for child in token.children or []:
             if child.type == "link_open":
                 found[unquote(str(child.attrGet("href") or ""))] += 1
@@ -144,7 +152,7 @@ def placeholders(text: str) -> Counter[str]:
 def structure(text: str) -> Counter[str]:
     """The Markdown structure of a text: how many of each kind of block (see ``_STRUCTURE_NAMES``)."""
     found: Counter[str] = Counter()
-    tokens = _parser().parse(text)
+    tokens = _tokens(text)
     lists: list[str] = []
     for token in tokens:
         kind = token.type
@@ -485,6 +493,13 @@ class _Term:
     link: re.Pattern[str]  # a link to the term's glossary entry, with its text
     words: tuple[tuple[str, ...], ...]  # each English form's words, as the glossary writes them
 
+    needles: tuple[str, ...]  # lower-case texts one of which any link or form contains (a quick filter)
+    abbreviated: tuple[str, ...]  # texts one of which any abbreviation contains, as written
+
+    def may_occur(self, text: str, lowered: str) -> bool:
+        """False when ``text`` (``lowered``: in lower case) cannot hold the term: none of its needles."""
+        return any(needle in lowered for needle in self.needles) or any(a in text for a in self.abbreviated)
+
     @property
     def homonym(self) -> bool:
         return any(form.casefold() in HOMONYMS for form in _alternatives(self.english))
@@ -528,6 +543,8 @@ def _term(term_id: str, english: str, translated: str) -> _Term | None:
         re.compile(abbreviation) if abbreviation else None,
         re.compile(rf"\[[^\]]*\]\(\s*<?glossary:{re.escape(term_id)}>?\s*\)"),
         tuple(tuple(w) for w in words),
+        (f"glossary:{term_id}".lower(), *(form.lower() for form in forms)),
+        tuple(a.removesuffix("s") for a in _abbreviations(english)),
     )
 
 
@@ -565,7 +582,10 @@ def _occurrences(terms: list[_Term], text: str) -> dict[str, tuple[int, int]]:
       capitalised as part of a name or a title (``_a_name``); and for ``HOMONYMS``, at all.
     """
     spans: list[tuple[int, int, str, bool]] = []  # start, end, term id, a link
+    lowered = text.lower()
     for term in terms:
+        if not term.may_occur(text, lowered):
+            continue
         spans.extend((m.start(), m.end(), term.id, True) for m in term.link.finditer(text))
         for m in term.plain.finditer(text):
             if not term.homonym and not _a_name(term, text, m):
