@@ -8,4 +8,5 @@ ruff format --check .
 mypy  # type-checks src/ ([tool.mypy] in pyproject.toml)
 lint-imports --no-cache  # the layers and no-cycle contracts in pyproject.toml
 export JMDI_REQUIRE_BROWSER=1  # a missing Chromium fails the run instead of skipping tests
+export JMDI_THOROUGH=1  # the property tests try their full number of examples (tests/support/budget.py)
 python3 -m pytest -q -p no:cacheprovider "$@"

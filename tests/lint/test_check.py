@@ -23,6 +23,7 @@ from lxml import etree
 from jmdi_scorm.cli import main
 from jmdi_scorm.lint import Finding, Limits, Report, check_bytes, check_package
 from jmdi_scorm.lint.control import PINNED
+from tests.support.budget import examples
 from tests.support.check_samples import (
     CMI5,
     DEFINITIONS,
@@ -900,7 +901,7 @@ def test_check_report_of_a_valid_package_is_clean() -> None:
 
 #: a bounded budget in the suite; JMDI_FUZZ_EXAMPLES=20000 for a deeper run
 FUZZ = settings(
-    max_examples=int(os.environ.get("JMDI_FUZZ_EXAMPLES", "200")),
+    max_examples=int(os.environ.get("JMDI_FUZZ_EXAMPLES", examples(200))),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],

@@ -203,7 +203,7 @@ def other_origin() -> Iterator[tuple[str, list[str]]]:
     hits: list[str] = []
     handler = type("Recorder", (_Recorder,), {"hits": hits})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", hits
     server.shutdown()
     server.server_close()

@@ -15,6 +15,7 @@ from jmdi_scorm.render import state_codec
 from jmdi_scorm.render.site import course_pages
 from jmdi_scorm.source.validate import load_course
 from tests.conftest import MINIMAL, ROOT
+from tests.support.budget import examples
 
 CORE = ROOT / "src" / "jmdi_scorm" / "runtime" / "jmdi-core.js"
 
@@ -63,7 +64,7 @@ def test_round_trip(state: dict) -> None:
     assert state_codec.decode(text) == state
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(states)
 def test_round_trip_any_state(state: dict) -> None:
     text = state_codec.encode(state)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from jmdi_scorm.errors import CourseError
 from jmdi_scorm.source.validate import load_course
+from tests.support.budget import examples
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
 values = st.recursive(
@@ -20,7 +21,9 @@ values = st.recursive(
 FIELDS = ["id", "title", "summary", "objectives", "minutes", "questions", "type", "choices", "prompt", "feedback"]
 structured = st.dictionaries(st.sampled_from(FIELDS), values, max_size=8)
 raw_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def _load(course: Path) -> None:

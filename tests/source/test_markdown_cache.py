@@ -15,6 +15,7 @@ from jmdi_scorm.source.context import BuildContext
 from jmdi_scorm.source.model import Course
 from jmdi_scorm.source.validate import load_course
 from tests.conftest import MINIMAL, ROOT
+from tests.support.budget import examples
 
 #: Texts that look plain but are not, and texts markdown-it's link check refuses in part.
 TRICKY = [
@@ -125,7 +126,7 @@ def test_plain_texts_are_recognised(jmdi: Course) -> None:
         assert not markdown.is_plain(text), text
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list(ALPHABET)), max_size=24))
 def test_plain_shortcut_matches_the_parser(text: str) -> None:
     if markdown.is_plain(text):

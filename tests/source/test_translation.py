@@ -31,6 +31,7 @@ from jmdi_scorm.source.translation_files import (
 from jmdi_scorm.source.translation_qa import check_pair, qa, structure
 from jmdi_scorm.source.validate import load_course
 from tests.conftest import MINIMAL, ROOT
+from tests.support.budget import examples
 
 JMDI = ROOT / "course"
 
@@ -692,7 +693,7 @@ SNIPPETS = [
 ]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.sampled_from(SNIPPETS), min_size=1, max_size=8))
 def test_any_body_round_trips(parts: list[str]):
     body = "\n\n".join(parts) + "\n"

@@ -178,7 +178,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
 def recorder() -> Iterator[tuple[str, list]]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     server.bodies = []  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/", server.bodies  # type: ignore[attr-defined]
     server.shutdown()
     server.server_close()

@@ -127,7 +127,7 @@ class LocalLMS:
         handler = type("Handler", (_Handler,), {"lms": self})
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="jmdi-lms", daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="jmdi-lms", daemon=True).start()
         return self.base_url
 
     def stop(self) -> None:

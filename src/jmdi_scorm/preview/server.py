@@ -59,7 +59,9 @@ class PreviewServer:
         except OSError as exc:
             raise JmdiError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="jmdi-preview", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="jmdi-preview", daemon=True
+        )
         self._thread.start()
 
     @property
