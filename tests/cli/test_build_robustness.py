@@ -67,6 +67,11 @@ def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "jmdi_scorm", *args]
 
 
+# Module PDFs are left out of these builds: what is tested is how packages are written, and
+# WeasyPrint would double each build's time.
+NO_PDF = "--no-pdf"
+
+
 def final_names(out: Path) -> list[Path]:
     """The files a user sees: everything not hidden, web folders included."""
     return sorted(p for p in out.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.parts[-2:]))
@@ -94,7 +99,7 @@ def assert_complete(out: Path) -> dict[str, bytes]:
 
 
 def build_in_process(course: Path, out: Path, *args: str):
-    return CliRunner().invoke(main, ["build", str(course), "--out", str(out), *args])
+    return CliRunner().invoke(main, ["build", str(course), "--out", str(out), NO_PDF, *args])
 
 
 def retitle(course: Path) -> None:
@@ -116,7 +121,7 @@ def test_a_build_killed_mid_write_leaves_the_previous_packages_whole(minimal_cou
     script = tmp_path / "slow_build.py"
     script.write_text(SLOW_WRITE, encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, str(script), "build", str(minimal_course), "--out", str(out)],
+        [sys.executable, str(script), "build", str(minimal_course), "--out", str(out), NO_PDF],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env(),
@@ -146,7 +151,7 @@ def test_a_build_killed_mid_write_leaves_the_previous_packages_whole(minimal_cou
 def test_a_build_killed_after_its_first_zip_leaves_only_complete_zips(minimal_course, tmp_path) -> None:
     out = tmp_path / "dist"
     proc = subprocess.Popen(
-        cli("build", str(minimal_course), "--out", str(out)),
+        cli("build", str(minimal_course), "--out", str(out), NO_PDF),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env(),
@@ -212,7 +217,7 @@ def _blocked_outputs(tmp_path: Path) -> list[tuple[str, Path]]:
 def test_an_unwritable_output_folder_is_a_clear_error(minimal_course, tmp_path) -> None:
     for label, out in _blocked_outputs(tmp_path):
         proc = subprocess.run(
-            cli("build", str(minimal_course), "--out", str(out), "--format", "scorm12"),
+            cli("build", str(minimal_course), "--out", str(out), "--format", "scorm12", NO_PDF),
             capture_output=True,
             text=True,
             env=env(),
@@ -244,7 +249,7 @@ def test_concurrent_builds_into_one_folder_all_succeed(minimal_course, tmp_path)
     for _ in range(2):
         procs = [
             subprocess.Popen(
-                cli("build", str(minimal_course), "--out", str(out), "--json"),
+                cli("build", str(minimal_course), "--out", str(out), "--json", NO_PDF),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=env(),

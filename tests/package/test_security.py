@@ -323,8 +323,11 @@ def credential_findings(files: dict[str, bytes]) -> list[str]:
 
 
 def test_no_built_zip_carries_credentials(shipped) -> None:
+    scanned: set[bytes] = set()  # the runtime and the images are in every zip: each content once
     for zip_name, files in shipped.items():
-        assert credential_findings(files) == [], zip_name
+        unseen = {name: data for name, data in files.items() if data not in scanned}
+        scanned.update(unseen.values())
+        assert credential_findings(unseen) == [], zip_name
 
 
 def test_the_credential_scan_finds_what_it_looks_for() -> None:
