@@ -9,4 +9,7 @@ mypy  # type-checks src/ ([tool.mypy] in pyproject.toml)
 lint-imports --no-cache  # the layers and no-cycle contracts in pyproject.toml
 export JMDI_REQUIRE_BROWSER=1  # a missing Chromium fails the run instead of skipping tests
 export JMDI_THOROUGH=1  # the property tests try their full number of examples (tests/support/budget.py)
-python3 -m pytest -q -p no:cacheprovider "$@"
+# Everything but the browser on every core, then the browser tests one at a time: on two cores,
+# Chromiums side by side make the timing-sensitive walks (relaunch, network faults) flaky.
+python3 -m pytest -q -p no:cacheprovider -m "not browser" "$@"
+python3 -m pytest -q -p no:cacheprovider -m browser -n 0 "$@"
