@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.cli import main
-from jmdi_scorm.package.archive import atomic_write, write_tree
+from jmdi_scorm.package.archive import write_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACKED = ("scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5")
@@ -190,7 +191,7 @@ def test_a_failed_write_keeps_the_previous_zip_and_removes_its_temporary_file(
             self.handle.write(data[: len(data) // 2])
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("jmdi_scorm.package.archive.os.fdopen", lambda *a, **k: DiskFull(real(*a, **k)))
+    monkeypatch.setattr("jmdi_scorm.atomic.os.fdopen", lambda *a, **k: DiskFull(real(*a, **k)))
     result = build_in_process(minimal_course, out, "--format", "scorm12,web")
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.safexml import safe_parser
 from jmdi_scorm.source import model
 from jmdi_scorm.source import translation as tr
@@ -26,7 +27,6 @@ from jmdi_scorm.source.translation_files import (
     translated_asset,
     translated_course,
     translation_problems,
-    write_atomic,
 )
 from jmdi_scorm.source.translation_qa import check_pair, qa, structure
 from jmdi_scorm.source.validate import load_course
@@ -201,7 +201,7 @@ def _translate_all(path: Path, language: str = "fr") -> None:
     for message in catalog:
         if message.id:
             message.string = tr.pseudo(str(message.id))
-    write_atomic(path, po_bytes(catalog))
+    atomic_write(path, po_bytes(catalog))
 
 
 def test_extract_and_update_are_deterministic(course_copy: Path, monkeypatch: pytest.MonkeyPatch):
@@ -282,7 +282,7 @@ def test_translation_problems_for_validate(course_copy: Path):
     catalog = read_catalog(po, "fr")
     message = next(m for m in catalog if m.context == "topic/intro-01/questions/q2/feedback/correct")
     message.string = "2 et 6 sont pairs."
-    write_atomic(po, po_bytes(catalog))
+    atomic_write(po, po_bytes(catalog))
     problems = translation_problems(course, ctx)
     assert [p.field for p in problems] == ["topic/intro-01/questions/q2/feedback/correct"]
     assert problems[0].path.endswith("locale/fr.po") and "numbers" in problems[0].message

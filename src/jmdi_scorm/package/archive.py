@@ -18,10 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
+from jmdi_scorm.atomic import FILE_MODE, atomic_write, write_temporary
 from jmdi_scorm.errors import BuildError
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
-FILE_MODE = 0o644
 ZIP_FILE_ATTR = (0o100000 | FILE_MODE) << 16  # a regular file, rw-r--r--, in the Unix high word
 UTF8_NAME = 0x800  # general purpose flag: the entry name is UTF-8 (APPNOTE 4.4.4, bit 11)
 # Past these a zip needs the zip64 records, which zipfile writes.
@@ -148,34 +148,6 @@ def _zip64_bytes(files: Mapping[str, bytes], names: list[str]) -> bytes:
         return buffer.read()
 
 
-def atomic_write(dest: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``dest``, then rename it over ``dest``."""
-    tmp = _write_temporary(dest, data)
-    try:
-        tmp.replace(dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _write_temporary(dest: Path, data: bytes) -> Path:
-    """``data`` complete on disk in a new hidden file beside ``dest``; its path."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    # A unique hidden name: concurrent builds never share a temporary file, and a killed build
-    # leaves at most a ".<name>.*.tmp" file, never a partial zip under the final name.
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())  # complete on disk before the rename makes it visible
-        Path(tmp).chmod(FILE_MODE)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
 def write_zip(files: Mapping[str, bytes], dest: Path) -> Path:
     """Write the deterministic zip of ``files`` to ``dest`` atomically; return ``dest``."""
     atomic_write(dest, zip_bytes(files))
@@ -232,7 +204,7 @@ class Staging:
     def write(self, dest: Path, data: bytes) -> None:
         """Stage ``data`` as the file ``dest``."""
         with _naming(dest):
-            self._files.append((_write_temporary(dest, data), dest))
+            self._files.append((write_temporary(dest, data), dest))
 
     def write_tree(self, files: Mapping[str, bytes], dest: Path) -> None:
         """Stage ``files`` as the folder ``dest``."""

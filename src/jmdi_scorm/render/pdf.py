@@ -33,7 +33,6 @@ import multiprocessing
 import os
 import posixpath
 import signal
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jmdi_scorm import __version__
+from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.render.site import Site, module_pdf_path, print_page_path
 from jmdi_scorm.source import model
@@ -231,7 +231,7 @@ class PdfCache:
         data = _ENTRY_MAGIC + json.dumps(head, sort_keys=True).encode() + b"\n" + rendered.pdf
         try:
             self._prepare()
-            _atomic_write(self.entries / self._key(page, files[page]), data)
+            atomic_write(self.entries / self._key(page, files[page]), data)
         except OSError as exc:
             self.unwritable = f"cannot write {exc.filename or self.entries}: {exc.strerror or exc}"
 
@@ -277,7 +277,7 @@ class PdfCache:
             self.entries.mkdir(parents=True, exist_ok=True)
         ignore = self.folder / ".gitignore"
         if not ignore.exists():
-            _atomic_write(ignore, b"# made by jmdi-scorm: a cache, safe to delete\n*\n")
+            atomic_write(ignore, b"# made by jmdi-scorm: a cache, safe to delete\n*\n")
 
 
 def _salt(created: str | None) -> bytes:
@@ -331,20 +331,6 @@ def _system_fonts() -> str:
                     info = path.stat()
                     digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
     return digest.hexdigest()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all: a temporary file beside it, then a rename."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
-    try:
-        with open(fd, "wb") as file:  # noqa: PTH123 - the descriptor mkstemp opened
-            file.write(data)
-        tmp.chmod(0o644)  # as the packages (package.FILE_MODE), not mkstemp's 0600
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _site_fetcher(files: Mapping[str, bytes]) -> Any:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.source import model
 
 #: schema file name -> model of the source file it describes
@@ -77,9 +78,7 @@ def _type_name(spec: dict) -> str:
 
 
 def write_reference(path: Path) -> Path:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(render_reference(), encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, render_reference().encode("utf-8"))
     return path
 
 
@@ -88,8 +87,6 @@ def write_schemas(folder: Path) -> list[Path]:
     written = []
     for name, text in render_schemas().items():
         path = folder / name
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        atomic_write(path, text.encode("utf-8"))
         written.append(path)
     return written

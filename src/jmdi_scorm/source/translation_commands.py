@@ -11,6 +11,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
+from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.errors import Problem
 from jmdi_scorm.source.translation import as_datetime, new_catalog, update_catalog
 from jmdi_scorm.source.translation_files import (
@@ -26,7 +27,6 @@ from jmdi_scorm.source.translation_files import (
     read_catalog,
     template_of,
     translation_problems,
-    write_atomic,
 )
 from jmdi_scorm.source.validate import load_course
 
@@ -36,7 +36,7 @@ def extract_files(root: Path) -> tuple[Path, Catalog]:
     course, ctx = load_course(root)
     template = template_of(course, ctx)
     path = locale_dir(Path(course.root)) / TEMPLATE
-    write_atomic(path, po_bytes(template))
+    atomic_write(path, po_bytes(template))
     return path, template
 
 
@@ -51,7 +51,7 @@ def update_files(root: Path, language: str) -> tuple[Path, Catalog]:
         catalog = new_catalog(template.project, template.version, language, as_datetime(template.creation_date))
     catalog = update_catalog(catalog, template)
     catalog.project, catalog.version = template.project, template.version  # the course's id and version now
-    write_atomic(path, po_bytes(catalog))
+    atomic_write(path, po_bytes(catalog))
     return path, catalog
 
 
