@@ -10,6 +10,9 @@ The same source gives byte-identical PDFs: WeasyPrint writes no creation date un
 file identifier by default, and names font subsets from their content. With
 ``SOURCE_DATE_EPOCH`` set, the PDFs carry that date as their creation and modification date.
 
+Figures whose SVG text WeasyPrint cannot shape (Arabic) get that text laid over them as HTML
+text before rendering (:mod:`jmdi_scorm.render.figure_text`); other pages are rendered as served.
+
 Rendering is the slow part of a build, so :func:`module_pdfs` renders only what changed: a
 :class:`PdfCache` (``<course>/.jmdi-cache/pdf/`` by default) keeps each module's PDF under the
 SHA-256 of what made it — the print page as rendered, the site files WeasyPrint loaded for it
@@ -43,6 +46,7 @@ from urllib.parse import unquote, urlsplit
 from jmdi_scorm import __version__
 from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.errors import BuildError
+from jmdi_scorm.render import figure_text
 from jmdi_scorm.render.site import Site, module_pdf_path, print_page_path
 from jmdi_scorm.source import model
 
@@ -174,14 +178,15 @@ def _render_page_here(page: str, created: str | None) -> _Rendered:
 
 def _render_page(files: Mapping[str, bytes], page: str, created: str | None) -> _Rendered:
     fetcher = _site_fetcher(files)
-    pdf = _render(files[page], page, fetcher, created)
-    return _Rendered(pdf, tuple(dict.fromkeys(fetcher.loaded)), tuple(fetcher.refused))
+    html, figures = figure_text.overlay_figures(files[page].decode(), page, files)
+    pdf = _render(html, page, fetcher, created)
+    return _Rendered(pdf, tuple(dict.fromkeys([*figures, *fetcher.loaded])), tuple(fetcher.refused))
 
 
-def _render(html: bytes, page: str, fetcher: Any, created: str | None) -> bytes:
+def _render(html: str, page: str, fetcher: Any, created: str | None) -> bytes:
     import weasyprint
 
-    document = weasyprint.HTML(string=html.decode(), base_url=ORIGIN + page, url_fetcher=fetcher).render(
+    document = weasyprint.HTML(string=html, base_url=ORIGIN + page, url_fetcher=fetcher).render(
         pdf_tags=True  # tagged PDF: headings, lists and reading order for screen readers
     )
     document.metadata.created = document.metadata.modified = created
@@ -286,6 +291,7 @@ def _salt(created: str | None) -> bytes:
         _renderer_versions(),
         f"jmdi-scorm {__version__}",
         hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),  # how we call WeasyPrint
+        hashlib.sha256(Path(figure_text.__file__).read_bytes()).hexdigest(),  # how figures' text is laid out
         f"created {created}",
         f"fonts {_system_fonts()}",
     ]
