@@ -18,7 +18,7 @@ from jmdi_scorm.errors import BuildError
 from jmdi_scorm.package.credentials import credential_memo, refuse_credentials
 from jmdi_scorm.render.site import Scope, Site
 from jmdi_scorm.source import model
-from jmdi_scorm.targets.base import PackageResult, Target
+from jmdi_scorm.targets.base import SCO_MODES, PackageResult, Target
 from jmdi_scorm.targets.xapi_common import (
     LAUNCH,
     TYPE_ASSESSMENT,
@@ -34,7 +34,6 @@ from jmdi_scorm.targets.xapi_common import (
 
 DESCRIPTOR = "cmi5.xml"
 NS_CMI5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"
-AU_MODES = ("course", "module", "topic")
 
 
 @dataclass(frozen=True)
@@ -74,12 +73,12 @@ def _module_units(course: model.Course, module: model.Module) -> tuple[Unit, ...
     return tuple(units)
 
 
-def units(course: model.Course, scope: object, mode: str) -> list[Unit]:
+def units(course: model.Course, scope: Scope | None, mode: str) -> list[Unit]:
     """The AUs and blocks of the package, in reading order."""
-    if mode not in AU_MODES:
-        raise BuildError(f"unknown AU mode '{mode}' (use one of {', '.join(AU_MODES)})")
+    if mode not in SCO_MODES:
+        raise BuildError(f"unknown AU mode '{mode}' (use one of {', '.join(SCO_MODES)})")
     modules = scope_modules(course, scope)
-    whole = scope_is_course(scope, course)
+    whole = scope_is_course(scope)
     if mode == "topic":
         if not whole:
             return list(_module_units(course, modules[0]))
@@ -147,22 +146,22 @@ def _unit(parent: etree._Element, unit: Unit, course: model.Course, twins: list[
     etree.SubElement(au, _tag("url")).text = f"{LAUNCH}?sco={unit.page}" if unit.page else LAUNCH
 
 
-def _head(course: model.Course, scope: object) -> tuple[str, str]:
+def _head(course: model.Course, scope: Scope | None) -> tuple[str, str]:
     """Title and description of the course structure's ``course``: the course's, or its module's."""
-    if scope_is_course(scope, course):
+    if scope_is_course(scope):
         return course.meta.title, plain_text(course.meta.description)
     module = scope_modules(course, scope)[0]
     return module.title, plain_text(module.meta.aim)
 
 
 def cmi5_xml(
-    course: model.Course, scope: object = None, mode: str = "course", others: tuple[model.Course, ...] = ()
+    course: model.Course, scope: Scope | None = None, mode: str = "course", others: tuple[model.Course, ...] = ()
 ) -> bytes:
     """The course structure: ``course``, then the AUs and blocks (§8.1). ``others``: the course in
     the other languages of the build, whose titles and descriptions join each ``langstring`` list."""
     root = etree.Element(_tag("courseStructure"), nsmap={None: NS_CMI5})
     languages = [course, *others]
-    whole = scope_is_course(scope, course)
+    whole = scope_is_course(scope)
     head = etree.SubElement(
         root,
         _tag("course"),
@@ -188,8 +187,8 @@ class Cmi5Target(Target):
 
     def with_sco(self, mode: str) -> Cmi5Target:
         """A copy making one AU per package (default), module or topic (``--sco``, like SCOs)."""
-        if mode not in AU_MODES:
-            raise BuildError(f"unknown AU mode '{mode}' (use one of {', '.join(AU_MODES)})")
+        if mode not in SCO_MODES:
+            raise BuildError(f"unknown AU mode '{mode}' (use one of {', '.join(SCO_MODES)})")
         return Cmi5Target(mode)
 
     def package(self, course: model.Course, site: Site, scope: Scope) -> PackageResult:

@@ -94,16 +94,15 @@ def ncname(ident: str) -> str:
     return ident if ident[:1].isalpha() else f"_{ident}"
 
 
-def scope_modules(course: model.Course, scope: object) -> list[model.Module]:
-    """The modules a package covers: the whole course, or one module (``--split module``)."""
-    module = getattr(scope, "module", scope)
-    if module is None or module == "course" or module is course:
+def scope_modules(course: model.Course, scope: Scope | None) -> list[model.Module]:
+    """The modules a package covers: the whole course (``scope`` None or the course's), or one
+    module (``--split module``)."""
+    if scope is None or scope.module is None:
         return list(course.modules)
-    module_id = getattr(module, "id", module)
     for candidate in course.modules:
-        if candidate.id == module_id:
+        if candidate.id == scope.module:
             return [candidate]
-    raise BuildError(f"unknown module '{module_id}' in the package scope")
+    raise BuildError(f"unknown module '{scope.module}' in the package scope")
 
 
 def _assessed_module(module: model.Module) -> bool:
@@ -131,7 +130,7 @@ def _module_item(module: model.Module, sco_mode: ScoMode) -> Item:
     return Item(ncname(module.id), module.title, sco=module.id, assessed=_assessed_module(module))
 
 
-def plan(course: model.Course, scope: object, files: Iterable[str], sco_mode: ScoMode = "course") -> Plan:
+def plan(course: model.Course, scope: Scope | None, files: Iterable[str], sco_mode: ScoMode = "course") -> Plan:
     """The package's organization: one SCO (default), or one per module or topic under one root item.
 
     Multi-SCO packages keep a single root item so Moodle's table of contents and navigation work.
@@ -139,7 +138,7 @@ def plan(course: model.Course, scope: object, files: Iterable[str], sco_mode: Sc
     if sco_mode not in SCO_MODES:
         raise BuildError(f"unknown SCO mode '{sco_mode}' (use one of {', '.join(SCO_MODES)})")
     modules = scope_modules(course, scope)
-    if scope_is_course(scope, course):
+    if scope_is_course(scope):
         manifest_id, title, root_id = course.package_id, course.meta.title, f"item-{course.id}"
         children = tuple(_module_item(module, sco_mode) for module in modules)
     else:
@@ -162,9 +161,9 @@ def plan(course: model.Course, scope: object, files: Iterable[str], sco_mode: Sc
     return result
 
 
-def scope_is_course(scope: object, course: model.Course) -> bool:
-    module = getattr(scope, "module", scope)
-    return module is None or module == "course" or module is course
+def scope_is_course(scope: Scope | None) -> bool:
+    """Whether a package covers the whole course."""
+    return scope is None or scope.module is None
 
 
 def check_plan(result: Plan) -> None:

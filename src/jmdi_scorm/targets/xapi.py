@@ -58,12 +58,12 @@ def _activity(parent: etree._Element, node: Node, lang: str, launch: bool) -> No
             _text(patterns, "correctResponsePattern", pattern)
 
 
-def tincan_xml(course: model.Course, scope: object = None, found: Activities | None = None) -> bytes:
+def tincan_xml(course: model.Course, scope: Scope | None = None, found: Activities | None = None) -> bytes:
     """The package descriptor: a flat list of activities, the root one (course or module) with
     ``launch`` (§7.1); the others give reporting tools names, descriptions and answer patterns."""
     lang = course.meta.language
     everything = list(nodes(course, scope, found))
-    root_key = "" if scope_is_course(scope, course) else everything[1].key
+    root_key = "" if scope_is_course(scope) else everything[1].key
     ordered = [n for n in everything if n.key == root_key] + [n for n in everything if n.key and n.key != root_key]
     root = etree.Element(_tag("tincan"), nsmap={None: NS_TINCAN})
     activities = etree.SubElement(root, _tag("activities"))

@@ -29,7 +29,7 @@ from tincan import (
 from jmdi_scorm.locale import strings
 from jmdi_scorm.render.compact import compact_js
 from jmdi_scorm.render.questions import record_pattern
-from jmdi_scorm.render.site import LAUNCH, RUNTIME_DIR
+from jmdi_scorm.render.site import LAUNCH, RUNTIME_DIR, Scope, Site
 from jmdi_scorm.source import model
 from jmdi_scorm.source.markdown import checking_parser, is_plain
 from jmdi_scorm.source.question_kinds import KINDS, kind_of
@@ -303,20 +303,20 @@ class Activities:
             )
         return self._modules[module.id]
 
-    def scope(self, scope: object) -> list[ModuleActivities]:
+    def scope(self, scope: Scope | None) -> list[ModuleActivities]:
         """The activities of the modules ``scope`` covers, in reading order."""
         return [self.module(module) for module in scope_modules(self.course, scope)]
 
 
-def activities(course: model.Course, site: Any = None) -> Activities:
+def activities(course: model.Course, site: Site | None = None) -> Activities:
     """The activities of ``course``: kept with ``site`` (so made once per build), else made now."""
-    if site is None or getattr(site, "course", None) is not course:
+    if site is None or site.course is not course:
         return Activities(course)
-    others = tuple(other for other in getattr(site, "languages", ()) if other is not course)
+    others = tuple(other for other in site.languages if other is not course)
     return site.once("xapi-activities", lambda: Activities(course, others))
 
 
-def nodes(course: model.Course, scope: object = None, found: Activities | None = None) -> Iterator[Node]:
+def nodes(course: model.Course, scope: Scope | None = None, found: Activities | None = None) -> Iterator[Node]:
     """Every trackable object of the package, parents before children, in reading order."""
     found = found or Activities(course)
     yield found.root
@@ -330,7 +330,7 @@ def as_json(obj: Any) -> Any:
     return obj.as_version(XAPI_VERSION)
 
 
-def runtime_data(course: model.Course, scope: object = None) -> dict[str, Any]:
+def runtime_data(course: model.Course, scope: Scope | None = None) -> dict[str, Any]:
     """The statement material the adapters need from the first page (issue 16): the course's base
     IRI and language; the adapter derives the verbs (:func:`verb`) and the page activities
     (:func:`course_activity`, :func:`module_activity`, :func:`topic_activity`,
@@ -344,14 +344,14 @@ def runtime_data(course: model.Course, scope: object = None) -> dict[str, Any]:
         "lang": course.meta.language,
         "revision": course.meta.version,
         "course": course.id,
-        "scope": None if scope_is_course(scope, course) else scope_modules(course, scope)[0].id,
+        "scope": None if scope_is_course(scope) else scope_modules(course, scope)[0].id,
         "base": course.iri(""),
         "ext": {"progress": EXT_PROGRESS},
     }
 
 
 def question_data(
-    course: model.Course, scope: object = None, found: Activities | None = None
+    course: model.Course, scope: Scope | None = None, found: Activities | None = None
 ) -> dict[str, dict[str, Any]]:
     """Page id → interaction id → ``{activity, parent}`` for every question of the package (§6.4)."""
     pages: dict[str, dict[str, Any]] = {}
@@ -371,14 +371,14 @@ def runtime_source(name: str) -> str:
     return resources.files("jmdi_scorm").joinpath("runtime", name).read_text(encoding="utf-8")
 
 
-def adapter_config(course: model.Course, scope: object = None) -> dict[str, Any]:
+def adapter_config(course: model.Course, scope: Scope | None = None) -> dict[str, Any]:
     """What the launch page hands the adapter (``config.adapterConfig``): the statement material
     of the first page, and the adapter's notices in the course language."""
     text = strings(course.meta.language)
     return runtime_data(course, scope) | {"strings": {name: text[f"xapi_{name}"] for name in NOTICES}}
 
 
-def adapter_code(adapter: str, site: Any = None, later: bool = False) -> bytes:
+def adapter_code(adapter: str, site: Site | None = None, later: bool = False) -> bytes:
     """``runtime/jmdi-<adapter>.js`` as shipped: the common xAPI code of the first page, then the
     adapter's, compacted (once per build when ``site`` is given). ``later``: the file the adapter
     loads once the launch statements are queued, ``runtime/jmdi-<adapter>-later.js``
@@ -392,7 +392,7 @@ def adapter_code(adapter: str, site: Any = None, later: bool = False) -> bytes:
 
 
 def adapter_files(
-    course: model.Course, scope: object, adapter: str, found: Activities | None = None, site: Any = None
+    course: model.Course, scope: Scope | None, adapter: str, found: Activities | None = None, site: Site | None = None
 ) -> dict[str, bytes]:
     """``runtime/jmdi-<adapter>.js`` as shipped, the later part it loads once the launch
     statements are queued (``runtime/jmdi-<adapter>-later.js``) and the question definitions it
@@ -411,7 +411,7 @@ def adapter_files(
     return files
 
 
-def package_files(course: model.Course, site: Any, scope: object, adapter: str) -> dict[str, bytes]:
+def package_files(course: model.Course, site: Site, scope: Scope | None, adapter: str) -> dict[str, bytes]:
     """The files of an xAPI or cmi5 package except its descriptor: the scope's site files, the
     launch page (allowed to talk to an LRS named only at launch) and the adapter files."""
     found = activities(course, site)
