@@ -141,7 +141,8 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     source, ctx = load_course(course_dir)
     languages = build_languages(source, options.languages)
     work = [(target, scope) for target in targets for scope in scopes(source, options.split)]
-    step.total = 2 + len(languages) * (2 + len(work))
+    shared = [(target, scope) for target, scope in work if target.all_languages]  # one package for all languages
+    step.total = 2 + len(languages) * (2 + len(work) - len(shared)) + len(shared)
     missing = pdf.not_installed() if options.pdf else None  # cheap: WeasyPrint is imported only to render
     cache = (options.cache or course_dir / pdf.CACHE_FOLDER) if options.use_cache else None
     planned: list[_Planned] = []
@@ -150,6 +151,7 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     pdf_seconds, pdf_stats = 0.0, pdf.PdfStats()
     editions = [_in_language(source, language) for language in languages]
     courses = tuple(course for course, _ in editions)
+    sites: list[Site] = []
     for course, catalog in editions:
         label = f" ({course.translation})" if course.translation else ""
         make_pdfs = options.pdf and not missing
@@ -168,9 +170,14 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
         pdf_stats = pdf.PdfStats(
             pdf_stats.rendered + stats.rendered, pdf_stats.reused + stats.reused, stats.cache or pdf_stats.cache
         )
+        sites.append(site)
+    if len(sites) > 1:
+        sites[0].editions = tuple(sites)  # a target for all languages packages the first one's site
+    for index, (course, site) in enumerate(zip(courses, sites, strict=True)):
         for target, scope in work:
-            step(f"packaging {target.archive_name(course, scope)}")
-            planned.append(_package(target, course, site, scope))
+            if index == 0 or not target.all_languages:
+                step(f"packaging {target.archive_name(course, scope)}")
+                planned.append(_package(target, course, site, scope))
     step("compressing and writing")
     artifacts, written = _write_all(planned, downloads, options.out)
     notes = [f"{plan.name}: {note}" for plan in planned for note in plan.notes] + pdf_notes

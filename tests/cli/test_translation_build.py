@@ -1,4 +1,5 @@
-"""``build --lang`` (issue 17): one package per language and format, from the course's catalogues.
+"""``build --lang`` (issue 17): one package per language and LMS format, one web package holding every
+language, from the course's catalogues.
 
 The fixture course gets a pseudo-translated French catalogue (``translation.pseudo_catalog``:
 every text ⟦Áççéñtéd⟧), so what comes from the catalogue is visible in the packages.
@@ -7,6 +8,7 @@ every text ⟦Áççéñtéd⟧), so what comes from the catalogue is visible in
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -56,11 +58,13 @@ def built(tmp_path_factory) -> tuple[Path, build_module.BuildResult]:
 
 
 def test_every_language_by_default_each_package_named_by_its_language(built) -> None:
+    """One package per language and LMS format; one web package holding every language."""
     out, result = built
     names = sorted(a.path.name for a in result.artifacts)
-    assert names == sorted([f"mini-course-{f}.zip" for f in FORMATS] + [f"mini-course-fr-{f}.zip" for f in FORMATS])
+    lms = [f for f in FORMATS if f != "web"]
+    assert names == sorted([f"mini-course-{f}.zip" for f in FORMATS] + [f"mini-course-fr-{f}.zip" for f in lms])
     assert {a.language for a in result.artifacts} == {"en", "fr"}
-    assert (out / "mini-course-fr-web").is_dir()
+    assert (out / "mini-course-web" / "fr" / "index.html").is_file()
     assert "in `fr`: its own course in the LMS (manifest `mini-course-fr`)" in (
         out / "mini-course-fr-scorm12-lms-import.md"
     ).read_text(encoding="utf-8")
@@ -68,15 +72,39 @@ def test_every_language_by_default_each_package_named_by_its_language(built) -> 
 
 def test_the_french_package_shows_the_catalogue(built) -> None:
     out, _ = built
-    archive = zipfile.ZipFile(out / "mini-course-fr-web.zip")
-    shell = archive.read("index.html").decode()
-    assert 'lang="fr"' in shell and "⟦" in shell
-    topic = archive.read("content/intro-01.js").decode()
+    archive = zipfile.ZipFile(out / "mini-course-web.zip")
+    shell = archive.read("fr/index.html").decode()
+    assert '<html lang="fr"' in shell and "⟦" in shell
+    topic = archive.read("fr/content/intro-01.js").decode()
     assert "⟦" in topic
-    assert b"<title>\xe2\x9f\xa6" in archive.read("assets/diagram.svg")  # the figure's words translated
-    english = zipfile.ZipFile(out / "mini-course-web.zip")
-    assert 'lang="en"' in english.read("index.html").decode() and "⟦" not in english.read("index.html").decode()
-    assert b"<title>Two boxes</title>" in english.read("assets/diagram.svg")
+    assert b"<title>\xe2\x9f\xa6" in archive.read("fr/assets/diagram.svg")  # the figure's words translated
+    english = archive.read("index.html").decode()
+    assert '<html lang="en"' in english and "⟦" not in english
+    assert b"<title>Two boxes</title>" in archive.read("assets/diagram.svg")
+    scorm = zipfile.ZipFile(out / "mini-course-fr-scorm12.zip").read("index.html").decode()
+    assert '<html lang="fr"' in scorm and "⟦" in scorm
+
+
+def test_the_web_package_switches_language_on_every_launch_page(built) -> None:
+    """Each language named in itself, a link to the other's launch page; none in LMS packages."""
+    out, _ = built
+    archive = zipfile.ZipFile(out / "mini-course-web.zip")
+    switch = re.compile(r'<nav class="jmdi-langs" aria-label="([^"]+)">(.*?)</nav>', re.S)
+    found = {name: switch.search(archive.read(name).decode()) for name in ("index.html", "fr/index.html")}
+    assert found["index.html"][1] == "Language" and found["fr/index.html"][1] == "Langue"
+    assert re.findall(r"<li>(.*?)</li>", found["index.html"][2]) == [
+        '<span class="jmdi-lang" lang="en" aria-current="true">English</span>',
+        '<a class="jmdi-lang" href="fr/index.html" hreflang="fr" lang="fr" data-jmdi-lang="fr/index.html">Français</a>',
+    ]
+    assert re.findall(r"<li>(.*?)</li>", found["fr/index.html"][2]) == [
+        '<a class="jmdi-lang" href="../index.html" hreflang="en" lang="en" data-jmdi-lang="../index.html">English</a>',
+        '<span class="jmdi-lang" lang="fr" aria-current="true">Français</span>',
+    ]
+    root = {n for n in archive.namelist() if not n.startswith("fr/")}
+    assert {f"fr/{n}" for n in root} == {n for n in archive.namelist() if n.startswith("fr/")}  # each one whole
+    for fmt in FORMATS[1:]:
+        for name in (f"mini-course-{fmt}.zip", f"mini-course-fr-{fmt}.zip"):
+            assert b"jmdi-langs" not in zipfile.ZipFile(out / name).read("index.html"), name
 
 
 def test_adding_a_catalogue_leaves_the_source_packages_as_they_were(built, tmp_path: Path) -> None:
@@ -87,8 +115,16 @@ def test_adding_a_catalogue_leaves_the_source_packages_as_they_were(built, tmp_p
     alone = _build(plain, tmp_path / "dist")
     assert [a.path.name for a in alone.artifacts] == [f"mini-course-{f}.zip" for f in FORMATS]
     before, after = _digests(tmp_path / "dist"), _digests(out)
-    for fmt in ("web", "scorm12", "scorm2004-3rd", "scorm2004-4th"):
+    for fmt in ("scorm12", "scorm2004-3rd", "scorm2004-4th"):
         assert before[f"mini-course-{fmt}.zip"] == after[f"mini-course-{fmt}.zip"], fmt
+    # the web package: the English files as they were but the launch page, which gains the switch,
+    # and the style sheet, which gains its rules
+    one, two = (zipfile.ZipFile(folder / "mini-course-web.zip") for folder in (tmp_path / "dist", out))
+    assert [n for n in two.namelist() if not n.startswith("fr/")] == one.namelist()
+    assert [n for n in one.namelist() if one.read(n) != two.read(n)] == ["index.html", "runtime/jmdi.css"]
+    assert two.read("runtime/jmdi.css").startswith(one.read("runtime/jmdi.css") + b".jmdi-langs ul{")
+    switch = re.compile(r'<nav class="jmdi-langs".*?</nav>\n', re.S)
+    assert switch.sub("", two.read("index.html").decode(), 1) == one.read("index.html").decode()
     for fmt in ("xapi", "cmi5"):
         one, two = (zipfile.ZipFile(folder / f"mini-course-{fmt}.zip") for folder in (tmp_path / "dist", out))
         assert one.namelist() == two.namelist()
@@ -164,6 +200,7 @@ def test_lang_chooses_the_languages(tmp_path: Path) -> None:
     assert build_module.build_languages(source, ("fr,en", "fr")) == ["fr", None]
     result = _build(course, tmp_path / "dist", "fr")
     assert sorted(a.path.name for a in result.artifacts) == sorted(f"mini-course-fr-{f}.zip" for f in FORMATS)
+    assert b"jmdi-langs" not in zipfile.ZipFile(tmp_path / "dist" / "mini-course-fr-web.zip").read("index.html")
     with pytest.raises(JmdiError, match="no catalogue"):
         _build(course, tmp_path / "dist", "es")
     with pytest.raises(JmdiError, match="no interface strings"):
@@ -171,7 +208,7 @@ def test_lang_chooses_the_languages(tmp_path: Path) -> None:
     catalog_path(course, "de").write_bytes(catalog_path(course, "fr").read_bytes())
     assert build_module.build_languages(source) == [None, "fr"]  # a translation begun: left out, said
     result = build_module.build(course, build_module.BuildOptions(formats=("web",), out=tmp_path / "de", pdf=False))
-    assert len(result.artifacts) == 2 and any(n.startswith("locale/de.po: not built") for n in result.notes)
+    assert len(result.artifacts) == 1 and any(n.startswith("locale/de.po: not built") for n in result.notes)
     plain = tmp_path / "plain"
     shutil.copytree(MINIMAL, plain, ignore=shutil.ignore_patterns(".jmdi-cache", "locale"))
     assert build_module.build_languages(load_course(plain)[0]) == [None]
@@ -200,8 +237,10 @@ def test_module_pdfs_per_language(tmp_path: Path) -> None:
     assert (tmp_path / "dist" / "mini-course-fr-intro.pdf").read_bytes() != (
         tmp_path / "dist" / "mini-course-intro.pdf"
     ).read_bytes()
-    fr = zipfile.ZipFile(tmp_path / "dist" / "mini-course-fr-web.zip")
-    assert fr.read("downloads/mini-course-intro.pdf") == (tmp_path / "dist" / "mini-course-fr-intro.pdf").read_bytes()
+    fr = zipfile.ZipFile(tmp_path / "dist" / "mini-course-web.zip")
+    assert (
+        fr.read("fr/downloads/mini-course-intro.pdf") == (tmp_path / "dist" / "mini-course-fr-intro.pdf").read_bytes()
+    )
 
 
 def test_validate_reports_the_translation_checks(tmp_path: Path) -> None:

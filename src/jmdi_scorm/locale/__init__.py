@@ -121,3 +121,12 @@ def direction(language: str) -> str:
     from babel import Locale
 
     return "rtl" if Locale.parse(language).text_direction == "rtl" else "ltr"
+
+
+def language_name(language: str) -> str:
+    """The name of ``language`` in itself, as a list of languages shows it: "Français", "العربية"
+    (CLDR data, through Babel; a first letter capitalised, as a name standing alone)."""
+    from babel import Locale
+
+    name = Locale.parse(language).get_display_name(language) or language
+    return name[:1].upper() + name[1:]

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -34,6 +35,7 @@ from jmdi_scorm.render.site import (
     HOME,
     LAUNCH,
     RUNTIME_DIR,
+    LanguageLink,
     Page,
     Scope,
     Site,
@@ -185,7 +187,9 @@ def render_site(
         pages=renderer.pages,
         shared=shared,
         adapters=adapters,
-        render_shell=lambda adapter, scope, config, csp: _shell(renderer, home_html, adapter, scope, config, csp),
+        render_shell=lambda adapter, scope, config, csp, langs: _shell(
+            renderer, home_html, adapter, scope, config, csp, langs
+        ),
         page_files={page: frozenset(files) for page, files in renderer.page_files.items()},
         scoped=scoped,
         always=frozenset(f"{RUNTIME_DIR}/{name}" for name in CORE_FILES),
@@ -227,7 +231,9 @@ def rerender_topic(site: Site, course: model.Course, topic_id: str) -> Site | No
         course=course,
         pages=pages,
         shared=shared,
-        render_shell=lambda adapter, scope, config, csp: _shell(renderer, home_html, adapter, scope, config, csp),
+        render_shell=lambda adapter, scope, config, csp, langs: _shell(
+            renderer, home_html, adapter, scope, config, csp, langs
+        ),
         page_files={page: frozenset(files) for page, files in renderer.page_files.items()},
         renderer=renderer,
     )
@@ -504,7 +510,13 @@ def _csp(extra: dict[str, str] | None) -> Markup:
 
 
 def _shell(
-    r: _Renderer, home_html: str, adapter: str, scope: Scope, adapter_config: dict[str, Any] | None, csp: Any
+    r: _Renderer,
+    home_html: str,
+    adapter: str,
+    scope: Scope,
+    adapter_config: dict[str, Any] | None,
+    csp: Any,
+    languages: Sequence[LanguageLink] = (),
 ) -> bytes:
     pages = [page for page in r.pages if scope.covers(page)]
     config = {
@@ -537,6 +549,7 @@ def _shell(
             csp=_csp(csp),
             generator=r.options.generator,
             launch=LAUNCH,
+            languages=languages,
         )
     )
     return html.encode()

@@ -187,7 +187,19 @@ def _check_reserved(module_pages: list[Page]) -> None:
     assert not clash, f"ids {clash} are reserved for pages of the site: the course was not checked"
 
 
-ShellRenderer = Callable[[str, Scope, "dict[str, Any] | None", "dict[str, str] | None"], bytes]
+@dataclass(frozen=True)
+class LanguageLink:
+    """One language of the switch a launch page shows (a web package holding several languages)."""
+
+    lang: str  # the language tag: ``lang`` and ``hreflang`` of its name
+    name: str  # the language's name in that language ("Français", "العربية")
+    href: str  # that language's launch page, relative to this one
+    current: bool = False  # the language of this page
+
+
+ShellRenderer = Callable[
+    [str, Scope, "dict[str, Any] | None", "dict[str, str] | None", "Sequence[LanguageLink]"], bytes
+]
 
 
 @dataclass
@@ -213,6 +225,9 @@ class Site:
     #: The course in every language of the build, ``course`` first (``build --lang``): the xAPI and
     #: cmi5 descriptors and question definitions give each text in all of them (language maps).
     languages: tuple[model.Course, ...] = field(default=(), repr=False, compare=False)
+    #: The site in every language of the build, this one first (``build --lang``), for a target
+    #: that puts every language in one package (``Target.all_languages``: the web package).
+    editions: tuple[Site, ...] = field(default=(), repr=False, compare=False)
     #: What rendered the pages (``pages._Renderer``), so ``pages.rerender_topic`` renders a few again.
     renderer: Any = field(default=None, repr=False, compare=False)
 
@@ -241,17 +256,19 @@ class Site:
         scope: Scope | None = None,
         adapter_config: dict[str, Any] | None = None,
         csp: dict[str, str] | None = None,
+        languages: Sequence[LanguageLink] = (),
     ) -> bytes:
         """The launch page ``index.html`` for one JS adapter (``local``, ``scorm12``, ...).
 
         ``adapter_config`` reaches the adapter factory as ``config.adapterConfig``; ``csp``
         replaces directives of the page's Content-Security-Policy (an LRS adapter needs
-        ``{"connect-src": ...}`` for an endpoint known only at launch).
+        ``{"connect-src": ...}`` for an endpoint known only at launch); ``languages``, the header's
+        language switch (none when empty).
         """
         if adapter not in self.adapters:
             known = ", ".join(sorted(self.adapters))
             raise BuildError(f"no runtime adapter '{adapter}' (src/jmdi_scorm/runtime/jmdi-{adapter}.js); have {known}")
-        return self.render_shell(adapter, scope or COURSE, adapter_config, csp)
+        return self.render_shell(adapter, scope or COURSE, adapter_config, csp, languages)
 
     def files_for(self, scope: Scope | None = None) -> dict[str, bytes]:
         """The shared files one scope needs (all of them for the whole course), adapters excluded."""
@@ -273,11 +290,16 @@ class Site:
         return tuple(sorted(wanted))
 
     def package_files(
-        self, adapter: str, scope: Scope | None = None, adapter_config: dict[str, Any] | None = None
+        self,
+        adapter: str,
+        scope: Scope | None = None,
+        adapter_config: dict[str, Any] | None = None,
+        languages: Sequence[LanguageLink] = (),
     ) -> dict[str, bytes]:
-        """``files_for(scope)`` plus ``index.html`` and the one adapter script it loads."""
+        """``files_for(scope)`` plus ``index.html`` (with ``languages``' switch) and the one adapter
+        script it loads."""
         files = self.files_for(scope)
-        files[LAUNCH] = self.shell(adapter, scope, adapter_config)
+        files[LAUNCH] = self.shell(adapter, scope, adapter_config, languages=languages)
         files[f"{ADAPTER_PREFIX}{adapter}.js"] = self.adapters[adapter]
         return files
 

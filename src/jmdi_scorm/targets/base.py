@@ -36,6 +36,9 @@ class Target(ABC):
     description: str = ""  # one line of ``build --list-formats``
     adapter: str  # the JS runtime adapter the launch page loads (runtime/jmdi-<adapter>.js)
     unpacked: bool = False  # also write the package as a folder next to the zip
+    #: One package holds every language of the build (``Site.editions``): the build packages the
+    #: first language only. Otherwise one package per language (an LMS picks the language).
+    all_languages: bool = False
 
     @abstractmethod
     def package(self, course: Course, site: Site, scope: Scope) -> PackageResult:
