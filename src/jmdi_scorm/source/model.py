@@ -186,7 +186,16 @@ class CourseFile(StrictModel):
     version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+)?$")] = Field(
         description="Course version, e.g. 1.0.0."
     )
-    language: LanguageCode = Field(description="Language of the course and its interface.")
+    language: LanguageCode = Field(
+        description="Language the course is written in (its texts); also its interface's unless "
+        "interface_language says otherwise."
+    )
+    interface_language: LanguageCode | None = Field(
+        None,
+        description="Language of the interface (buttons, menus, headings and messages the tool writes) "
+        "when it is not the course's: an English course with an Arabic interface sets language: en and "
+        "interface_language: ar. Default: language. A translation shows its interface in its own language.",
+    )
     base_iri: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/[^\s]*)?/$")] = Field(
         description="Base IRI of xAPI/cmi5 identifiers; http(s), ending with '/'."
     )
@@ -202,6 +211,11 @@ class CourseFile(StrictModel):
         description="Let Markdown texts contain raw HTML (off: shown as text). When on, it is cleaned: "
         "scripts, styles, event handlers, forms, frames and javascript:/data: links are removed.",
     )
+
+    @property
+    def interface(self) -> str:
+        """The interface's language: ``interface_language``, else the course's."""
+        return self.interface_language or self.language
 
 
 class Assessment(StrictModel):

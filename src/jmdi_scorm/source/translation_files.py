@@ -209,6 +209,7 @@ def translated_course(course: model.Course, language: str) -> tuple[model.Course
     catalog = read_catalog(path, language)
     translated = apply(course, catalog)
     translated.meta.language = interface  # checked against LANGUAGES above
+    translated.meta.interface_language = None  # a translation's interface is in its own language
     translated.translation = language  # names its packages (model.Course.package_id)
     return translated, catalog
 
