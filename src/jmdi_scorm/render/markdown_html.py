@@ -30,6 +30,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.anchors.index import slugify
 
+from jmdi_scorm.render.bidi import directions
 from jmdi_scorm.render.sanitize import clean_html
 from jmdi_scorm.source import model
 from jmdi_scorm.source.markdown import CONTAINERS, TokenCache, is_plain, new_parser, plain_html
@@ -78,6 +79,7 @@ class MarkdownRenderer:
         """``files``: the course's files by package path (``render.course_files``), for image sizes;
         ``tokens``: the build's parsed Markdown (``BuildContext.tokens``), used when it is the same."""
         self.strings = strings
+        self.dirs = directions(course.meta)  # interface words inside course text carry its lang/dir
         self.tokens = tokens
         self.topic_by_source = {topic.source: topic.id for topic in course.topics}
         self.allow_html = course.meta.allow_html
@@ -111,11 +113,12 @@ class MarkdownRenderer:
         """The HTML of a Markdown text (block content)."""
         env: dict[str, Any] = {"jmdi": ctx, "docId": ctx.next_id("fn")}
         if is_plain(text):
-            return plain_html(text)
+            return self.dirs.runs(plain_html(text))
         tokens = self._parse(text)
         html = str(self.md.renderer.render(tokens, self.md.options, env))
         # Raw HTML exists only in courses that allow it, and is then cleaned (sanitize.py).
-        return clean_html(html) if self.allow_html and _has_raw_html(tokens) else html
+        html = clean_html(html) if self.allow_html and _has_raw_html(tokens) else html
+        return self.dirs.runs(html)  # "10.c" kept left to right in right-to-left text (bidi.py)
 
     def _parse(self, text: str) -> Sequence[Token]:
         """Tokens of ``text``: parsing is the costly part and does not depend on the context."""
@@ -204,7 +207,7 @@ class MarkdownRenderer:
                 hint = escape(self.strings["figure_enlarge"])
                 img = (
                     f'<a class="jmdi-zoom" href="{escape(src)}" target="_blank" aria-haspopup="dialog">'
-                    f"{img}<span> {hint}</span></a>"
+                    f"{img}<span{self.dirs.ui_attrs}> {hint}</span></a>"
                 )
             return f"{img}<figcaption>{escape(title)}</figcaption>"
         return img[:-1] + f' title="{escape(title)}">' if title else img
@@ -264,7 +267,7 @@ class MarkdownRenderer:
         title_html = f' <span class="jmdi-box-name">{escape(title.strip())}</span>' if title.strip() else ""
         return (
             f'<aside class="jmdi-box jmdi-box-{name}" role="note" aria-labelledby="{label_id}">\n'
-            f'<p class="jmdi-box-title" id="{label_id}"><span class="jmdi-box-kind">{label}</span>{title_html}</p>\n'
+            f'<p class="jmdi-box-title" id="{label_id}"><span class="jmdi-box-kind"{self.dirs.ui_attrs}>{label}</span>{title_html}</p>\n'
         )
 
 

@@ -26,6 +26,7 @@ from jmdi_scorm import __version__
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.render import i18n
 from jmdi_scorm.render.answer_key import PrintedQuestion, printed_questions
+from jmdi_scorm.render.bidi import Directions
 from jmdi_scorm.render.compact import compact_css, compact_js
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
 from jmdi_scorm.render.question_views import question_views
@@ -134,15 +135,30 @@ class _Renderer:
     page_files: dict[str, set[str]] = field(default_factory=dict)
     scope: Scope = COURSE  # the package the page is for: the resources page lists its module PDFs
 
+    @property
+    def dirs(self) -> Directions:
+        return self.md.dirs
+
     def context(self, **extra: Any) -> dict[str, Any]:
-        meta = self.course.meta
-        return {"s": self.strings, "course": meta, "lang": meta.language, "dir": i18n.direction(meta.language)} | extra
+        # lang/dir: the interface's (<html>); lc: the attributes of a container of course text, ""
+        # when it is in the interface's language; lu: the interface's, for its words inside course
+        # text; d.span: a course title in the chrome; d.inline: course text in a UI sentence.
+        d = self.dirs
+        return {
+            "s": self.strings,
+            "course": self.course.meta,
+            "lang": d.ui,
+            "dir": d.ui_dir,
+            "lc": d.content_attrs,
+            "lu": d.ui_attrs,
+            "d": d,
+        } | extra
 
     def markdown(self, text: str | None, ctx: Context) -> Markup:
         return Markup(self.md.html(text, ctx)) if text else Markup("")
 
     def fragment(self, template: str, page: Page, **extra: Any) -> str:
-        return self.env.get_template(template).render(self.context(page=page, **extra))
+        return self.dirs.runs(self.env.get_template(template).render(self.context(page=page, **extra)))
 
 
 def render_site(
@@ -155,7 +171,7 @@ def render_site(
     """
     context = context or BuildContext()
     context.new_site()
-    strings = i18n.strings(course.meta.language)
+    strings = i18n.strings(course.meta.interface)
     files = course_files(course)
     renderer = _Renderer(
         course=course,
@@ -435,9 +451,18 @@ def _glossary(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], l
 
 
 def _resources(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, Any], list]:
-    groups = [{"title": r.strings["general_resources"], "items": [x for x in r.course.resources if not x.module]}]
-    for module in r.course.modules:
-        groups.append({"title": module.title, "items": [x for x in r.course.resources if x.module == module.id]})
+    # content: the group's title is course text (a module's title), not an interface word
+    groups = [
+        {
+            "title": r.strings["general_resources"],
+            "items": [x for x in r.course.resources if not x.module],
+            "content": False,
+        },
+        *(
+            {"title": m.title, "items": [x for x in r.course.resources if x.module == m.id], "content": True}
+            for m in r.course.modules
+        ),
+    ]
     ctx.assets.update(x.file for x in r.course.resources if x.file)
     # The module PDFs the package carries (pdf.py makes them after rendering; none without).
     pdfs = [
@@ -500,7 +525,7 @@ def _print_page(r: _Renderer, module: model.Module) -> bytes:
         )
     )
     r.page_files.setdefault(module.id, set()).update(ctx.assets)
-    return html.encode()
+    return r.dirs.runs(html).encode()
 
 
 def _csp(extra: dict[str, str] | None) -> Markup:
@@ -523,7 +548,7 @@ def _shell(
         "course": r.course.id,
         "title": r.course.meta.title,
         "version": r.course.meta.version,
-        "lang": r.course.meta.language,
+        "lang": r.course.meta.language,  # the content's: interaction descriptions are course text
         "adapter": adapter,
         "adapterConfig": adapter_config or {},
         "icon": f"{RUNTIME_DIR}/jmdi-icon.svg",  # linked by the core once the first URL is set
@@ -532,7 +557,7 @@ def _shell(
         "pages": [page.config() for page in pages],
         "strings": {
             key: text
-            for key, text in i18n.client_strings(r.course.meta.language).items()
+            for key, text in i18n.client_strings(r.course.meta.interface).items()
             if adapter in ADAPTER_NOTICES.get(key, (adapter,))
         },
     }
@@ -552,4 +577,4 @@ def _shell(
             languages=languages,
         )
     )
-    return html.encode()
+    return r.dirs.runs(html).encode()

@@ -111,14 +111,15 @@ def _data(question: Any, view: QuestionView, prompt: str, renderer: Renderer, to
         "correct": correct_answer(question),
         "pattern": record_pattern(question),
         "desc": plain_text(prompt)[:INTERACTION_DESCRIPTION],
+        # Course text the runtime writes after interface words: in its own language (bidi.py).
         "fb": {
-            "correct": md.html(question.feedback.correct, ctx),
-            "incorrect": md.html(question.feedback.incorrect, ctx),
+            "correct": md.dirs.block(md.html(question.feedback.correct, ctx)),
+            "incorrect": md.dirs.block(md.html(question.feedback.incorrect, ctx)),
         },
-        "reveal": renderer.reveal(question, view, tools),
+        "reveal": _reveal(question, view, renderer, tools),
     }
     if question.feedback.hint:  # after a wrong try while tries remain (issues 14, 15)
-        data["fb"]["hint"] = md.html(question.feedback.hint, ctx)
+        data["fb"]["hint"] = md.dirs.block(md.html(question.feedback.hint, ctx))
     data.update(renderer.data(question, tools))
     return data
 
@@ -153,13 +154,19 @@ class Renderer:
     data: Callable[[Any, Tools], dict[str, Any]] = _no_data  #: what else the runtime widget needs
 
 
+def _reveal(question: Any, view: QuestionView, renderer: Renderer, tools: Tools) -> str:
+    """The right answer once the tries are used up: course text, but for true-false's UI words."""
+    html = renderer.reveal(question, view, tools)
+    return html if question.type == "true-false" else tools.md.dirs.block(html)
+
+
 def _choices_view(question: Any, view: QuestionView, tools: Tools) -> None:
     view.options = [Option(ident, tools.inline(c.text)) for ident, c in zip(LETTERS, question.choices, strict=False)]
 
 
 def _choice_feedback(question: Any, tools: Tools) -> dict[str, Any]:
     feedback = {
-        ident: tools.md.html(choice.feedback, tools.ctx)
+        ident: tools.md.dirs.block(tools.md.html(choice.feedback, tools.ctx))
         for ident, choice in zip(LETTERS, question.choices, strict=False)
         if choice.feedback
     }

@@ -27,6 +27,7 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from markupsafe import escape
 
 from jmdi_scorm.errors import BuildError
 
@@ -65,5 +66,6 @@ def _environment(builtin_dir: Path, overrides: Path | None) -> Environment:
         keep_trailing_newline=False,
         auto_reload=True,  # a cached environment still sees edited templates
     )
-    env.filters["fmt"] = lambda text, **fields: str(text).format(**fields)
+    # Markup fields (course text isolated in an interface sentence, render/bidi.py) stay markup.
+    env.filters["fmt"] = lambda text, **fields: escape(text).format(**fields)
     return env

@@ -501,7 +501,9 @@
     link.hidden = !page;
     if (page) {
       link.href = "#/" + page.id;
-      link.textContent = label + ": " + titleOf(page);
+      // The title isolated (<bdi>) in the interface's words: its punctuation stays on its side
+      // whatever the directions of the interface and the course (render/bidi.py).
+      link.innerHTML = escapeHtml(label) + ": <bdi>" + escapeHtml(titleOf(page)) + "</bdi>";
     }
   }
 
@@ -539,7 +541,7 @@
     if (resume && last && last.kind !== "home" && state.location !== current) {
       resume.hidden = false;
       resume.href = "#/" + last.id;
-      $("span", resume).textContent = " (" + titleOf(last) + ")";
+      $("span", resume).innerHTML = " (<bdi>" + escapeHtml(titleOf(last)) + "</bdi>)";
     }
   }
 

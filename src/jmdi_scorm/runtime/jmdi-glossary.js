@@ -92,6 +92,9 @@
       });
       var actions = box.appendChild(document.createElement("span"));
       actions.className = "jmdi-term-actions";
+      // interface words inside course text: the interface's language and direction
+      actions.lang = document.documentElement.lang;
+      actions.dir = document.documentElement.dir;
       var full = actions.appendChild(document.createElement("a"));
       full.href = href;
       full.textContent = list.getAttribute("data-full");
@@ -135,7 +138,11 @@
       var a = p.appendChild(document.createElement("a"));
       a.className = "jmdi-btn";
       a.href = "#/" + from.page;
-      a.textContent = list.getAttribute("data-back").replace("{page}", entry.firstChild.textContent.trim());
+      // the page's title isolated in the sentence (<bdi>), whatever its language's direction
+      var words = list.getAttribute("data-back").split("{page}");
+      var title = document.createElement("bdi");
+      title.textContent = entry.firstChild.textContent.trim();
+      a.append(words[0], title, words[1] || "");
       var heading = host().querySelector("h1");
       if (heading) heading.after(p);
       return;

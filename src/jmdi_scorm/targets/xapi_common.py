@@ -373,8 +373,8 @@ def runtime_source(name: str) -> str:
 
 def adapter_config(course: model.Course, scope: Scope | None = None) -> dict[str, Any]:
     """What the launch page hands the adapter (``config.adapterConfig``): the statement material
-    of the first page, and the adapter's notices in the course language."""
-    text = strings(course.meta.language)
+    of the first page, and the adapter's notices in the interface's language."""
+    text = strings(course.meta.interface)
     return runtime_data(course, scope) | {"strings": {name: text[f"xapi_{name}"] for name in NOTICES}}
 
 
