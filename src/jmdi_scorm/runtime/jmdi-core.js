@@ -503,7 +503,8 @@
       link.href = "#/" + page.id;
       // The title isolated (<bdi>) in the interface's words: its punctuation stays on its side
       // whatever the directions of the interface and the course (render/bidi.py).
-      link.innerHTML = escapeHtml(label) + ": <bdi>" + escapeHtml(titleOf(page)) + "</bdi>";
+      // (in one <span>: the button is a flex box, whose items would not wrap as one line)
+      link.innerHTML = "<span>" + escapeHtml(label) + ": <bdi>" + escapeHtml(titleOf(page)) + "</bdi></span>";
     }
   }
 

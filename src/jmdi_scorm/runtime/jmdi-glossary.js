@@ -142,7 +142,8 @@
       var words = list.getAttribute("data-back").split("{page}");
       var title = document.createElement("bdi");
       title.textContent = entry.firstChild.textContent.trim();
-      a.append(words[0], title, words[1] || "");
+      // in one <span>: the button is a flex box, whose items would not wrap as one line
+      a.appendChild(document.createElement("span")).append(words[0], title, words[1] || "");
       var heading = host().querySelector("h1");
       if (heading) heading.after(p);
       return;
