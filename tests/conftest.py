@@ -29,12 +29,29 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def warm_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal course's module PDF cache, rendered once per session (and xdist worker)."""
+    from jmdi_scorm.build import BuildOptions, build
+
+    course = tmp_path_factory.mktemp("warm") / "course"
+    shutil.copytree(MINIMAL, course, ignore=shutil.ignore_patterns(".jmdi-cache"))
+    build(course, BuildOptions(out=course.parent / "dist", formats=("web",)))
+    return course / ".jmdi-cache"
+
+
 @pytest.fixture
-def minimal_course(tmp_path: Path) -> Path:
-    """A writable copy of the minimal fixture course (without the module PDF cache that builds
-    of the fixture itself leave in it: each test starts cold)."""
+def minimal_course(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """A writable copy of the minimal fixture course. Its module PDF cache holds the fixture's
+    PDFs (WeasyPrint takes a second a build; the cache is keyed by content, so a test that
+    changes a module still gets that module rendered), unless the test is marked
+    ``cold_pdf_cache``: the tests of the PDFs and of their cache start from none."""
     target = tmp_path / "course"
     shutil.copytree(MINIMAL, target, ignore=shutil.ignore_patterns(".jmdi-cache"))
+    if not request.node.get_closest_marker("cold_pdf_cache"):
+        warm: Path = request.getfixturevalue("warm_pdf_cache")
+        if warm.is_dir():
+            shutil.copytree(warm, target / ".jmdi-cache")
     return target
 
 

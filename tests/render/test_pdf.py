@@ -21,6 +21,8 @@ from pypdf import PdfReader
 from jmdi_scorm.cli import main
 from jmdi_scorm.source.validate import load_course
 
+pytestmark = pytest.mark.cold_pdf_cache  # these tests render the PDFs and fill the cache themselves
+
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "course"
 

@@ -19,6 +19,8 @@ from jmdi_scorm.render import pdf
 from jmdi_scorm.render.pages import RenderOptions, render_site
 from jmdi_scorm.source.validate import load_course
 
+pytestmark = pytest.mark.cold_pdf_cache  # these tests render the PDFs and fill the cache themselves
+
 
 def build(course: Path, out: Path, *args: str) -> dict:
     result = CliRunner().invoke(main, ["build", str(course), "--out", str(out), "--json", "--format", "web", *args])
