@@ -47,19 +47,28 @@ def child_env() -> dict[str, str]:
 
 
 @cache
+def build_help() -> str:
+    """``jmdi-scorm build --help`` of this checkout: which options it has."""
+    command = [sys.executable, "-m", "jmdi_scorm", "build", "--help"]
+    return subprocess.run(command, capture_output=True, text=True, env=child_env(), check=True).stdout
+
+
+@cache
 def has_pdf_step() -> bool:
     """Whether this checkout's build makes module PDFs (and so has ``--no-pdf``)."""
-    command = [sys.executable, "-m", "jmdi_scorm", "build", "--help"]
-    done = subprocess.run(command, capture_output=True, text=True, env=child_env(), check=True)
-    return "--no-pdf" in done.stdout
+    return "--no-pdf" in build_help()
 
 
 @cache
 def has_pdf_cache() -> bool:
     """Whether this checkout's build keeps module PDFs in a cache (and so has ``--cache-dir``)."""
-    command = [sys.executable, "-m", "jmdi_scorm", "build", "--help"]
-    done = subprocess.run(command, capture_output=True, text=True, env=child_env(), check=True)
-    return "--cache-dir" in done.stdout
+    return "--cache-dir" in build_help()
+
+
+@cache
+def has_lang_option() -> bool:
+    """Whether this checkout's build has ``--lang`` (older commits, compared with, do not)."""
+    return "--lang" in build_help()
 
 
 def build_once(
@@ -77,6 +86,9 @@ def build_once(
         command = [sys.executable, "-m", "jmdi_scorm", "build", str(course), "--out", str(dest)]
         command += ["--format", formats, "--json", *(["--split", split] if split else [])]
         command += ["--no-pdf"] if has_pdf_step() and not pdf else []
+        # The course's own language only: a build makes every language the course has (four for the
+        # JMDI course), and the goals and earlier results are per language.
+        command += ["--lang", "en"] if has_lang_option() else []
         if pdf and has_pdf_cache():  # never the course's own .jmdi-cache: a cold build is cold
             command += ["--cache-dir", str(cache or Path(tmp) / "cache")]
         stdout, stderr = Path(tmp) / "stdout", Path(tmp) / "stderr"
