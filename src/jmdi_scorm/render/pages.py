@@ -28,6 +28,7 @@ from jmdi_scorm.render import i18n
 from jmdi_scorm.render.answer_key import PrintedQuestion, printed_questions
 from jmdi_scorm.render.bidi import Directions
 from jmdi_scorm.render.compact import compact_css, compact_js
+from jmdi_scorm.render.covers import module_cover
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
 from jmdi_scorm.render.question_views import question_views
 from jmdi_scorm.render.site import (
@@ -423,6 +424,7 @@ def _module_overview(r: _Renderer, page: Page, ctx: Context) -> tuple[dict[str, 
         "print_href": print_href,
         "pdf_href": pdf_href,
         "label": _short_title(module.title),
+        "cover": module_cover(r.course.modules.index(module)),
     }, []
 
 
