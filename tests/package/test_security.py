@@ -470,6 +470,16 @@ def hostile(tmp_path_factory) -> dict[str, dict[str, bytes]]:
     return build_all(hostile_course(base), base / "dist")
 
 
+def _a_cover(el) -> bool:
+    """A module page's own cover (render/covers.py): drawn by the build, no course text in it, and
+    nothing that runs (its attributes are still read for handlers below)."""
+    return (
+        el.tag == "svg"
+        and el.get("class") == "jmdi-cover"
+        and not any(child.tag in ("script", "foreignObject") for child in el.iter())
+    )
+
+
 def dangerous(root, injected: bool = True) -> list[str]:
     """Elements or attributes that would run code, in a parsed document or fragment (and, with
     ``injected``, the payload's ``<img src=x>``, which escaped text never becomes)."""
@@ -479,7 +489,8 @@ def dangerous(root, injected: bool = True) -> list[str]:
             continue
         if el.tag == "script" and not (el.get("src") or el.get("type") == "application/json"):
             found.append("inline script")
-        if el.tag in ("svg", "iframe", "object", "embed") or (injected and el.tag == "img" and el.get("src") == "x"):
+        embedded = el.tag in ("svg", "iframe", "object", "embed") and not _a_cover(el)
+        if embedded or (injected and el.tag == "img" and el.get("src") == "x"):
             found.append(f"<{el.tag}>")
         for name, value in el.attrib.items():
             if name.lower().startswith("on") or value.strip().lower().startswith("javascript:"):

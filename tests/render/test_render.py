@@ -385,8 +385,21 @@ def test_course_templates_override_blocks(minimal_course: Path) -> None:
         '{% extends "theme/pages/home.html" %}{% block after %}<p class="funded">Funded by the EU</p>{% endblock %}',
         encoding="utf-8",
     )
-    html = render_site(load_course(minimal_course)[0]).shell("local").decode()
-    assert '<p class="funded">Funded by the EU</p>' in html and "Who this course is for" in html
+    site = render_site(load_course(minimal_course)[0])
+    html = site.shell("local").decode()
+    assert '<p class="funded">Funded by the EU</p>' in html and 'id="home-modules"' in html
+    assert "Who this course is for" in site.shared["content/home.later.js"].decode()  # below the fold
+
+
+def test_a_theme_home_page_without_the_later_marks_is_all_in_the_launch_page(minimal_course: Path) -> None:
+    folder = minimal_course / "templates" / "pages"
+    folder.mkdir(parents=True)
+    (folder / "home.html").write_text(
+        '{% extends "partials/page.html" %}{% block content %}<p>Welcome</p>{% endblock %}', encoding="utf-8"
+    )
+    site = render_site(load_course(minimal_course)[0])
+    assert "<p>Welcome</p>" in site.shell("local").decode() and "data-jmdi-later" not in site.shell("local").decode()
+    assert "content/home.later.js" not in site.shared
 
 
 def test_reserved_page_ids_are_refused(minimal_course: Path) -> None:

@@ -132,6 +132,7 @@ def test_home_cards_show_each_modules_state_and_continue_leads_to_the_bookmark(t
     assert tab.is_hidden("[data-jmdi-out=resume]")  # no bookmark yet
     card = tab.locator("#jmdi-page .jmdi-cards li").first
     assert "min" in card.inner_text()  # estimated time: the sum of its topics' minutes
+    tab.wait_for_selector("#home-how")  # below the fold: put in once the page is up
     home_text = tab.inner_text("#jmdi-page")
     assert "Progress counts the topics and assessments done" in home_text
     go(tab, "intro-01")
@@ -147,6 +148,26 @@ def test_home_cards_show_each_modules_state_and_continue_leads_to_the_bookmark(t
     assert resume.is_visible() and resume.text_content() == "Continue where you left off (Second topic)"
     resume.click()
     wait_page(tab, "intro-02")
+
+
+def test_the_home_pages_part_below_the_fold_comes_after_the_first_page(tab, web) -> None:
+    launch = (web / "index.html").read_text(encoding="utf-8")
+    assert 'data-jmdi-later="home.later"' in launch and 'id="home-how"' not in launch
+    assert launch.index('id="home-modules"') < launch.index("data-jmdi-later")  # the cards come first
+    for _ in range(2):  # from the package, then from the core's cache
+        tab.wait_for_selector("#jmdi-page #home-how")
+        assert tab.locator("[data-jmdi-later]").count() == 0
+        ids = tab.eval_on_selector_all("#jmdi-page section", "s => s.map(e => e.getAttribute('aria-labelledby'))")
+        assert (
+            ids
+            == ["home-modules", "home-audience", "home-objectives", "home-outcomes", "home-how", "home-credits"][
+                : len(ids)
+            ]
+            and len(ids) >= 5
+        )
+        assert tab.inner_text("#jmdi-page [data-jmdi-out=mastery]").strip() == "80"  # the course's pass mark
+        go(tab, "intro-01")
+        go(tab, "home")
 
 
 def test_the_exit_page_leads_back_in(tab) -> None:

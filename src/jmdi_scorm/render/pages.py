@@ -267,10 +267,8 @@ def _render_page(r: _Renderer, page: Page, shared: dict[str, bytes]) -> str | No
     html, questions = _page_html(r, page, ctx)
     r.page_files.setdefault(page.id, set()).update(ctx.assets)
     if page.kind == "home":
-        return html
-    data = {"id": page.id, "html": html, "questions": questions}
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    shared[page.content_path] = f"JMDI.page({text});\n".encode()
+        return _home_first(r, html, shared)
+    shared[page.content_path] = _content_script(page.id, html, questions)
     return None
 
 
@@ -318,16 +316,37 @@ def _render_pages(r: _Renderer, shared: dict[str, bytes]) -> str:
         html, questions = _page_html(r, page, ctx)
         r.page_files.setdefault(page.id, set()).update(ctx.assets)
         if page.kind == "home":
-            home_html = html
+            home_html = _home_first(r, html, shared)
             continue
-        shared[page.content_path] = _content_script(page, html, questions)
+        shared[page.content_path] = _content_script(page.id, html, questions)
     return home_html
 
 
-def _content_script(page: Page, html: str, questions: dict[str, Any]) -> bytes:
-    data = {"id": page.id, "html": html, "questions": questions}
+def _content_script(page_id: str, html: str, questions: dict[str, Any]) -> bytes:
+    data = {"id": page_id, "html": html, "questions": questions}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return f"JMDI.page({text});\n".encode()
+
+
+#: The part of the home page between these marks (templates/pages/home.html: what is below the
+#: fold) is not in the launch page: it ships as content/home.later.js, which the core puts in
+#: the place left for it once the page is up (jmdi-core.js, fillLater). So the first page keeps
+#: to its 60 KB in every language: Arabic text weighs twice the English in UTF-8.
+LATER = ("<!--jmdi:later-->", "<!--/jmdi:later-->")
+HOME_LATER = "home.later"
+
+
+def _home_first(r: _Renderer, html: str, shared: dict[str, bytes]) -> str:
+    """The home page as the launch page holds it: without its later part, which goes into
+    ``shared`` as ``content/home.later.js`` (a theme's home page without the marks: all of it)."""
+    before, start, rest = html.partition(LATER[0])
+    later, end, after = rest.partition(LATER[1])
+    if not (start and end):
+        return html
+    path = f"content/{HOME_LATER}.js"
+    shared[path] = _content_script(HOME_LATER, later.strip(), {})
+    r.page_files.setdefault("home", set()).add(path)
+    return f'{before}<div data-jmdi-later="{HOME_LATER}"></div>{after}'
 
 
 def _scoped_pages(r: _Renderer) -> dict[str, dict[str, bytes]]:
@@ -340,7 +359,7 @@ def _scoped_pages(r: _Renderer) -> dict[str, dict[str, bytes]]:
     for module in r.course.modules:
         ctx = Context(base=_page_base(r.course, page), page=page.id)
         html, questions = _page_html(dataclasses.replace(r, scope=Scope(module.id)), page, ctx)
-        scoped[module.id] = {page.content_path: _content_script(page, html, questions)}
+        scoped[module.id] = {page.content_path: _content_script(page.id, html, questions)}
     return scoped
 
 

@@ -438,6 +438,7 @@
       });
     }
     fillOutputs();
+    fillLater(host, data, anchor);
     var target = anchor && document.getElementById(anchor);
     if (!firstRender) {
       var heading = target && target.hasAttribute("tabindex") ? target : $("h1", host);
@@ -448,6 +449,21 @@
     else if (!firstRender) window.scrollTo(0, 0);
     firstRender = false;
     if (JMDI.shown) JMDI.shown(page.id); // jmdi-glossary.js, once loaded: the place kept for a return
+  }
+
+  // A page's part below the fold that the launch page leaves out (the home page's: pages.py
+  // LATER): loaded once the page is up, put in its place, shown again from the cache after.
+  function fillLater(host, data, anchor) {
+    $$("[data-jmdi-later]", host).forEach(function (slot) {
+      load(slot.getAttribute("data-jmdi-later")).then(function (later) {
+        if (currentData !== data || !slot.parentNode) return;
+        slot.insertAdjacentHTML("beforebegin", later.html);
+        slot.parentNode.removeChild(slot);
+        fillOutputs();
+        var target = anchor && document.getElementById(anchor);
+        if (target) target.scrollIntoView();
+      }, function () { /* the first part stays: the course is usable without it */ });
+    });
   }
 
   function titleOf(page) {
