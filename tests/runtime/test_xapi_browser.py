@@ -214,17 +214,18 @@ def test_outage_every_statement_arrives_exactly_once(browser: Any, tmp_path: Pat
         stack.close()
 
 
-def test_first_load_asks_for_the_icon_once(stack: h.Stack, browser: Any) -> None:
+def test_the_icon_costs_no_request(stack: h.Stack, browser: Any) -> None:
     """The adapter starts after the load event (it reads the State API first) and only then does
-    the URL get its #/<page>; Chromium asks for a page's icon again after a URL change, so the
-    core links the icon once the URL is set: one request on first load (was two)."""
+    the URL get its #/<page>; Chromium asks for a page's icon again after a URL change. The icon is
+    a data: URI in the launch page: shown, and never asked for (two requests once, then one)."""
     page = browser.new_page()
     icons: list[str] = []
-    page.on("request", lambda r: icons.append(r.url) if urlsplit(r.url).path.endswith("/jmdi-icon.svg") else None)
+    page.on("request", lambda r: icons.append(r.url) if "icon" in urlsplit(r.url).path else None)
     page.goto(stack.lms.launch_url("xapi", actor=h.ACTOR, registration=h.new_registration()))
     h.wait_ready(page, "home")
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(500)
-    assert page.evaluate("document.querySelectorAll('link[rel=icon]').length") == 1
+    hrefs = page.eval_on_selector_all("link[rel=icon]", "links => links.map(l => l.href)")
     page.context.close()
-    assert len(icons) == 1, icons
+    assert len(hrefs) == 1 and hrefs[0].startswith("data:image/svg+xml,"), hrefs
+    assert icons == []

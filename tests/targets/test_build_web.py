@@ -167,12 +167,13 @@ FIRST_PAGE_BYTES = 60_000
 #: (runtime/jmdi-<adapter>-later.js, which index.html does not link). They are held to the budget,
 #: not to REACHED_BYTES.
 XAPI_FORMATS = {"xapi", "cmi5"}
-#: What the English web and SCORM first pages weigh at most now (52.8 KB, SCORM 2004), the question
+#: What the English web and SCORM first pages weigh at most now (52.9 KB, SCORM 2004), the question
 #: code and rules being loaded on demand (jmdi-questions.js, .css) and the home page's part below
 #: the fold after the first page (content/home.later.js, pages.py LATER): the room won is kept for
 #: what comes next. (55.0 KB before issue 15; 56.3 KB with the figure viewer's and glossary
-#: popover's hooks, the tables' rules and the <bdi> titles, before the home page's split.)
-REACHED_BYTES = 52_800
+#: popover's hooks, the tables' rules and the <bdi> titles, before the home page's split. The
+#: icon, a data: URI in index.html since it took the fifth request, weighs 316 B.)
+REACHED_BYTES = 52_900
 #: The languages whose first pages are weighed: the course's own and the heaviest (Arabic letters
 #: take two bytes in UTF-8; the French and Spanish pages lie in between).
 LANGUAGES = ("en", "ar")
@@ -193,7 +194,7 @@ def jmdi_first_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str
         for artifact in build_course(ROOT / "course", options).artifacts:
             with zipfile.ZipFile(artifact.path) as archive:
                 shell = archive.read("index.html")
-                linked = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"#?]+)"', shell.decode())
+                linked = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(?!data:)([^"#?]+)"', shell.decode())
                 files = {"index.html": len(shell), **{name: len(archive.read(name)) for name in linked}}
                 pages[(language, artifact.format)] = files
     assert set(pages) == {(language, fmt) for language in LANGUAGES for fmt in ALL_FORMATS}

@@ -5,7 +5,8 @@ course's template override or a pasted credential cannot quietly weaken what shi
 
 - every HTML page carries a Content-Security-Policy ``<meta>`` before anything it loads, and
   that policy allows only the package's own files (``'self'`` or ``'none'``; ``connect-src`` may
-  add ``https:``/``http:`` for an LRS named at launch);
+  add ``https:``/``http:`` for an LRS named at launch, ``img-src`` ``data:``: an image written in
+  the page itself, which loads nothing);
 - no text file looks like it carries LRS credentials (the patterns of
   ``credentials.find_credentials``).
 """
@@ -27,6 +28,7 @@ CSP_META = re.compile(
 FIRST_LOAD = re.compile(r"<(script|link|style|img|iframe|object|embed|base)\b", re.IGNORECASE)
 OWN_FILES = {"'self'", "'none'"}
 LAUNCH_TIME_ORIGINS = {"connect-src": {"https:", "http:"}}  # the LRS endpoint arrives at launch
+IN_THE_PAGE = {"img-src": {"data:"}}  # the launch page's icon: no request, nothing that runs
 REQUIRED = {"default-src": "'self'", "script-src": "'self'", "object-src": "'none'", "base-uri": "'none'"}
 
 
@@ -53,7 +55,7 @@ def csp_problem(page: str) -> str | None:
         if policy.get(name) != [value]:
             return f"Content-Security-Policy must have {name} {value}"
     for name, sources in policy.items():
-        extra = set(sources) - OWN_FILES - LAUNCH_TIME_ORIGINS.get(name, set())
+        extra = set(sources) - OWN_FILES - LAUNCH_TIME_ORIGINS.get(name, set()) - IN_THE_PAGE.get(name, set())
         if extra:
             return f"Content-Security-Policy {name} allows {' '.join(sorted(extra))}"
     return None

@@ -706,17 +706,6 @@
     });
   }
 
-  /* The icon is linked once the first URL is set: Chromium fetches the icon again after a URL
-   * change, and with an LMS the adapter starts (and the URL gets its #/page) after the load. */
-  function showIcon() {
-    if (!config.icon || $('link[rel~="icon"]')) return;
-    var link = document.createElement("link");
-    link.rel = "icon";
-    link.type = "image/svg+xml";
-    link.href = config.icon;
-    document.head.appendChild(link);
-  }
-
   function firstPage() {
     var target = parseHash();
     if (target && pages[target.id]) return target;
@@ -801,7 +790,6 @@
         lastSaved = (function (s) { return s.stateText + "|" + s.completion + "|" + s.success; })(snapshot());
         var start = firstPage();
         history.replaceState(history.state, "", "#/" + start.id + (start.anchor ? "/" + start.anchor : ""));
-        showIcon();
         window.addEventListener("hashchange", route);
         show(start.id, start.anchor);
       });
