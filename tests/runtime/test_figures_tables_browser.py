@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 from jmdi_scorm.cli import main
 from tests.conftest import MINIMAL, ROOT
-from tests.runtime.test_web_browser import axe_violations, tab_to, wait_page
+from tests.runtime.test_web_browser import tab_to, wait_page
+from tests.support.axe import axe_violations
 
 FIGURE_PAGE = "m2-01"  # an 800-px diagram and two wide tables
 WIDTHS = [320, 360, 768, 1280]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MINIMAL
-from tests.runtime.test_web_browser import axe_violations, build_web, wait_page
+from tests.runtime.test_web_browser import build_web, wait_page
+from tests.support.axe import axe_violations
 
 TERM = "#jmdi-page a.jmdi-term[href='#/glossary/term-remittances']"
 

@@ -15,10 +15,8 @@ from click.testing import CliRunner
 from playwright.sync_api import expect
 
 from jmdi_scorm.cli import main
-from tests.conftest import MINIMAL, NODE_MODULES
-
-AXE = NODE_MODULES / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+from tests.conftest import MINIMAL
+from tests.support.axe import axe_violations
 
 
 def build_web(course: Path, out: Path) -> Path:
@@ -282,16 +280,6 @@ def test_save_failure_shows_a_notice(browser, web_en) -> None:
 
 
 PAGE_TYPES = ["home", "intro", "intro-01", "practice-01", "practice.assessment", "glossary", "resources", "summary"]
-
-
-def axe_violations(page) -> list[str]:
-    if not page.evaluate("!!window.axe"):
-        page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
-    )
-    assert len(result["passes"]) >= 10  # the rules really ran
-    return [f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
