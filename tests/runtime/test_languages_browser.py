@@ -21,13 +21,13 @@ from jmdi_scorm.source import model
 from jmdi_scorm.source.translation_files import translated_course
 from jmdi_scorm.source.validate import load_course
 from tests.runtime.test_scorm_runtime import HARNESS, NODE_MODULES, Learner, Lms, check_strict, sets
-from tests.runtime.test_web_browser import AXE, wait_page
+from tests.runtime.test_web_browser import wait_page
+from tests.support.axe import axe_violations
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "course"
 TRANSLATIONS = ("fr", "es", "ar")
 TOPIC = "m1-02"  # a topic with questions, in the first module
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def right_answers(course: model.Course) -> dict[str, str]:
@@ -163,16 +163,6 @@ def test_two_tabs_in_two_languages_keep_both_answers(browser, serve, web: Path, 
 # --- axe-core on the Arabic web package ---------------------------------------------------------
 
 AR_PAGES = ["home", "m1", TOPIC, "glossary", "resources"]
-
-
-def axe_violations(page) -> list[str]:
-    if not page.evaluate("!!window.axe"):
-        page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})", AXE_TAGS
-    )
-    assert len(result["passes"]) >= 10  # the rules really ran
-    return [f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
 
 
 @pytest.mark.slow

@@ -44,10 +44,10 @@ LONG_TOPIC = "m2-01"
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The JMDI course's web folders, English and Arabic."""
+    """The JMDI course's web package: its English folder and the Arabic one inside it (``ar/``)."""
     out = tmp_path_factory.mktemp("wcag22")
     build(ROOT / "course", BuildOptions(formats=("web",), out=out, pdf=False, languages=("en", "ar")))
-    return {"ar" if path.name.endswith("-ar-web") else "en": path for path in out.iterdir() if path.is_dir()}
+    return {"en": out / "jmdi-etoolbox-web", "ar": out / "jmdi-etoolbox-web" / "ar"}
 
 
 @pytest.fixture(scope="module")
