@@ -9,14 +9,21 @@ package but :mod:`jmdi_scorm.errors` (every stage may read it).
 A catalogue must translate every entry of the template (same key, same English text, not fuzzy,
 not empty, same ``{placeholders}``): any gap is a :class:`CatalogueError`, never an English
 fallback. Each catalogue is read once per process.
+
+``JMDI_UI_CATALOGUES`` (an environment variable, read when this module is imported) names a
+folder laid out as this one, ``<language>/LC_MESSAGES/jmdi.po``: its catalogues come before the
+shipped ones, so a translator sees a catalogue in place before submitting it (a new language, or
+a shipped one replaced) and the tests build with a pseudo-translated interface. Same checks.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -32,22 +39,33 @@ SOURCE_LANGUAGE = "en"  # the language of the template's msgids
 FOLDER: Traversable = files(__name__)
 TEMPLATE: Traversable = FOLDER / f"{DOMAIN}.pot"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+#: The folder of ``JMDI_UI_CATALOGUES``: catalogues preferred to the shipped ones (docs/translating.md).
+EXTRA: Traversable | None = Path(os.environ["JMDI_UI_CATALOGUES"]) if os.environ.get("JMDI_UI_CATALOGUES") else None
 
 
 class CatalogueError(JmdiError):
     """A catalogue that lacks an entry of the template, or has an unusable one."""
 
 
+def _in(folder: Traversable, language: str) -> Traversable:
+    return folder / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
 def catalogue_file(language: str) -> Traversable:
-    """Where the catalogue of ``language`` is (whether it exists or not)."""
-    return FOLDER / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    """Where the catalogue of ``language`` is (whether it exists or not): ``JMDI_UI_CATALOGUES`` first."""
+    if EXTRA is not None and _in(EXTRA, language).is_file():
+        return _in(EXTRA, language)
+    return _in(FOLDER, language)
+
+
+def _languages(folder: Traversable | None) -> set[str]:
+    if folder is None or not folder.is_dir():
+        return set()
+    return {item.name for item in folder.iterdir() if item.is_dir() and _in(folder, item.name).is_file()}
 
 
 #: The interface languages: English, then those with a catalogue, by code.
-LANGUAGES: tuple[str, ...] = (
-    SOURCE_LANGUAGE,
-    *sorted(item.name for item in FOLDER.iterdir() if item.is_dir() and catalogue_file(item.name).is_file()),
-)
+LANGUAGES: tuple[str, ...] = (SOURCE_LANGUAGE, *sorted((_languages(FOLDER) | _languages(EXTRA)) - {SOURCE_LANGUAGE}))
 
 
 def _read(file: Traversable, language: str | None = None) -> Catalog:
