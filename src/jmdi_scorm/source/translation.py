@@ -555,6 +555,8 @@ _PROTECTED = re.compile(
     r"\]\([^)\s]*|`[^`]*`|<[^>\n]*>|https?://[^\s)>\]]+|mailto:[^\s)>\]]+|\{\w+\}|\[\^[^\]]*\]|&#?\w+;"
 )
 _LEAD = re.compile(r"^(\s*(?:[-*+]\s+|\d+[.)]\s+|#{1,6}\s+|>\s?|:::\s*[\w-]+\s*)*)")
+# An image alone on its line (a figure): its alt text and title are pseudo-translated, the line stays an image.
+_IMAGE = re.compile(r'^!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)(?:\s+"(?P<title>[^"]*)")?\)$')
 
 
 def _accent(text: str) -> str:
@@ -579,6 +581,12 @@ def pseudo(text: str) -> str:
         rest = line[len(lead) :]
         end = "\\" if rest.endswith("\\") else ""  # a hard line break stays at the end of its line
         rest = rest.removesuffix(end)
+        image = _IMAGE.match(rest)
+        if image:
+            alt, title = (f"⟦{_accent(image[part])}⟧" if image[part] else "" for part in ("alt", "title"))
+            title = f' "{title}"' if title else ""
+            lines.append(f"{lead}![{alt}]({image['src']}{title}){end}")
+            continue
         lines.append(lead + (f"⟦{_accent(rest)}⟧" if re.search(r"[^\W\d_]", rest) else rest) + end)
     return "\n".join(lines)
 
