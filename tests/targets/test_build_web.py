@@ -172,8 +172,10 @@ XAPI_FORMATS = {"xapi", "cmi5"}
 #: the fold after the first page (content/home.later.js, pages.py LATER): the room won is kept for
 #: what comes next. (55.0 KB before issue 15; 56.3 KB with the figure viewer's and glossary
 #: popover's hooks, the tables' rules and the <bdi> titles, before the home page's split. The
-#: icon, a data: URI in index.html since it took the fifth request, weighs 316 B.)
-REACHED_BYTES = 52_900
+#: icon, a data: URI in index.html since it took the fifth request, weighs 316 B.) Issue 17 took
+#: 264 B: the number formats the core writes (a percentage, "2 / 3", the score, "Next: title")
+#: taken from the interface catalogue, so that each language writes them its way.
+REACHED_BYTES = 53_200
 #: The languages whose first pages are weighed: the course's own and the heaviest (Arabic letters
 #: take two bytes in UTF-8; the French and Spanish pages lie in between).
 LANGUAGES = ("en", "ar")

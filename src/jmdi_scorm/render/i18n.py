@@ -31,6 +31,10 @@ CLIENT_KEYS = (
     "lms_unavailable",
     "previous",
     "next",
+    "page_link",
+    "percent",
+    "fraction",
+    "score_value",
 )
 
 

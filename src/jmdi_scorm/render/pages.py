@@ -109,6 +109,7 @@ VIEWER_KEYS = (
     "viewer_actual",
     "viewer_image",
     "viewer_description",
+    "percent",
 )
 #: Interface strings of the question code, written into jmdi-questions.js for ``QUESTION_STRINGS``
 #: (loaded with the first page that has questions): the launch page does not carry them either.

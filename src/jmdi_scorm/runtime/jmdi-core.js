@@ -506,7 +506,7 @@
     var bar = $("#jmdi-progress");
     if (bar) {
       bar.value = pct;
-      bar.textContent = pct + "%";
+      bar.textContent = fmt(S.percent, { pct: pct });
     }
     fillOutputs(t);
   }
@@ -520,17 +520,20 @@
       // The title isolated (<bdi>) in the interface's words: its punctuation stays on its side
       // whatever the directions of the interface and the course (render/bidi.py).
       // (in one <span>: the button is a flex box, whose items would not wrap as one line)
-      link.innerHTML = "<span>" + escapeHtml(label) + ": <bdi>" + escapeHtml(titleOf(page)) + "</bdi></span>";
+      link.innerHTML = "<span>" + fmt(escapeHtml(S.page_link), {
+        label: escapeHtml(label),
+        title: "<bdi>" + escapeHtml(titleOf(page)) + "</bdi>",
+      }) + "</span>";
     }
   }
 
   function fillOutputs(t) {
     t = t || totals();
     var out = {
-      progress: Math.round(t.progress * 100) + "%",
+      progress: fmt(S.percent, { pct: Math.round(t.progress * 100) }),
       completion: S[t.completion],
       success: S[t.success],
-      score: t.score ? t.score.raw + " / " + t.score.max + " (" + Math.round(t.score.scaled * 100) + "%)" : S.no_score,
+      score: t.score ? fmt(S.score_value, { raw: t.score.raw, max: t.score.max, pct: Math.round(t.score.scaled * 100) }) : S.no_score,
       mastery: Math.round(config.tracking.mastery_score * 100),
     };
     $$("[data-jmdi-out]").forEach(function (el) {
@@ -550,8 +553,8 @@
           if (a && a.correct) right += 1;
         });
       });
-      $('[data-jmdi-out="topics"]', row).textContent = done + " / " + topics.length;
-      $('[data-jmdi-out="right"]', row).textContent = max ? right + " / " + max : "–";
+      $('[data-jmdi-out="topics"]', row).textContent = fmt(S.fraction, { n: done, total: topics.length });
+      $('[data-jmdi-out="right"]', row).textContent = max ? fmt(S.fraction, { n: right, total: max }) : "–";
     });
     var resume = $('[data-jmdi-out="resume"]');
     var last = pages[state.location];

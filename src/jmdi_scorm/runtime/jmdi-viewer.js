@@ -136,7 +136,7 @@
     img.style.height = Math.round(size.h * scale) + "px";
     stage.scrollLeft = left;
     stage.scrollTop = top;
-    level.textContent = Math.round(scale * 100) + "%";
+    level.textContent = S.percent.replace("{pct}", Math.round(scale * 100));
     dialog.setAttribute("data-scale", String(scale));
     zoomIn.disabled = scale >= MAX;
     zoomOut.disabled = scale <= fit;
