@@ -160,6 +160,7 @@ def test_every_page_of_the_web_package_shows_catalogue_texts_only(browser, serve
     page.goto(base + "index.html")
     walk = Walk(page)
     page.wait_for_function("() => document.querySelector('#jmdi-page').getAttribute('data-page') === 'home'")
+    page.wait_for_selector("#jmdi-page #home-how")  # the part below the fold comes once the page is up
     walk.look("home")
     walk.open("intro")
     walk.open("intro-01")
@@ -215,6 +216,7 @@ def test_the_scorm_12_package_in_the_test_lms_shows_catalogue_texts_only(page, s
     lms.launch("1.2", "../package/index.html")
     learner = OnPage(lms.sco)
     learner.wait_page("home")
+    lms.sco.wait_for_selector("#jmdi-page #home-how")
     walk = Walk(page, lms.sco)
     walk.look("home")
     walk.open("intro-01")
