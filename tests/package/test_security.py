@@ -69,12 +69,15 @@ def options(out: Path, pdf: bool = False, **changes: object) -> BuildOptions:
     return BuildOptions(out=out, **changes)  # type: ignore[arg-type]
 
 
-def build_all(course: Path, out: Path, split: str | None = None, pdf: bool = False) -> dict[str, dict[str, bytes]]:
-    """Every format of ``course`` built with fake credentials in the environment: {zip: files}."""
+def build_all(
+    course: Path, out: Path, split: str | None = None, pdf: bool = False, languages: tuple[str, ...] = ()
+) -> dict[str, dict[str, bytes]]:
+    """Every format of ``course`` (in ``languages``, default every one it has) built with fake
+    credentials in the environment: {zip: files}."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in FAKE_ENV.items():
             patch.setenv(name, value)
-        result = build(course, options(out, pdf=pdf, split=split))
+        result = build(course, options(out, pdf=pdf, split=split, languages=languages))
     return {artifact.path.name: read_zip(artifact.path) for artifact in result.artifacts}
 
 
@@ -83,7 +86,7 @@ def shipped(tmp_path_factory) -> dict[str, dict[str, bytes]]:
     """Every zip of the fixture course (whole, with its PDFs, and split by module) and of the real course."""
     zips = build_all(MINIMAL, tmp_path_factory.mktemp("minimal"), pdf=True)
     zips |= build_all(MINIMAL, tmp_path_factory.mktemp("split"), split="module")
-    zips |= build_all(REAL_COURSE, tmp_path_factory.mktemp("real"))
+    zips |= build_all(REAL_COURSE, tmp_path_factory.mktemp("real"), languages=("en", "ar"))  # ar: right to left
     return zips
 
 

@@ -21,7 +21,8 @@ from pypdf import PdfReader
 from jmdi_scorm.cli import main
 from jmdi_scorm.source.validate import load_course
 
-pytestmark = pytest.mark.cold_pdf_cache  # these tests render the PDFs and fill the cache themselves
+#: The tests that render the PDFs themselves (the others take the fixture's, already rendered).
+cold = pytest.mark.cold_pdf_cache
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "course"
@@ -134,6 +135,7 @@ class _BrokenLibraries(importlib.abc.MetaPathFinder):
         return None
 
 
+@cold
 @pytest.mark.parametrize("failure", ["not-installed", "no-libraries"])
 def test_without_weasyprint_the_build_succeeds_and_says_so(
     failure: str, minimal_course: Path, tmp_path: Path, monkeypatch
@@ -177,6 +179,7 @@ def _build_in_process(course: Path, out: Path, seed: str, epoch: str | None) -> 
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.glob("*.*")) if p.is_file()}
 
 
+@cold
 def test_pdfs_and_zips_are_reproducible(minimal_course: Path, tmp_path: Path) -> None:
     first = _build_in_process(minimal_course, tmp_path / "a", "1", None)
     second = _build_in_process(minimal_course, tmp_path / "b", "2", None)
@@ -186,6 +189,7 @@ def test_pdfs_and_zips_are_reproducible(minimal_course: Path, tmp_path: Path) ->
     assert "/CreationDate" not in info and "/ModDate" not in info  # no build date by default
 
 
+@cold
 def test_source_date_epoch_dates_the_pdfs(minimal_course: Path, tmp_path: Path) -> None:
     first = _build_in_process(minimal_course, tmp_path / "a", "1", "1700000000")
     second = _build_in_process(minimal_course, tmp_path / "b", "2", "1700000000")

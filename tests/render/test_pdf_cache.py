@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -78,9 +79,12 @@ def test_one_changed_topic_renders_its_module_only(minimal_course: Path, tmp_pat
 
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "wrong-pdf"])
-def test_a_damaged_entry_is_rendered_again(damage: str, minimal_course: Path, tmp_path: Path) -> None:
+def test_a_damaged_entry_is_rendered_again(
+    damage: str, minimal_course: Path, tmp_path: Path, warm_pdf_cache: Path
+) -> None:
     cache = tmp_path / "cache"
-    build(minimal_course, tmp_path / "a", "--cache-dir", str(cache))
+    shutil.copytree(warm_pdf_cache, cache)  # the fixture's PDFs, rendered once for the session
+    assert (build(minimal_course, tmp_path / "a", "--cache-dir", str(cache))["pdf_rendered"]) == 0
     entry = entries(cache)[0]
     data = entry.read_bytes()
     entry.write_bytes(
