@@ -287,7 +287,31 @@ def _browser(results: dict[str, Any]) -> str:
     for kind, row in sorted(first["by_kind"].items()):
         rows.append(f"| {kind} | {row['requests']} | {row['bytes']:,} |")
     rows.append(f"| **total** | **{first['requests']}** | **{first['bytes']:,}** |")
-    rows += ["", _traffic(browser)]
+    rows += ["", _slow_link(browser), "", _traffic(browser)]
+    return "\n".join(rows)
+
+
+#: Issue 16's goal for the first page over the slow link of ``bench/browser.py`` ``slow_first_page``.
+SLOW_LINK_GOAL = 1.5
+
+
+def _slow_link(browser: dict[str, Any]) -> str:
+    """The first page of each format over a slow link (50,000 B/s each way, 400 ms latency)."""
+    slow = browser.get("slow_first_page")
+    if not slow:
+        return ""
+    rows = [
+        "## First page over a slow link (50,000 B/s, 400 ms latency, no compression)",
+        "",
+        "Median of the runs: from navigation to the first page shown, in headless Chromium.",
+        "",
+        f"| format | requests | seconds | goal ≤ {SLOW_LINK_GOAL} s |",
+        "|---|---|---|---|",
+    ]
+    for fmt, row in slow.items():
+        rows.append(
+            f"| {fmt} | {row['requests']} | {row['seconds']:.2f} | {_verdict(row['seconds'], SLOW_LINK_GOAL)} |"
+        )
     return "\n".join(rows)
 
 
