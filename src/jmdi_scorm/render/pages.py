@@ -315,13 +315,7 @@ def _render_pages(r: _Renderer, shared: dict[str, bytes]) -> str:
     """Write every page's content script into ``shared``; return the home page HTML."""
     home_html = ""
     for page in r.pages:
-        ctx = Context(base=_page_base(r.course, page), page=page.id)
-        html, questions = _page_html(r, page, ctx)
-        r.page_files.setdefault(page.id, set()).update(ctx.assets)
-        if page.kind == "home":
-            home_html = _home_first(r, html, shared)
-            continue
-        shared[page.content_path] = _content_script(page.id, html, questions)
+        home_html = _render_page(r, page, shared) or home_html
     return home_html
 
 
