@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MINIMAL
-from tests.runtime.test_web_browser import build_web, wait_page
+from tests.runtime.test_web_browser import build_web, build_web_ar, wait_page
 from tests.support.axe import axe_violations
 
 TERM = "#jmdi-page a.jmdi-term[href='#/glossary/term-remittances']"
@@ -22,13 +22,7 @@ def web(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def web_ar(tmp_path_factory) -> Path:
-    import shutil
-
-    course = tmp_path_factory.mktemp("issue15-ar") / "course"
-    shutil.copytree(MINIMAL, course)
-    yaml = course / "course.yaml"
-    yaml.write_text(yaml.read_text(encoding="utf-8").replace("language: en", "language: ar"), encoding="utf-8")
-    return build_web(course, course.parent / "dist")
+    return build_web_ar(tmp_path_factory.mktemp("issue15-ar"))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ browser makes is logged and must stay inside the package.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,15 +31,18 @@ def web_en(tmp_path_factory) -> Path:
     return build_web(MINIMAL, tmp_path_factory.mktemp("en"))
 
 
-@pytest.fixture(scope="module")
-def web_ar(tmp_path_factory) -> Path:
-    import shutil
-
-    course = tmp_path_factory.mktemp("ar") / "course"
+def build_web_ar(folder: Path) -> Path:
+    """The web package of the minimal course written in Arabic (``language: ar``), built in ``folder``."""
+    course = folder / "course"
     shutil.copytree(MINIMAL, course)
     yaml = course / "course.yaml"
     yaml.write_text(yaml.read_text(encoding="utf-8").replace("language: en", "language: ar"), encoding="utf-8")
-    return build_web(course, course.parent / "dist")
+    return build_web(course, folder / "dist")
+
+
+@pytest.fixture(scope="module")
+def web_ar(tmp_path_factory) -> Path:
+    return build_web_ar(tmp_path_factory.mktemp("ar"))
 
 
 @dataclass
