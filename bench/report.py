@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import goals16
+
 MB = 1_000_000 / 1024 / 1024  # MiB per MB: goals are in MB, rusage in KiB
 GOALS = {
     "wall": 1.5,  # s, JMDI course, all formats, no PDFs
@@ -49,12 +51,14 @@ def _verdict(value: float, goal: float) -> str:
 def write_markdown(results: dict[str, Any], previous: dict[str, Any] | None, path: Path) -> None:
     parts = [
         _header(results, previous),
+        goals16.goals(results),
         _goals(results),
         _jmdi(results, previous),
         _scale(results, previous),
         _stages(results),
         _sizes(results),
         _browser(results),
+        goals16.preview_table(results.get("preview")),
     ]
     path.write_text("\n\n".join(part for part in parts if part) + "\n")
 

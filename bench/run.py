@@ -1,4 +1,5 @@
-"""Benchmarks of jmdi-scorm: build speed and scale, package weight, LMS traffic (issue 8).
+"""Benchmarks of jmdi-scorm: build speed and scale, package weight, LMS traffic (issue 8), module
+PDFs, first pages over a slow link and the preview's edit → visible latency (issue 16).
 
     python3 bench/run.py [--quick] [--nice] [--no-browser] [--sizes 10,100,1000] [--runs N]
 
@@ -61,6 +62,7 @@ def main() -> None:
         results["packages"] = package_sizes(packages)
         if not args.no_browser:
             results["browser"] = browser_section(packages)
+            results["preview"] = preview_section()
     results["machine"]["load_after"] = os.getloadavg()
     (HERE / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     report.write_markdown(results, previous, HERE / "RESULTS.md")
@@ -220,6 +222,16 @@ def browser_section(packages: dict[str, Path]) -> dict[str, Any]:
             if name in packages
         }
     return {"first_page": first, "scorm12": scorm12, "scorm2004": scorm2004, "xapi": xapi, "slow_first_page": slow}
+
+
+def preview_section(formats: tuple[str, ...] = ("scorm12", "xapi"), repeat: int = 5) -> list[dict[str, Any]]:
+    """Edit → visible in ``jmdi-scorm preview`` of the JMDI course, per format (issue 16)."""
+    import browser
+    import preview_latency
+
+    _log("preview: edit → visible (" + ", ".join(formats) + ")")
+    with browser.chromium() as chromium:
+        return [preview_latency.measure(chromium, COURSE, fmt, repeat) for fmt in formats]
 
 
 if __name__ == "__main__":
