@@ -17,6 +17,7 @@ from jmdi_scorm.source import model
 from jmdi_scorm.source.files import inside_course, portable
 from jmdi_scorm.source.loader import GLOSSARY_FILE, MODULES_DIR, LoadContext
 from jmdi_scorm.source.markdown import empty_header_cells, find_links, headings
+from jmdi_scorm.source.narrow_layouts import narrow_of, wide_of
 from jmdi_scorm.source.page_ids import RESERVED_PAGE_IDS, assessment_page_id
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -60,10 +61,12 @@ def check_course(course: model.Course, ctx: LoadContext) -> None:
         check_topic_size(topic, ctx)
     check_resources(course, ctx)
     check_svg_assets(course, ctx)
+    check_narrow_layouts(course, ctx)
 
 
 def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
-    """The course files the course uses, sorted: files its Markdown links to or shows, resource files.
+    """The course files the course uses, sorted: files its Markdown links to or shows, resource files,
+    and the narrow layout ``NAME.narrow.svg`` of each SVG file among them that has one (``narrow_layouts``).
 
     Only files that exist inside the course count (the rules report the others).
     """
@@ -77,6 +80,8 @@ def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
     for resource in course.resources:
         if resource.file and not inside_course(root, root / resource.file) and (root / resource.file).is_file():
             names.add(PurePosixPath(resource.file).as_posix())
+    narrow = [narrow_of(name) for name in names]
+    names.update(name for name in narrow if name and not inside_course(root, root / name) and (root / name).is_file())
     return sorted(names)
 
 
@@ -111,6 +116,36 @@ def check_svg_assets(course: model.Course, ctx: LoadContext) -> None:
         shown = ctx.shown(root / name)
         for problem in svg_rules.file_problems(root / name):
             ctx.error(shown, problem.line, problem.field, problem.message)
+
+
+def check_narrow_layouts(course: model.Course, ctx: LoadContext) -> None:
+    """Check each narrow layout the course has against its wide figure (``narrow_rules``), and
+    refuse one that is a symbolic link out of the course (it would be left out of the packages)."""
+    root = Path(course.root)
+    assets = set(course.assets)
+    pairs = [(wide, name) for name in course.assets if (wide := wide_of(name)) in assets]
+    for name in course.assets:
+        narrow = narrow_of(name)
+        if narrow is None or narrow in assets or not (root / narrow).is_symlink():
+            continue
+        reason = inside_course(root, root / narrow)
+        if reason:
+            message = f"{reason}: the narrow layout of {name} must be a file of the course"
+            ctx.error(ctx.shown(root / narrow), 1, "", message)
+    if not pairs:
+        return
+
+    from jmdi_scorm.source import narrow_rules  # lxml is loaded only for courses with narrow layouts
+
+    for wide, narrow in pairs:
+        try:
+            wide_data, narrow_data = (root / wide).read_bytes(), (root / narrow).read_bytes()
+        except OSError:
+            continue  # svg_rules reports a file it cannot read
+        shown = ctx.shown(root / narrow)
+        for problem in narrow_rules.layout_problems(wide_data, wide, narrow_data, narrow):
+            report = ctx.error if problem.severity == "error" else ctx.warn
+            report(shown, problem.line, problem.field, problem.message)
 
 
 def check_unique_ids(course: model.Course, ctx: LoadContext) -> None:
