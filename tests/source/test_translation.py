@@ -705,3 +705,29 @@ def test_any_body_round_trips(parts: list[str]):
     assert structure(pseudo) == structure(body)
     assert len(tr.body_blocks(pseudo)) == len(blocks)
     assert "keep(this)" in pseudo if "```\nkeep(this)\n```" in parts else True
+
+
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg">'
+
+
+def test_a_narrow_layout_has_no_keys_and_takes_its_figures_translations() -> None:
+    """``NAME.narrow.svg`` beside ``NAME.svg`` is translated with the figure's messages, by their
+    English (issue 15): the translator translates each text once, in the figure."""
+    wide = f'{SVG_OPEN}<title id="t">Steps</title><text>Plan</text><text>Act <tspan>now</tspan></text></svg>'
+    narrow = f'{SVG_OPEN}<title id="tn">Steps</title><text>Act <tspan>now</tspan></text><text>Plan</text></svg>'
+    svgs = {"f/a.svg": wide.encode(), "f/a.narrow.svg": narrow.encode(), "f/b.narrow.svg": narrow.encode()}
+    template = tr.extract(load_course(MINIMAL)[0], None, svgs)
+    keys = sorted(str(m.context) for m in template if str(m.context).startswith("svg/"))
+    assert keys == [
+        *(f"svg/f/a.svg/{k}" for k in ("#t", "text/0", "text/1", "tspan/2")),
+        *(f"svg/f/b.narrow.svg/{k}" for k in ("#tn", "text/0", "text/2", "tspan/1")),  # no wide figure: its own
+    ]
+    catalog = Catalog(locale="fr")
+    for english, french, key in [("Steps", "Étapes", "#t"), ("Plan", "Planifier", "text/0"), ("Act", "Agir", "text/1")]:
+        catalog.add(english, french, context=f"svg/f/a.svg/{key}")
+    catalog.add("now", "maintenant", context="svg/f/a.svg/tspan/2", flags=["fuzzy"])  # not usable: stays English
+    out = tr.translate_svg(narrow.encode(), "f/a.narrow.svg", catalog).decode()
+    assert out.endswith('<title id="tn">Étapes</title><text>Agir <tspan>now</tspan></text><text>Planifier</text></svg>')
+    assert tr.translate_svg(narrow.encode(), "f/b.narrow.svg", catalog) == narrow.encode()  # b.svg has none
+    catalog.add("Act", "Faire", context="svg/f/a.narrow.svg/text/0")  # a key of its own comes first
+    assert "<text>Faire <tspan>" in tr.translate_svg(narrow.encode(), "f/a.narrow.svg", catalog).decode()

@@ -37,7 +37,7 @@ in the segment.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -54,6 +54,7 @@ from jmdi_scorm.safexml import doctype_line, safe_parser
 from jmdi_scorm.source import model
 from jmdi_scorm.source.files import Loc
 from jmdi_scorm.source.markdown import new_parser
+from jmdi_scorm.source.narrow_layouts import wide_of
 
 #: ``Lines(path, loc)``: line of the YAML node ``loc`` in the course file ``path`` (relative to the course).
 Lines = Callable[[str, Loc], int]
@@ -454,14 +455,21 @@ def svg_segments(data: bytes, name: str) -> list[Segment]:
 
 
 def translate_svg(data: bytes, name: str, catalog: Catalog) -> bytes:
-    """The SVG file ``name`` with its translated texts (``data`` itself if none is translated)."""
+    """The SVG file ``name`` with its translated texts (``data`` itself if none is translated).
+
+    A narrow layout ``NAME.narrow.svg`` (``narrow_layouts``) has no keys of its own: each of its
+    texts takes the translation of the same English text in its wide figure ``NAME.svg``.
+    """
     root = _svg_root(data)
     if root is None:
         return data
+    wide = wide_of(name)
+    by_text = _translations_of(catalog, wide) if wide else {}
     changed = False
     for key, element, part in _svg_texts(root, name):
         value = element.text if part == "text" else element.tail
-        translated = translation(catalog, key, plain(value or ""))
+        text = plain(value or "")
+        translated = translation(catalog, key, text) or by_text.get(text)
         if translated is None:
             continue
         lead = (value or "")[: len(value or "") - len((value or "").lstrip())]
@@ -474,6 +482,25 @@ def translate_svg(data: bytes, name: str, catalog: Catalog) -> bytes:
     return etree.tostring(root, encoding="utf-8", xml_declaration=declaration) + (
         b"\n" if data.endswith(b"\n") else b""
     )
+
+
+def _translations_of(catalog: Catalog, name: str) -> dict[str, str]:
+    """English text to usable translation of the texts of the SVG file ``name`` in ``catalog``
+    (the first, in the catalogue's order, when a text is there twice)."""
+    prefix = f"svg/{name}/"
+    found: dict[str, str] = {}
+    for message in catalog:
+        if isinstance(message.context, str) and message.context.startswith(prefix) and isinstance(message.id, str):
+            usable = translation(catalog, message.context, message.id)
+            if usable is not None:
+                found.setdefault(message.id, usable)
+    return found
+
+
+def narrow_layouts(svgs: Iterable[str]) -> set[str]:
+    """The narrow layouts among the SVG files ``svgs``: those whose wide figure is there too."""
+    names = set(svgs)
+    return {name for name in names if wide_of(name) in names}
 
 
 # --- catalogues -----------------------------------------------------------------------------
@@ -510,10 +537,12 @@ def new_catalog(project: str, version: str, locale: str | None = None, date: dat
 def extract(
     course: model.Course, lines: Lines | None = None, svgs: dict[str, bytes] | None = None, epoch: str | None = None
 ) -> Catalog:
-    """The template catalogue of the course: one message per segment, SVG figures (``svgs``: name to bytes) last."""
+    """The template catalogue of the course: one message per segment, SVG figures (``svgs``: name to
+    bytes) last, their narrow layouts left out (``translate_svg`` gives them their wide figure's)."""
     catalog = new_catalog(course.id, course.meta.version, date=creation_date(epoch))
     found = segments(course, lines)
-    for name in sorted(svgs or {}):
+    narrow = narrow_layouts(svgs or {})  # translated with their wide figure's texts (translate_svg)
+    for name in sorted(set(svgs or {}) - narrow):
         found.extend(svg_segments((svgs or {})[name], name))
     for segment in found:
         message = catalog.add(
