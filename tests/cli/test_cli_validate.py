@@ -105,7 +105,7 @@ def test_identifiers_follow_the_documented_scheme(minimal_course: Path) -> None:
     assert [m.id for m in course.modules] == ["intro", "practice"]
     assert course.interaction_id("intro-01", "q1") == "intro-01.q1"
     assert course.iri("topic", "intro-01") == "https://example.org/courses/mini/topic/intro-01"
-    assert course.assets == ["assets/diagram.svg", "assets/handout.txt"]
+    assert course.assets == ["assets/diagram.narrow.svg", "assets/diagram.svg", "assets/handout.txt"]
 
 
 def test_an_empty_table_header_cell_is_a_warning(minimal_course: Path) -> None:

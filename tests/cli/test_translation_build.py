@@ -85,6 +85,22 @@ def test_the_french_package_shows_the_catalogue(built) -> None:
     assert '<html lang="fr"' in scorm and "⟦" in scorm
 
 
+def test_every_package_carries_the_figures_narrow_layout_in_its_language(built) -> None:
+    """The narrow layout of the fixture's figure (issue 15) is in every format and language, its
+    words translated with the figure's (it has no keys of its own), its page showing it on phones."""
+    out, result = built
+    for artifact in result.artifacts:
+        archive = zipfile.ZipFile(artifact.path)
+        editions = [("", "en"), ("fr/", "fr")] if artifact.format == "web" else [("", artifact.language)]
+        for folder, language in editions:
+            names = {name.removeprefix(folder) for name in archive.namelist() if name.startswith(folder)}
+            assert {"assets/diagram.svg", "assets/diagram.narrow.svg"} <= names, artifact.path.name
+            narrow = archive.read(f"{folder}assets/diagram.narrow.svg")
+            title = "⟦Twó bóxés⟧" if language == "fr" else "Two boxes"
+            assert f"<title>{title}</title>".encode() in narrow, artifact.path.name
+            assert b'srcset=\\"assets/diagram.narrow.svg\\"' in archive.read(f"{folder}content/intro-01.js")
+
+
 def test_the_web_package_switches_language_on_every_launch_page(built) -> None:
     """Each language named in itself, a link to the other's launch page; none in LMS packages."""
     out, _ = built

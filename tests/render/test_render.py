@@ -74,16 +74,16 @@ def test_titled_image_alone_becomes_a_figure(md) -> None:
     # In the site, the figure is a link the core opens in the figure viewer (issue 15).
     assert re.search(
         r'<figure class="jmdi-figure"><a class="jmdi-zoom" href="assets/diagram.svg" target="_blank" '
-        r'aria-haspopup="dialog"><img src="assets/diagram.svg" alt="Alt text"[^>]*><span> Open full size</span></a>'
-        r"<figcaption>A caption &amp; source</figcaption></figure>",
+        r'aria-haspopup="dialog"><picture><source [^>]*><img src="assets/diagram.svg" alt="Alt text"[^>]*></picture>'
+        r"<span> Open full size</span></a><figcaption>A caption &amp; source</figcaption></figure>",
         html,
     )
     printed = render(md, '![Alt text](../../assets/diagram.svg "A caption")', mode="print")
     assert re.search(r'<figure class="jmdi-figure"><img src="../assets/diagram.svg" alt="Alt text"[^>]*>', printed)
     assert "jmdi-zoom" not in printed
     assert (
-        '<p>Text <img src="assets/diagram.svg" alt="x" width="80" height="80" loading="lazy" decoding="async" title="t">'
-        " y</p>" in html
+        '<img src="assets/diagram.svg" alt="x" width="80" height="80" loading="lazy" decoding="async" title="t">'
+        "</picture> y</p>" in html
     )
 
 

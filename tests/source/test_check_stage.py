@@ -110,7 +110,7 @@ def test_an_image_on_the_third_line_of_a_paragraph_is_reported_at_that_line(mini
 def test_rules_read_the_model_and_never_change_it(minimal_course: Path) -> None:
     course, ctx = read_course(minimal_course)
     assets = course_assets(course, ctx)
-    assert assets == ["assets/diagram.svg", "assets/handout.txt"]
+    assert assets == ["assets/diagram.narrow.svg", "assets/diagram.svg", "assets/handout.txt"]
     assert course.assets == [], "reading collects nothing: course_assets does, for validate.py to store"
     course = course.model_copy(update={"assets": assets})
     before = copy.deepcopy(course)
@@ -123,7 +123,7 @@ def test_rules_read_the_model_and_never_change_it(minimal_course: Path) -> None:
 
 def test_the_checked_course_carries_its_assets_and_the_context_its_parses(minimal_course: Path) -> None:
     course, ctx = checked_course(minimal_course)
-    assert course.assets == ["assets/diagram.svg", "assets/handout.txt"]
+    assert course.assets == ["assets/diagram.narrow.svg", "assets/diagram.svg", "assets/handout.txt"]
     assert {topic.body for topic in course.topics} <= set(ctx.build.tokens._parsed)
 
 

@@ -69,8 +69,12 @@ UNSAFE = {
 }
 
 
-def validate(course: Path, svg: str | bytes) -> tuple[int, str]:
-    path = course / "assets/diagram.svg"
+def validate(course: Path, svg: str | bytes, name: str = "diagram.svg") -> tuple[int, str]:
+    """``validate`` of ``course`` with ``svg`` as ``assets/<name>``; the figure's narrow layout
+    is removed when the figure is replaced (its words would no longer be the figure's)."""
+    if name == "diagram.svg":
+        (course / "assets/diagram.narrow.svg").unlink(missing_ok=True)
+    path = course / "assets" / name
     path.write_bytes(svg.encode("utf-8") if isinstance(svg, str) else svg)
     result = CliRunner().invoke(main, ["validate", str(course)])
     assert "Traceback" not in result.output
@@ -168,3 +172,11 @@ def test_jmdi_course_svgs_pass() -> None:
     figures = sorted((ROOT / "course/assets").rglob("*.svg"))
     assert len(figures) >= 13
     assert {f.name: svg_problems(f.read_bytes()) for f in figures} == {f.name: () for f in figures}
+
+
+def test_a_figures_narrow_layout_is_refused_like_the_figure(minimal_course: Path) -> None:
+    """The narrow layout beside the fixture's figure (no Markdown names it) is checked as strictly."""
+    unsafe = OPEN + "<title>Two boxes</title>\n<script>x</script>\n</svg>\n"
+    code, output = validate(minimal_course, unsafe, name="diagram.narrow.svg")
+    assert code == 1, output
+    assert "course/assets/diagram.narrow.svg:3: script: <script> is not allowed" in output

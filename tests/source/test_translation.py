@@ -663,6 +663,9 @@ def test_translated_course_for_the_build(course_copy: Path):
     model.Course.model_validate(translated.model_dump())  # still a valid course
     svg = (course_copy / "assets" / "diagram.svg").read_bytes()
     assert "⟦Twó bóxés⟧".encode() in translated_asset("assets/diagram.svg", svg, catalog)
+    narrow = (course_copy / "assets" / "diagram.narrow.svg").read_bytes()  # no keys: the figure's words
+    assert "<title>⟦Twó bóxés⟧</title>".encode() in translated_asset("assets/diagram.narrow.svg", narrow, catalog)
+    assert not [m for m in catalog if "narrow" in str(m.context)]
     assert translated_asset("assets/handout.txt", b"x", catalog) == b"x"
     with pytest.raises(TranslationError, match="no catalogue"):
         translated_course(course, "es")

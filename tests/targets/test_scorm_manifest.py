@@ -244,6 +244,18 @@ def test_split_module_makes_one_package_per_module(packages) -> None:
     assert "content/practice-01.js" not in archive.namelist() and "content/intro-01.js" in archive.namelist()
 
 
+def test_the_figures_narrow_layout_is_packaged_and_listed_where_its_figure_is(packages) -> None:
+    """``assets/diagram.narrow.svg`` (issue 15; no Markdown names it) goes wherever the figure goes,
+    in every layout, and the manifest lists it; the practice module's package has neither."""
+    for fmt, split, sco, path in all_packages(packages):
+        archive, root = read_zip(path)
+        hrefs = set(root.xpath("//cp12:file/@href | //cp:file/@href", namespaces=NS))
+        figure = "assets/diagram.svg" in archive.namelist()
+        assert figure == ("practice" not in path.name), (fmt, split, sco, path.name)
+        assert ("assets/diagram.narrow.svg" in archive.namelist()) == figure, (fmt, split, sco, path.name)
+        assert ("assets/diagram.narrow.svg" in hrefs) == figure, (fmt, split, sco, path.name)
+
+
 def test_one_sco_hides_the_lms_flow_buttons(packages) -> None:
     _, single = read_zip(packages[("scorm2004-4th", None, "course")][0])
     hidden = single.xpath(

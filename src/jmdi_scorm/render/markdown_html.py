@@ -10,6 +10,8 @@ and then cleaned by ``sanitize.clean_html``) with the site's rewrites:
 - external links open in a new window so the launch page (and the LMS session) stays open;
 - an image alone in its paragraph with a title becomes ``<figure>`` with ``<figcaption>``; in the
   site, a course image there is a link that opens the figure viewer (runtime/jmdi-viewer.js);
+- in the site, an SVG image with a narrow layout beside it (``NAME.narrow.svg``,
+  ``source/narrow_layouts.py``) becomes a ``<picture>`` that shows it on narrow screens;
 - the four ``:::`` blocks become labelled ``<aside role="note">`` boxes;
 - headings get GitHub-style ids; tables scroll horizontally on narrow screens, in a named region.
 """
@@ -34,6 +36,7 @@ from jmdi_scorm.render.bidi import directions
 from jmdi_scorm.render.sanitize import clean_html
 from jmdi_scorm.source import model
 from jmdi_scorm.source.markdown import CONTAINERS, TokenCache, is_plain, new_parser, plain_html
+from jmdi_scorm.source.narrow_layouts import NARROW_MEDIA, narrow_of
 
 Mode = Literal["site", "print"]
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -190,16 +193,20 @@ class MarkdownRenderer:
     def _image(self, renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         ctx: Context = env["jmdi"]
         token = tokens[idx]
-        src, size = str(token.attrGet("src") or ""), ""
+        src, size, narrow = str(token.attrGet("src") or ""), "", ""
         local = not SCHEME.match(src)
         if local:
             target = posixpath.normpath(posixpath.join(ctx.base, unquote(urlsplit(src).path)))
             ctx.assets.add(target)
             src, size = ctx.root + target, self._size(target)
+            narrow = self._narrow(target, ctx)
         alt = renderer.renderInlineAsText(token.children or [], options, env)
         lazy = ' loading="lazy"' if ctx.mode == "site" else ""
-        img = f'<img src="{escape(src)}" alt="{escape(alt)}"{size}{lazy} decoding="async">'
         title = str(token.attrGet("title") or "")
+        tip = f' title="{escape(title)}"' if title and not token.meta.get("figure") else ""
+        img = f'<img src="{escape(src)}" alt="{escape(alt)}"{size}{lazy} decoding="async"{tip}>'
+        if narrow:
+            img = f"<picture>{narrow}{img}</picture>"
         if token.meta.get("figure"):
             if ctx.mode == "site" and local:
                 # The core opens it in the figure viewer (runtime/jmdi-viewer.js); the words under the
@@ -210,7 +217,18 @@ class MarkdownRenderer:
                     f"{img}<span{self.dirs.ui_attrs}> {hint}</span></a>"
                 )
             return f"{img}<figcaption>{escape(title)}</figcaption>"
-        return img[:-1] + f' title="{escape(title)}">' if title else img
+        return img
+
+    def _narrow(self, asset: str, ctx: Context) -> str:
+        """The ``<source>`` of the narrow layout of the SVG figure ``asset`` (``NAME.narrow.svg``
+        beside it, ``narrow_layouts``), shown instead on narrow screens; "" when it has none and in
+        print pages, which keep the wide figure."""
+        narrow = narrow_of(asset)
+        if ctx.mode != "site" or narrow is None or narrow not in self.files:
+            return ""
+        ctx.assets.add(narrow)
+        media = escape(NARROW_MEDIA)
+        return f'<source media="{media}" srcset="{escape(ctx.root + narrow)}"{self._size(narrow)}>'
 
     def _size(self, asset: str) -> str:
         """`` width="…" height="…"`` of a course image whose file states its size, else "".

@@ -21,6 +21,7 @@ TABLES = {"table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr"
 INLINE = {
     "a", "img", "br", "wbr", "span", "em", "strong", "b", "i", "u", "s", "del", "ins", "mark", "small",
     "sub", "sup", "code", "kbd", "samp", "var", "abbr", "cite", "q", "time", "bdi", "bdo", "ruby", "rt", "rp",
+    "picture", "source",  # a figure with a narrow layout (markdown_html.py)
 }  # fmt: skip
 TAGS = BLOCK | HEADINGS | LISTS | TABLES | INLINE
 
@@ -29,6 +30,7 @@ ATTRIBUTES = {
           "aria-describedby", "aria-hidden"},
     "a": {"href", "target", "rel"},
     "img": {"src", "alt", "width", "height", "loading", "decoding"},
+    "source": {"media", "srcset", "width", "height"},
     "th": {"colspan", "rowspan", "scope", "style"},
     "td": {"colspan", "rowspan", "style"},
     "col": {"span"},

@@ -3,8 +3,10 @@
  * JMDI.view(link). A native modal <dialog> (the page behind is inert, Esc closes it) shows the
  * image at its own size, zoom buttons (and +, -, pinch, ctrl+wheel), panning by dragging and by
  * scrolling (the stage is a focusable scroll area: arrow keys too), the caption and the alt text.
- * Closing gives focus back to the figure's link. Its rules are jmdi-viewer.css, loaded here. The
- * build writes the interface strings of the package's language in for VIEWER_STRINGS. */
+ * It shows the image the page shows (a figure's narrow layout on narrow screens: the <picture>
+ * of render/markdown_html.py). Closing gives focus back to the figure's link. Its rules are
+ * jmdi-viewer.css, loaded here. The build writes the interface strings of the package's language
+ * in for VIEWER_STRINGS. */
 (function () {
   "use strict";
 
@@ -172,7 +174,8 @@
       stage.scrollLeft = stage.scrollTop = 0;
     };
     img.onload = ready;
-    img.src = source.getAttribute("href");
+    // The layout the page shows: a figure's narrow layout on a phone (its <picture>), else the file.
+    img.src = figureImg.currentSrc || source.getAttribute("href");
     if (img.complete && img.naturalWidth) ready();
   }
 
