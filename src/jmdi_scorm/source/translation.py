@@ -4,7 +4,8 @@
 course, module and topic fields, questions (prompt, options, pairs, items, accepted answers,
 feedback), glossary and resources, and each block of the topic bodies (paragraph, heading, list
 item paragraph, whole table, ``:::`` box title and the blocks inside the box, footnote). The text
-of course SVG figures is read by :func:`svg_segments`. :func:`extract` turns segments into a
+of course SVG figures is read by :func:`svg_segments` (a figure's narrow layout has none: it takes
+the figure's translations, :func:`translate_svg`). :func:`extract` turns segments into a
 Babel :class:`~babel.messages.catalog.Catalog` (``msgctxt`` = key, ``msgid`` = English text,
 location = file:line relative to the course directory); :func:`apply` returns a translated copy
 of the model and :func:`translate_svg` a translated SVG file. Everything here is pure: the files
