@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from jmdi_scorm.cli import main
 from jmdi_scorm.render.pages import render_site
+from jmdi_scorm.source.narrow_layouts import is_narrow, narrow_of
 from jmdi_scorm.source.validate import load_course
 
 COURSE = Path(__file__).resolve().parents[2] / "course"
@@ -58,6 +59,15 @@ def test_every_module_has_an_assessment_and_a_figure(course) -> None:
         assert module.meta.assessment and len(module.meta.assessment.questions) >= 3, module.id
         figures = [a for a in course.assets if a.startswith(f"assets/figures/{module.id}-") and a.endswith(".svg")]
         assert figures, f"module {module.id} has no figure of its own"
+
+
+def test_every_figure_has_a_narrow_layout_for_phones(course) -> None:
+    """Issue 15: each SVG figure the course shows has its narrow layout ``NAME.narrow.svg`` beside it
+    (docs/authoring.md), which phones show; ``validate --strict`` above checks its words, its text
+    size and its width against the figure."""
+    figures = [name for name in course.assets if name.endswith(".svg") and not is_narrow(name)]
+    assert len(figures) >= 13
+    assert [name for name in figures if narrow_of(name) not in course.assets] == []
 
 
 def test_figure_captions_end_with_their_sources(course) -> None:
