@@ -139,6 +139,10 @@ def test_a_narrow_layout_linked_out_of_the_course_is_refused(course: Path, tmp_p
         ('<svg {ns}><text font-size="12pt">a</text></svg>', 16.0),
         ('<svg {ns}><g transform="translate(5 5) matrix(2 0 0 2 0 0)"><text font-size="8">a</text></g></svg>', 16.0),
         ('<svg {ns} font-size="10"><text font-size="150%" style="font-size: small">a</text></svg>', 13.0),
+        ('<svg {ns}><text transform="translate(9,9) scale(0.7,1)" font-size="15">a</text></svg>', 15.0),  # condensed
+        ('<svg {ns}><g transform="scale(1 0.5)"><text font-size="30">a</text></g></svg>', 15.0),
+        ('<svg {ns}><g transform="rotate(90)"><text transform="scale(1,2)" font-size="8">a</text></g></svg>', 16.0),
+        ('<svg {ns}><g transform="scale(1,2)"><text transform="rotate(90)" font-size="8">a</text></g></svg>', 8.0),
     ],
 )
 def test_font_size_in_user_units(svg: str, size: float) -> None:

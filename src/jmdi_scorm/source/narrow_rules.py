@@ -7,8 +7,9 @@ its wide figure by ``jmdi-scorm validate`` and ``build``.
   its texts are translated with the wide figure's, by their English, so a text the wide figure
   lacks would stay English in every translation, and one it lacks would be missing on phones.
 - **Readable text** (warnings): no text smaller than :data:`MIN_FONT_PX` user units (the font
-  size in force, scaled by the transforms around it), and a drawing at most :data:`MAX_WIDTH`
-  wide (its ``viewBox``): drawn wider, it is shrunk on a phone and its text with it.
+  size in force, times how much the transforms around it stretch the letters' height), and a
+  drawing at most :data:`MAX_WIDTH` wide (its ``viewBox``): drawn wider, it is shrunk on a
+  phone and its text with it.
 
 Both files are parsed as ``svg_rules`` parses them (no DTD, entities or network); a file that
 cannot be parsed is reported by ``svg_rules`` and skipped here.
@@ -39,6 +40,7 @@ _KEYWORDS = {"xx-small": 9.0, "x-small": 10.0, "small": 13.0, "medium": 16.0, "l
 _KEYWORDS.update({"xx-large": 32.0, "xxx-large": 48.0})
 
 Severity = Literal["error", "warning"]
+Linear = tuple[float, float, float, float]  # a b c d of an SVG matrix()
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def _size_problems(root: etree._Element) -> list[NarrowProblem]:
             if size < MIN_FONT_PX - 1e-6:
                 message = (
                     f"text at {size:.3g} px: a narrow layout's text is at least {MIN_FONT_PX:g} px "
-                    "(font-size in user units, after transforms), or it is too small to read on a phone"
+                    "(font-size in user units, its height after transforms), or it is too small to read on a phone"
                 )
                 found.append(NarrowProblem(node.sourceline or 1, "font-size", message, "warning"))
         if len(found) >= MAX_SIZE_PROBLEMS:
@@ -136,16 +138,17 @@ def _size_problems(root: etree._Element) -> list[NarrowProblem]:
 
 def font_size(node: etree._Element) -> float:
     """The font size of ``node``'s text in the root's user units: the size in force (its own or an
-    ancestor's ``font-size``, attribute or ``style``), times the scale of the transforms around it."""
+    ancestor's ``font-size``, attribute or ``style``) times how much the transforms around it
+    stretch the height of its letters (a text condensed with ``scale(0.8, 1)`` keeps its size)."""
     chain = [node, *node.iterancestors()]
     size = DEFAULT_FONT_PX
+    linear: Linear = (1.0, 0.0, 0.0, 1.0)
     for element in reversed(chain):  # from the root down: relative sizes need the parent's
         value = _declared(element, "font-size")
         if value is not None:
             size = _length(value, size) or size
-    for element in chain:
-        size *= _transform_scale(element.get("transform", ""))
-    return size
+        linear = _multiply(linear, _linear(element.get("transform", "")))
+    return size * math.hypot(linear[2], linear[3])  # where the text's "up" (0, 1) is taken
 
 
 def _declared(element: etree._Element, name: str) -> str | None:
@@ -176,13 +179,28 @@ def _length(value: str, parent: float) -> float | None:
     return number * _ABSOLUTE[unit]
 
 
-def _transform_scale(value: str) -> float:
-    """How much a ``transform`` attribute scales lengths (the square root of its area factor)."""
-    factor = 1.0
+def _linear(value: str) -> Linear:
+    """The linear part (a, b, c, d of ``matrix()``) of a ``transform`` attribute; moves do not count."""
+    total: Linear = (1.0, 0.0, 0.0, 1.0)
     for kind, args in _TRANSFORM.findall(value):
-        numbers = [float(v) for v in _NUMBER.findall(args)]
-        if kind == "scale" and numbers:
-            factor *= math.sqrt(abs(numbers[0] * (numbers[1] if len(numbers) > 1 else numbers[0])))
-        elif kind == "matrix" and len(numbers) >= 4:
-            factor *= math.sqrt(abs(numbers[0] * numbers[3] - numbers[1] * numbers[2]))
-    return factor
+        n = [float(v) for v in _NUMBER.findall(args)]
+        angle = math.radians(n[0]) if n else 0.0
+        if kind == "matrix" and len(n) >= 4:
+            step: Linear = (n[0], n[1], n[2], n[3])
+        elif kind == "scale" and n:
+            step = (n[0], 0.0, 0.0, n[1] if len(n) > 1 else n[0])
+        elif kind == "rotate":
+            step = (math.cos(angle), math.sin(angle), -math.sin(angle), math.cos(angle))
+        elif kind in ("skewX", "skewY"):
+            step = (1.0, 0.0, math.tan(angle), 1.0) if kind == "skewX" else (1.0, math.tan(angle), 0.0, 1.0)
+        else:
+            continue
+        total = _multiply(total, step)
+    return total
+
+
+def _multiply(m: Linear, n: Linear) -> Linear:
+    """``m`` applied after ``n``."""
+    a, b, c, d = m
+    p, q, r, s = n
+    return (a * p + c * q, b * p + d * q, a * r + c * s, b * r + d * s)
