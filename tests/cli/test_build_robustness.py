@@ -10,11 +10,13 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -160,7 +162,7 @@ def test_a_build_killed_after_its_first_zip_leaves_only_complete_zips(minimal_co
     with proc:
         try:
             while proc.poll() is None and not list(out.glob("*.zip")):
-                pass  # busy-wait: kill as close as possible to the first rename
+                time.sleep(0.001)  # kill close to the first rename (a zip takes longer to write)
         finally:
             proc.kill()
     assert list(out.glob("*.zip")), "the build ended before its first zip"
@@ -217,19 +219,13 @@ def _blocked_outputs(tmp_path: Path) -> list[tuple[str, Path]]:
 
 def test_an_unwritable_output_folder_is_a_clear_error(minimal_course, tmp_path) -> None:
     for label, out in _blocked_outputs(tmp_path):
-        proc = subprocess.run(
-            cli("build", str(minimal_course), "--out", str(out), "--format", "scorm12", NO_PDF),
-            capture_output=True,
-            text=True,
-            env=env(),
-            timeout=120,
-        )
-        assert proc.returncode == 1, (label, proc.stderr)
-        assert "Traceback" not in proc.stderr, label
-        lines = proc.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error: cannot write "), (label, proc.stderr)
+        result = build_in_process(minimal_course, out, "--format", "scorm12")
+        assert result.exit_code == 1, (label, result.output)
+        assert isinstance(result.exception, SystemExit), (label, result.exc_info)  # the command's exit, not a crash
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: cannot write "), (label, result.stderr)
         assert str(out) in lines[0], label
-        assert proc.stdout == ""
+        assert result.stdout == ""
 
 
 def test_an_unwritable_output_folder_in_json_mode(minimal_course, tmp_path) -> None:
@@ -245,23 +241,30 @@ def test_an_unwritable_output_folder_in_json_mode(minimal_course, tmp_path) -> N
 # --- concurrent builds ------------------------------------------------------------------------
 
 
+def _build_in_child(args: list[str], sender) -> None:
+    """A forked process's build: (exit code, standard output, standard error) sent back."""
+    result = CliRunner().invoke(main, args)
+    sender.send((result.exit_code, result.stdout, result.stderr or repr(result.exc_info)))
+    sender.close()
+
+
 def test_concurrent_builds_into_one_folder_all_succeed(minimal_course, tmp_path) -> None:
+    """Three builds at once, each in a process of its own. The processes are forked from this one,
+    so they race on the folder at once rather than one after another's interpreter start-up."""
+    fork = multiprocessing.get_context("fork")
     out = tmp_path / "dist"
+    args = ["build", str(minimal_course), "--out", str(out), "--json", NO_PDF]
     for _ in range(2):
-        procs = [
-            subprocess.Popen(
-                cli("build", str(minimal_course), "--out", str(out), "--json", NO_PDF),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env(),
-                text=True,
-            )
-            for _ in range(3)
-        ]
-        reports = []
+        pipes = [fork.Pipe(duplex=False) for _ in range(3)]
+        procs = [fork.Process(target=_build_in_child, args=(args, sender)) for _, sender in pipes]
         for proc in procs:
-            stdout, stderr = proc.communicate(timeout=300)
-            assert proc.returncode == 0, stderr
+            proc.start()
+        reports = []
+        for proc, (receiver, _) in zip(procs, pipes, strict=True):
+            assert receiver.poll(300), "a build did not finish"
+            code, stdout, stderr = receiver.recv()
+            proc.join(timeout=30)
+            assert code == 0 and proc.exitcode == 0, stderr
             reports.append({p["package"]: p["sha256"] for p in json.loads(stdout)["packages"]})
         assert reports[0] == reports[1] == reports[2]  # deterministic builds: the same bytes
         zips = assert_complete(out)
