@@ -38,13 +38,6 @@ class RalphLRS:
             self.env["RALPH_RUNSERVER_CORS_ALLOW_ORIGINS"] = json.dumps(cors_origins)
         self.process: subprocess.Popen[bytes] | None = None
         (workdir / "statements").mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            ["ralph", "auth", "-u", USER, "-p", PASSWORD, "-s", "all", "-M", MBOX, "-w"],
-            env=self.env,
-            check=True,
-            capture_output=True,
-            cwd=workdir,
-        )
 
     @property
     def endpoint(self) -> str:
@@ -58,7 +51,7 @@ class RalphLRS:
         launcher = Path(__file__).with_name("ralph_server.py")
         with (self.workdir / "ralph.log").open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, str(launcher), str(self.port)],
+                [sys.executable, str(launcher), str(self.port), USER, PASSWORD, MBOX],  # its first start adds USER
                 env=self.env,
                 cwd=self.workdir,
                 stdout=subprocess.DEVNULL,
