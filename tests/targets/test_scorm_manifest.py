@@ -60,9 +60,11 @@ LAYOUTS = [(None, "course"), ("module", "course"), (None, "module"), (None, "top
 
 
 def build_packages(
-    out: Path, fmt: str, split: str | None = None, sco: str = "course", course: Path = MINIMAL
+    out: Path, fmt: str, split: str | None = None, sco: str = "course", course: Path = MINIMAL, pdf: bool = True
 ) -> list[Path]:
-    options = build_module.BuildOptions(formats=(fmt,), out=out, split=split, sco=sco)
+    """The packages of one format and layout (``pdf=False``: without module PDFs, for tests of a
+    changed course that are not about them: its PDFs would be rendered afresh)."""
+    options = build_module.BuildOptions(formats=(fmt,), out=out, split=split, sco=sco, pdf=pdf)
     return [artifact.path for artifact in build_module.build(course, options).artifacts]
 
 
@@ -315,7 +317,7 @@ def test_a_course_without_questions_asks_for_completed(tmp_path: Path, minimal_c
         path.write_text(head.split("questions:")[0].rstrip() + "\n---\n" + body, encoding="utf-8")
     module = minimal_course / "modules" / "practice" / "module.yaml"
     module.write_text(module.read_text(encoding="utf-8").split("assessment:")[0], encoding="utf-8")
-    build_packages(tmp_path, "scorm12", course=minimal_course)
+    build_packages(tmp_path, "scorm12", course=minimal_course, pdf=False)
     sheet = (tmp_path / "mini-course-scorm12-lms-import.md").read_text(encoding="utf-8")
     assert "| Activity completion | Require status | Completed |" in sheet
     assert "Learning objects" in sheet and "Grade to pass" not in sheet
@@ -385,4 +387,4 @@ def test_colliding_identifiers_fail_the_build(tmp_path: Path, minimal_course: Pa
     topic = minimal_course / "modules" / "intro" / "intro-02.md"
     topic.write_text(topic.read_text(encoding="utf-8").replace("id: intro-02", "id: res-files", 1), encoding="utf-8")
     with pytest.raises(BuildError, match="res-files"):
-        build_packages(tmp_path, "scorm12", sco="topic", course=minimal_course)
+        build_packages(tmp_path, "scorm12", sco="topic", course=minimal_course, pdf=False)
