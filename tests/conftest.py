@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.once import made_once
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINIMAL = FIXTURES / "minimal"
@@ -31,13 +33,16 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def warm_pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The minimal course's module PDF cache, rendered once per session (and xdist worker)."""
+    """The minimal course's module PDF cache, rendered once per session (by the first xdist worker
+    that asks; the others wait for it). Tests copy it, never change it."""
     from jmdi_scorm.build import BuildOptions, build
 
-    course = tmp_path_factory.mktemp("warm") / "course"
-    shutil.copytree(MINIMAL, course, ignore=shutil.ignore_patterns(".jmdi-cache"))
-    build(course, BuildOptions(out=course.parent / "dist", formats=("web",)))
-    return course / ".jmdi-cache"
+    def render(folder: Path) -> None:
+        course = folder / "course"
+        shutil.copytree(MINIMAL, course, ignore=shutil.ignore_patterns(".jmdi-cache"))
+        build(course, BuildOptions(out=folder / "dist", formats=("web",)))
+
+    return made_once(tmp_path_factory, "warm-pdf-cache", render) / "course" / ".jmdi-cache"
 
 
 @pytest.fixture
