@@ -1,7 +1,7 @@
 """``build --lang`` (issue 17): one package per language and LMS format, one web package holding every
 language, from the course's catalogues.
 
-The fixture course gets a pseudo-translated French catalogue (``translation.pseudo_catalog``:
+The fixture course gets a pseudo-translated French catalogue (``translation_pseudo.pseudo_catalog``:
 every text ⟦Áççéñtéd⟧), so what comes from the catalogue is visible in the packages.
 """
 
@@ -22,8 +22,8 @@ from jmdi_scorm.cli import main
 from jmdi_scorm.errors import JmdiError
 from jmdi_scorm.lint import check_package
 from jmdi_scorm.render import pdf
-from jmdi_scorm.source.translation import pseudo_catalog
 from jmdi_scorm.source.translation_files import catalog_path, po_bytes, template_of
+from jmdi_scorm.source.translation_pseudo import pseudo_catalog
 from jmdi_scorm.source.validate import checked_course, load_course, validate_course
 from tests.conftest import MINIMAL
 from tests.targets.test_scorm_manifest import DEFINITIONS, EDITIONS, WRAPPER

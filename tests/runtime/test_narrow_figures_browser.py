@@ -16,8 +16,8 @@ from lxml import etree
 
 from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.source.narrow_rules import font_size
-from jmdi_scorm.source.translation import pseudo_catalog
 from jmdi_scorm.source.translation_files import catalog_path, po_bytes, template_of
+from jmdi_scorm.source.translation_pseudo import pseudo_catalog
 from jmdi_scorm.source.validate import checked_course
 from tests.conftest import FIXTURES, MINIMAL
 from tests.runtime.test_web_browser import wait_page

@@ -16,6 +16,9 @@ from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.safexml import safe_parser
 from jmdi_scorm.source import model
 from jmdi_scorm.source import translation as tr
+from jmdi_scorm.source import translation_blocks as tb
+from jmdi_scorm.source import translation_pseudo as tp
+from jmdi_scorm.source import translation_svg as ts
 from jmdi_scorm.source.translation_commands import extract_files, status_files, update_files
 from jmdi_scorm.source.translation_files import (
     TranslationError,
@@ -88,7 +91,7 @@ def test_body_blocks_and_keys():
         "> quoted\n> text\n\n::: definition Box title\nInside the box\n:::\n\n"
         "| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n\nSecond\n======\n\nLast[^1].\n\n[^1]: A note.\n"
     )
-    blocks = {tr.block_key(b): b for b in tr.body_blocks(body)}
+    blocks = {tb.block_key(b): b for b in tb.body_blocks(body)}
     texts = {k: b.text for k, b in blocks.items()}
     assert texts["_/0"] == "Intro line one line two"
     assert texts["first-part/0"] == "First *part*"
@@ -102,7 +105,7 @@ def test_body_blocks_and_keys():
     assert texts["second/1"] == "Last[^1]."
     assert texts["footnote-1/1"] == "A note."
     assert "code" not in texts.values()
-    translated = tr.replace_blocks(
+    translated = tb.replace_blocks(
         body, list(blocks.values()), {k: f"T({v})" for k, v in texts.items() if "|" not in v}
     )
     assert translated.startswith(
@@ -119,7 +122,7 @@ def test_body_blocks_and_keys():
 def test_a_heading_is_stable_when_another_section_changes():
     before = "## One\n\nA.\n\nB.\n\n## Two\n\nC.\n"
     after = "## One\n\nNew.\n\nA.\n\nB.\n\n## Two\n\nC.\n"
-    keys = lambda text: {b.text: tr.block_key(b) for b in tr.body_blocks(text)}  # noqa: E731
+    keys = lambda text: {b.text: tb.block_key(b) for b in tb.body_blocks(text)}  # noqa: E731
     assert keys(before)["C."] == keys(after)["C."] == "two/1"
 
 
@@ -128,7 +131,7 @@ def test_a_heading_is_stable_when_another_section_changes():
 
 def test_pseudo_round_trip_translates_every_text_and_keeps_structure(jmdi):
     course, _ctx, template = jmdi
-    translated = tr.apply(course, tr.pseudo_catalog(template))
+    translated = tr.apply(course, tp.pseudo_catalog(template))
     model.Course.model_validate(translated.model_dump())  # still a valid course
     english, after = tr.segments(course), tr.segments(translated)
     assert len(english) == len(after)
@@ -138,7 +141,7 @@ def test_pseudo_round_trip_translates_every_text_and_keeps_structure(jmdi):
             assert now.key == before.key
     for before, now in zip(course.topics, translated.topics, strict=True):
         assert structure(now.body) == structure(before.body), before.id
-        assert tr.body_blocks(now.body) and len(tr.body_blocks(now.body)) == len(tr.body_blocks(before.body))
+        assert tb.body_blocks(now.body) and len(tb.body_blocks(now.body)) == len(tb.body_blocks(before.body))
     for before, now in zip(english, after, strict=True):  # what must not change did not
         assert not check_pair(before.text, now.text, ratio=(0, 99)), before.key
     assert translated.topics[0].id == course.topics[0].id
@@ -147,7 +150,7 @@ def test_pseudo_round_trip_translates_every_text_and_keeps_structure(jmdi):
 
 def test_apply_falls_back_to_english_for_fuzzy_and_missing(jmdi):
     course, _ctx, template = jmdi
-    catalog = tr.pseudo_catalog(template)
+    catalog = tp.pseudo_catalog(template)
     title_key = "topic/m1-02/title"
     english = _texts(course)
     catalog.get(english[title_key], context=title_key).flags.add("fuzzy")
@@ -164,26 +167,26 @@ def test_svg_translation(jmdi):
     course, _ctx, template = jmdi
     name = "assets/figures/m1-migration-cycle.svg"
     data = (JMDI / name).read_bytes()
-    translated = tr.translate_svg(data, name, tr.pseudo_catalog(template))
+    translated = ts.translate_svg(data, name, tp.pseudo_catalog(template))
     assert translated != data
     before = etree.fromstring(data, safe_parser())
     after = etree.fromstring(translated, safe_parser())
     assert [e.tag for e in before.iter()] == [e.tag for e in after.iter()]
     assert after.find("{http://www.w3.org/2000/svg}title").text.startswith("⟦")
-    assert tr.translate_svg(data, name, Catalog()) == data
+    assert ts.translate_svg(data, name, Catalog()) == data
     assert (
-        tr.translate_svg(b'<!DOCTYPE x [<!ENTITY a "b">]><svg/>', name, template)
+        ts.translate_svg(b'<!DOCTYPE x [<!ENTITY a "b">]><svg/>', name, template)
         == b'<!DOCTYPE x [<!ENTITY a "b">]><svg/>'
     )
 
 
 def test_pseudo_keeps_markup():
     text = "See [the *guide*](glossary:guide-1), `code`, {n} and <https://x.org/a>: 2010."
-    out = tr.pseudo(text)
+    out = tp.pseudo(text)
     assert out.startswith("⟦") and out.endswith("⟧")
     assert "](glossary:guide-1)" in out and "`code`" in out and "{n}" in out and "<https://x.org/a>" in out
     assert "2010" in out
-    assert tr.pseudo("- item\n1. two\n## head") == "- ⟦ítém⟧\n1. ⟦twó⟧\n## ⟦héád⟧"
+    assert tp.pseudo("- item\n1. two\n## head") == "- ⟦ítém⟧\n1. ⟦twó⟧\n## ⟦héád⟧"
 
 
 # --- files, update, status ------------------------------------------------------------------
@@ -200,7 +203,7 @@ def _translate_all(path: Path, language: str = "fr") -> None:
     catalog = read_catalog(path, language)
     for message in catalog:
         if message.id:
-            message.string = tr.pseudo(str(message.id))
+            message.string = tp.pseudo(str(message.id))
     atomic_write(path, po_bytes(catalog))
 
 
@@ -237,14 +240,14 @@ def test_update_keeps_translations_and_marks_changed_text_fuzzy(course_copy: Pat
     changed = next(m for m in catalog if str(m.id).startswith("Many migrants send"))
     assert changed.fuzzy
     assert changed.previous_id and str(changed.previous_id[0]).startswith("Migrants send")
-    assert changed.string == tr.pseudo(str(changed.previous_id[0]))
+    assert changed.string == tp.pseudo(str(changed.previous_id[0]))
     new = next(m for m in catalog if m.id == "A new first paragraph.")
     assert not new.string
     moved = next(m for m in catalog if str(m.id).startswith("![Two boxes"))
     assert moved.context == "topic/intro-01/body/what-this-topic-says/3"  # was /2: moved, still translated
     assert moved.string and not moved.fuzzy
     title = next(m for m in catalog if m.context == "topic/intro-01/title")
-    assert title.string == tr.pseudo("First topic") and not title.fuzzy
+    assert title.string == tp.pseudo("First topic") and not title.fuzzy
     [status] = status_files(course_copy)
     assert (status.language, status.fuzzy, status.untranslated) == ("fr", 1, 1)
     assert status.translated == status.total - 2
@@ -647,7 +650,7 @@ def test_length_not_checked_for_accepted_answers():
 
 def test_qa_of_a_pseudo_translation_is_clean(jmdi):
     _course, _ctx, template = jmdi
-    found = qa(template, tr.pseudo_catalog(template))
+    found = qa(template, tp.pseudo_catalog(template))
     assert not [f for f in found if f.check not in ("terms", "length")], found[:5]
     assert Counter(f.check for f in found)["length"] == 0
 
@@ -658,7 +661,7 @@ def test_translated_course_for_the_build(course_copy: Path):
     course, _ctx = load_course(course_copy)
     translated, catalog = translated_course(course, "fr")
     assert translated.meta.language == "fr" and course.meta.language == "en"
-    assert translated.meta.title == tr.pseudo(course.meta.title)
+    assert translated.meta.title == tp.pseudo(course.meta.title)
     assert translated.topics[0].body != course.topics[0].body
     model.Course.model_validate(translated.model_dump())  # still a valid course
     svg = (course_copy / "assets" / "diagram.svg").read_bytes()
@@ -700,13 +703,13 @@ SNIPPETS = [
 @given(st.lists(st.sampled_from(SNIPPETS), min_size=1, max_size=8))
 def test_any_body_round_trips(parts: list[str]):
     body = "\n\n".join(parts) + "\n"
-    blocks = tr.body_blocks(body)
-    same = tr.replace_blocks(body, blocks, {tr.block_key(b): b.text for b in blocks})
-    assert [b.text for b in tr.body_blocks(same)] == [b.text for b in blocks]
+    blocks = tb.body_blocks(body)
+    same = tb.replace_blocks(body, blocks, {tb.block_key(b): b.text for b in blocks})
+    assert [b.text for b in tb.body_blocks(same)] == [b.text for b in blocks]
     assert structure(same) == structure(body)
-    pseudo = tr.replace_blocks(body, blocks, {tr.block_key(b): tr.pseudo(b.text) for b in blocks})
+    pseudo = tb.replace_blocks(body, blocks, {tb.block_key(b): tp.pseudo(b.text) for b in blocks})
     assert structure(pseudo) == structure(body)
-    assert len(tr.body_blocks(pseudo)) == len(blocks)
+    assert len(tb.body_blocks(pseudo)) == len(blocks)
     assert "keep(this)" in pseudo if "```\nkeep(this)\n```" in parts else True
 
 
@@ -729,8 +732,8 @@ def test_a_narrow_layout_has_no_keys_and_takes_its_figures_translations() -> Non
     for english, french, key in [("Steps", "Étapes", "#t"), ("Plan", "Planifier", "text/0"), ("Act", "Agir", "text/1")]:
         catalog.add(english, french, context=f"svg/f/a.svg/{key}")
     catalog.add("now", "maintenant", context="svg/f/a.svg/tspan/2", flags=["fuzzy"])  # not usable: stays English
-    out = tr.translate_svg(narrow.encode(), "f/a.narrow.svg", catalog).decode()
+    out = ts.translate_svg(narrow.encode(), "f/a.narrow.svg", catalog).decode()
     assert out.endswith('<title id="tn">Étapes</title><text>Agir <tspan>now</tspan></text><text>Planifier</text></svg>')
-    assert tr.translate_svg(narrow.encode(), "f/b.narrow.svg", catalog) == narrow.encode()  # b.svg has none
+    assert ts.translate_svg(narrow.encode(), "f/b.narrow.svg", catalog) == narrow.encode()  # b.svg has none
     catalog.add("Act", "Faire", context="svg/f/a.narrow.svg/text/0")  # a key of its own comes first
-    assert "<text>Faire <tspan>" in tr.translate_svg(narrow.encode(), "f/a.narrow.svg", catalog).decode()
+    assert "<text>Faire <tspan>" in ts.translate_svg(narrow.encode(), "f/a.narrow.svg", catalog).decode()

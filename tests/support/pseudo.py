@@ -3,7 +3,7 @@
 ``pseudo_interface`` writes a pseudo-translated copy of the interface catalogue (``jmdi.pot``)
 into a folder for ``JMDI_UI_CATALOGUES``; ``pseudo_course`` runs ``translate update`` on a course
 and fills every entry of its new catalogue with :func:`bracketed`
-(:func:`jmdi_scorm.source.translation.pseudo`), which keeps Markdown, links, numbers and ``{placeholders}``. A page built from both shows only
+(:func:`jmdi_scorm.source.translation_pseudo.pseudo`), which keeps Markdown, links, numbers and ``{placeholders}``. A page built from both shows only
 pseudo text, apart from what no catalogue holds (numbers, names, URLs).
 """
 
@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from jmdi_scorm.cli import main
 from jmdi_scorm.locale import DOMAIN, TEMPLATE
-from jmdi_scorm.source.translation import pseudo
 from jmdi_scorm.source.translation_files import catalog_path, po_bytes, read_catalog
+from jmdi_scorm.source.translation_pseudo import pseudo
 
 
 def bracketed(text: str) -> str:

@@ -5,7 +5,7 @@ Its author may draw the same figure for narrow screens and save it beside the wi
 ``.narrow`` before ``.svg``; nothing in the Markdown names it. The check stage lists it with the
 course's files (``rules.course_assets``) and checks it (``narrow_rules``), the site shows it on
 narrow screens (``render/markdown_html.py``: a ``<picture>``), and its words are translated with
-the wide figure's translations (``translation.translate_svg``): it has no keys of its own.
+the wide figure's translations (``translation_svg.translate_svg``): it has no keys of its own.
 """
 
 from __future__ import annotations

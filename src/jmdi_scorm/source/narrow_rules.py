@@ -2,7 +2,7 @@
 its wide figure by ``jmdi-scorm validate`` and ``build``.
 
 - **Same words** (errors): every text of the narrow layout (title, description, labels, as
-  ``translation.svg_segments`` reads them) is a text of the wide figure, and every text of the
+  ``translation_svg.svg_segments`` reads them) is a text of the wide figure, and every text of the
   wide figure is in the narrow layout. The narrow layout has no translation keys of its own:
   its texts are translated with the wide figure's, by their English, so a text the wide figure
   lacks would stay English in every translation, and one it lacks would be missing on phones.
@@ -25,7 +25,7 @@ from typing import Literal
 from lxml import etree
 
 from jmdi_scorm.safexml import doctype_line, safe_parser
-from jmdi_scorm.source.translation import SVG_NS, svg_segments
+from jmdi_scorm.source.translation_svg import SVG_NS, svg_segments
 
 MIN_FONT_PX = 14.0
 MAX_WIDTH = 400.0

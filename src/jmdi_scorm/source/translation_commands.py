@@ -13,7 +13,7 @@ from babel.messages.catalog import Catalog
 
 from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.errors import Problem
-from jmdi_scorm.source.translation import as_datetime, new_catalog
+from jmdi_scorm.source.translation_catalog import as_datetime, new_catalog
 from jmdi_scorm.source.translation_files import (
     TEMPLATE,
     Status,

@@ -24,8 +24,10 @@ from jmdi_scorm.errors import JmdiError, Problem
 from jmdi_scorm.locale import LANGUAGES
 from jmdi_scorm.source import model
 from jmdi_scorm.source.loader import LoadContext
-from jmdi_scorm.source.translation import FORMAT_FLAGS, Lines, apply, extract, translate_svg
+from jmdi_scorm.source.translation import Lines, apply, extract
+from jmdi_scorm.source.translation_catalog import FORMAT_FLAGS
 from jmdi_scorm.source.translation_qa import Finding, qa
+from jmdi_scorm.source.translation_svg import translate_svg
 
 LOCALE_DIR = "locale"
 TEMPLATE = "messages.pot"

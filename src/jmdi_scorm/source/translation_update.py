@@ -7,7 +7,7 @@ import difflib
 
 from babel.messages.catalog import Catalog, Message
 
-from jmdi_scorm.source.translation import FORMAT_FLAGS
+from jmdi_scorm.source.translation_catalog import FORMAT_FLAGS
 
 #: How alike (difflib's ratio) a key's former and new English must be for the translation to follow the key.
 SIMILAR = 0.5
