@@ -240,10 +240,12 @@ def test_the_cli_takes_lang(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(bool(pdf.not_installed()), reason="WeasyPrint not installed")
-def test_module_pdfs_per_language(tmp_path: Path) -> None:
+def test_module_pdfs_per_language(tmp_path: Path, warm_pdf_cache: Path) -> None:
     course = _with_catalogue(tmp_path / "course")
-    options = build_module.BuildOptions(formats=("web",), out=tmp_path / "dist", use_cache=False)
+    shutil.copytree(warm_pdf_cache, course / ".jmdi-cache")  # the English PDFs, rendered once for the session
+    options = build_module.BuildOptions(formats=("web",), out=tmp_path / "dist")
     result = build_module.build(course, options)
+    assert (result.pdf_stats.rendered, result.pdf_stats.reused) == (2, 2)  # the French ones are new
     names = sorted(d.path.name for d in result.downloads)
     assert names == [
         "mini-course-fr-intro.pdf",
