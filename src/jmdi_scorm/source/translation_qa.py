@@ -39,7 +39,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from jmdi_scorm.errors import Problem
-from jmdi_scorm.source.markdown import new_parser
+from jmdi_scorm.source.markdown import is_plain, new_parser
 from jmdi_scorm.source.translation_terms import missing, term_base
 
 #: Allowed translation length / English length, for English texts of ``MIN_LENGTH`` characters or more.
@@ -134,6 +134,8 @@ def urls(text: str) -> Counter[str]:
 def link_targets(text: str) -> Counter[str]:
     """Targets of the Markdown links and images of a text (``glossary:`` ones included)."""
     found: Counter[str] = Counter()
+    if is_plain(text):  # no Markdown at all: no link, no parse (half the texts of a catalogue)
+        return found
     for token in _tokens(text):
         for child in token.children or []:
             if child.type == "link_open":
@@ -149,6 +151,8 @@ def placeholders(text: str) -> Counter[str]:
 
 def structure(text: str) -> Counter[str]:
     """The Markdown structure of a text: how many of each kind of block (see ``_STRUCTURE_NAMES``)."""
+    if is_plain(text):  # no Markdown at all: one paragraph
+        return Counter(paragraph=1)
     found: Counter[str] = Counter()
     tokens = _tokens(text)
     lists: list[str] = []
