@@ -8,6 +8,9 @@ ruff format --check .
 mypy  # type-checks src/ ([tool.mypy] in pyproject.toml)
 lint-imports --no-cache  # the layers and no-cycle contracts in pyproject.toml
 export JMDI_REQUIRE_BROWSER=1  # a missing Chromium fails the run instead of skipping tests
+# Compiled modules are cached (__pycache__/, ignored by git): every pytest worker and every
+# `python -m jmdi_scorm` a test starts would otherwise compile the sources again (~2 s each).
+unset PYTHONDONTWRITEBYTECODE
 export JMDI_THOROUGH=1  # the property tests try their full number of examples (tests/support/budget.py)
 # Everything but the browser on every core, then the browser tests one at a time: on two cores,
 # Chromiums side by side make the timing-sensitive walks (relaunch, network faults) flaky.
