@@ -20,16 +20,10 @@ from markupsafe import Markup, escape
 
 from jmdi_scorm.locale import direction
 from jmdi_scorm.source import model
+from jmdi_scorm.source.bidi_text import MIXED_TOKEN
 
 __all__ = ["Directions", "directions", "isolate_runs"]
 
-#: A token of Latin letters and digits joined by ``.``, ``-``, ``/`` or ``:`` that holds both a
-#: letter and a digit: in right-to-left text its digits would take the text's direction and its
-#: parts swap sides ("10.c" shown "c.10").
-MIXED_TOKEN = re.compile(
-    r"(?<![A-Za-z0-9.\-/:])(?=[A-Za-z0-9.\-/:]*[0-9])(?=[A-Za-z0-9.\-/:]*[A-Za-z])"
-    r"[A-Za-z0-9]+(?:[.\-/:][A-Za-z0-9]+)+"
-)
 #: Tags and text of an HTML fragment; attribute values are escaped (no ``>`` inside a tag).
 PIECES = re.compile(r"(<[^>]*>)")
 #: Elements whose text is left as it is: no markup allowed inside, code, or already isolated.

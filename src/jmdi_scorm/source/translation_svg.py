@@ -13,8 +13,10 @@ from collections.abc import Iterable, Iterator
 from babel.messages.catalog import Catalog
 from lxml import etree
 
+from jmdi_scorm.locale import direction
 from jmdi_scorm.safexml import doctype_line, safe_parser
 from jmdi_scorm.source.narrow_layouts import wide_of
+from jmdi_scorm.source.svg_direction import right_to_left
 from jmdi_scorm.source.translation_blocks import plain
 from jmdi_scorm.source.translation_catalog import Segment, translation
 
@@ -64,7 +66,9 @@ def translate_svg(data: bytes, name: str, catalog: Catalog) -> bytes:
     """The SVG file ``name`` with its translated texts (``data`` itself if none is translated).
 
     A narrow layout ``NAME.narrow.svg`` (``narrow_layouts``) has no keys of its own: each of its
-    texts takes the translation of the same English text in its wide figure ``NAME.svg``.
+    texts takes the translation of the same English text in its wide figure ``NAME.svg``. In a
+    language written right to left, texts in its script are given that base direction, each line
+    kept where it was drawn (``svg_direction.right_to_left``).
     """
     root = _svg_root(data)
     if root is None:
@@ -84,6 +88,8 @@ def translate_svg(data: bytes, name: str, catalog: Catalog) -> bytes:
         changed = True
     if not changed:
         return data
+    if catalog.locale is not None and direction(str(catalog.locale)) == "rtl":
+        right_to_left(root)
     declaration = data.lstrip().startswith(b"<?xml")
     return etree.tostring(root, encoding="utf-8", xml_declaration=declaration) + (
         b"\n" if data.endswith(b"\n") else b""
