@@ -149,3 +149,20 @@ def test_rotated_and_multiline_text_keep_their_place() -> None:
     assert "left:25%;top:25%;width:0;height:0;transform:rotate(-90deg)" in html
     assert "left:5%;top:50%;" in html and "left:5%;top:62%;" in html  # the second line 24 px lower
     assert "text-align:center" in html and "color:#ff0000" in html and "font-weight:bold" in html
+
+
+def test_right_to_left_lines_keep_their_direction_place_and_left_to_right_tokens() -> None:
+    """A translated Arabic figure's text (source/svg_direction.py) is right to left, its anchor
+    swapped: the HTML line is right to left too, drawn from the same point, "10.c" kept apart."""
+    ltr = '<tspan direction="ltr" unicode-bidi="embed">10.c</tspan>'
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 200" width="400" height="200" font-size="10">'
+        '<text x="40" y="50" direction="rtl" text-anchor="end">1. \u0623:</text>'
+        f'<text direction="rtl"><tspan x="200" y="100" font-weight="bold">\u0628 {ltr} \u062c</tspan></text></svg>'
+    ).encode()
+    html, _ = overlay_figures('<img src="f.svg" alt="">', "p.html", {"f.svg": svg})
+    pieces = html.split('<span style="position:absolute;left:')  # a point, then its line, per line
+    first, second = pieces[1] + pieces[2], pieces[3] + pieces[4]
+    assert first.startswith("10%;top:25%;") and "text-align:left;" in first and "direction:rtl;" in first
+    assert second.startswith("50%;top:50%;") and "text-align:right;" in second and "direction:rtl;" in second
+    assert re.search(r'font-weight:bold[^"]*;direction:ltr;unicode-bidi:embed">10\.c</span>', second), second

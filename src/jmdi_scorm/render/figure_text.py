@@ -61,6 +61,7 @@ def needs_shaping(text: str) -> bool:
 class _Run:
     text: str
     style: dict[str, str]
+    bidi: str = ""  # CSS of a run the SVG sets apart in a direction of its own
 
 
 @dataclass
@@ -158,12 +159,29 @@ def _chunks(node: etree._Element) -> list[_Chunk]:
                 y += _first(child.get("dy"))
                 chunk = _Chunk(x + _first(child.get("dx")), y, matrix, child_style)
                 chunks.append(chunk)
-            chunk.runs.append(_Run("".join(child.itertext()), child_style))
+            chunk.runs.extend(_runs(child))
         if child.tail:
             chunk.runs.append(_Run(child.tail, style))
     for each in chunks:
         each.runs = [run for run in each.runs if run.text.strip()]
     return [each for each in chunks if each.runs]
+
+
+def _runs(element: etree._Element) -> list[_Run]:
+    """The runs of an inline element of a line: its words and its children's, each in its own
+    style; one that declares a direction and ``unicode-bidi`` ("10.c" kept left to right in a
+    right-to-left line, ``source/svg_direction.py``) stays one run, set apart the same way."""
+    style = _style(element)
+    bidi, way = element.get("unicode-bidi"), element.get("direction")
+    if bidi in ("embed", "isolate", "bidi-override", "isolate-override") and way in ("ltr", "rtl"):
+        return [_Run("".join(element.itertext()), style, f"direction:{way};unicode-bidi:{bidi}")]
+    runs = [_Run(element.text, style)] if element.text else []
+    for child in element:
+        if isinstance(child.tag, str):
+            runs.extend(_runs(child))
+        if child.tail:
+            runs.append(_Run(child.tail, style))
+    return runs
 
 
 def _style(node: etree._Element) -> dict[str, str]:
@@ -235,11 +253,16 @@ def _span(chunk: _Chunk, min_x: float, min_y: float, view_w: float, view_h: floa
         f"position:absolute;left:{_pct((x - min_x) / view_w)};top:{_pct((y - min_y) / view_h)};"
         f"width:0;height:0{';transform:rotate(' + _num(angle) + 'deg)' if abs(angle) > 1e-6 else ''}"
     )
+    way = chunk.style.get("direction")
     line = (
         f"position:absolute;left:{_px(left)};top:{_px(-BASELINE_EM * size)};width:{_px(reach)};"
-        f"text-align:{align};white-space:nowrap;line-height:1;font-size:{_px(size)};{_font(chunk.style)}"
+        f"text-align:{align};white-space:nowrap;line-height:1;font-size:{_px(size)};"
+        f"{'direction:' + way + ';' if way in ('ltr', 'rtl') else ''}{_font(chunk.style)}"
     )
-    runs = "".join(f'<span style="{_font(run.style)}">{escape(run.text)}</span>' for run in chunk.runs)
+    runs = "".join(
+        f'<span style="{_font(run.style)}{";" + run.bidi if run.bidi else ""}">{escape(run.text)}</span>'
+        for run in chunk.runs
+    )
     return f'<span style="{point}"><span style="{line}">{runs}</span></span>'
 
 
