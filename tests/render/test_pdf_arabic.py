@@ -166,3 +166,5 @@ def test_right_to_left_lines_keep_their_direction_place_and_left_to_right_tokens
     assert first.startswith("10%;top:25%;") and "text-align:left;" in first and "direction:rtl;" in first
     assert second.startswith("50%;top:50%;") and "text-align:right;" in second and "direction:rtl;" in second
     assert re.search(r'font-weight:bold[^"]*;direction:ltr;unicode-bidi:embed">10\.c</span>', second), second
+    # sans-serif as the pages name it: fontconfig's first Arabic font (DejaVu Sans) is wider
+    assert html.count("font-family:&#34;Noto Sans&#34;, &#34;Noto Sans Arabic&#34;, sans-serif;") == 6

@@ -9,7 +9,9 @@ the PDF with a Unicode map in logical order. So before a print page is rendered,
 - the same drawing, its texts removed (a ``data:`` URI: no other file is read);
 - each text chunk as an absolutely positioned HTML ``<span>`` at the point where the SVG would
   anchor it (``text-anchor``, ``transform`` of the text and its groups, ``x``/``y``/``dy`` of
-  ``<tspan>`` lines), with the SVG's font size, weight, style and fill.
+  ``<tspan>`` lines), with the SVG's font size, weight, style, fill and direction (a right-to-left
+  line, ``source/svg_direction.py``, stays right to left; a token it keeps left to right too), its
+  generic ``sans-serif`` named as the pages name it (:data:`SANS_SERIF`).
 
 The overlay has a fixed width: the image's own width, or the width of the print page's text
 column when the image is wider (it is then scaled down, as the ``<img>`` was, and so are the
@@ -39,6 +41,10 @@ COLUMN_PX = (210 - 2 * 18) * 96 / 25.4
 #: Where the baseline of a line of ``line-height: 1`` text lies below its top, in em: the
 #: ascent of Noto Sans (the ``sans-serif`` of the setup script), less its half-leading.
 BASELINE_EM = 0.89
+#: The generic ``sans-serif`` of a figure, as the pages name it (jmdi.css): the fonts a browser
+#: shows with the setup script's fonts. Left generic, Pango would take fontconfig's first font
+#: for Arabic, DejaVu Sans, whose wider letters ran past the figures' boxes.
+SANS_SERIF = '"Noto Sans", "Noto Sans Arabic", sans-serif'
 _INHERITED = ("font-size", "font-weight", "font-style", "font-family", "fill", "text-anchor", "direction")
 _IMG = re.compile(r"<img\b[^>]*>")
 _ATTR = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
@@ -267,7 +273,8 @@ def _span(chunk: _Chunk, min_x: float, min_y: float, view_w: float, view_h: floa
 
 
 def _font(style: Mapping[str, str]) -> str:
-    parts = [f"font-family:{style.get('font-family', 'sans-serif')}"]
+    family = style.get("font-family", "sans-serif")
+    parts = [f"font-family:{SANS_SERIF if family.strip() == 'sans-serif' else family}"]
     weight = style.get("font-weight", "normal")
     parts.append(f"font-weight:{weight}")
     parts.append(f"font-style:{style.get('font-style', 'normal')}")
