@@ -37,7 +37,7 @@ import os
 import posixpath
 import signal
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,7 +140,13 @@ def _render_all(pages: list[str], site: Site, created: str | None, jobs: int | N
     else in a pool of forked processes (each PDF is the same bytes whichever process makes it)."""
     workers = min(len(pages), jobs or _cores())
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_render_page(site.shared, page, created) for page in pages]
+        rendered = []
+        for index, page in enumerate(pages):
+            if index:
+                gc.collect()  # the previous render's reference cycles
+            with _collector_off():
+                rendered.append(_render_page(site.shared, page, created))
+        return rendered
     context = multiprocessing.get_context("fork")  # no re-import of WeasyPrint, no pickling of the site
     pool = context.Pool(workers, initializer=_worker_start, initargs=(site.shared,))
     try:
@@ -167,13 +173,30 @@ _WORKER_FILES: Mapping[str, bytes] = {}
 def _worker_start(files: Mapping[str, bytes]) -> None:
     global _WORKER_FILES
     _WORKER_FILES = files
-    gc.enable()  # the build pauses the collector; a long render in a worker wants it back
+    gc.disable()  # collected once after each render instead (_render_page_here)
+    gc.freeze()  # what the build made before the fork is left out of those collections
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it terminates us
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's handler: end at once
 
 
 def _render_page_here(page: str, created: str | None) -> _Rendered:
-    return _render_page(_WORKER_FILES, page, created)
+    try:
+        return _render_page(_WORKER_FILES, page, created)
+    finally:
+        gc.collect()  # the render's reference cycles (boxes, layouts), freed before the next render
+
+
+@contextlib.contextmanager
+def _collector_off() -> Iterator[None]:
+    """Python's cycle collector paused: a render allocates millions of objects, and the automatic
+    collections they trigger cost ~10 % of its CPU time and free little before it ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _render_page(files: Mapping[str, bytes], page: str, created: str | None) -> _Rendered:
