@@ -142,35 +142,27 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     languages = build_languages(source, options.languages)
     work = [(target, scope) for target in targets for scope in scopes(source, options.split)]
     shared = [(target, scope) for target, scope in work if target.all_languages]  # one package for all languages
-    step.total = 2 + len(languages) * (2 + len(work) - len(shared)) + len(shared)
+    step.total = 3 + len(languages) * (1 + len(work) - len(shared)) + len(shared)
     missing = pdf.not_installed() if options.pdf else None  # cheap: WeasyPrint is imported only to render
     cache = (options.cache or course_dir / pdf.CACHE_FOLDER) if options.use_cache else None
     planned: list[_Planned] = []
+    editions = [_in_language(source, language) for language in languages]
+    courses = tuple(course for course, _ in editions)
+    make_pdfs = options.pdf and not missing
+    sites: list[Site] = []
+    for course, catalog in editions:
+        step(f"rendering the pages{f' ({course.translation})' if course.translation else ''}")
+        sites.append(_render(course, make_pdfs, ctx, catalog, courses))
+    step("making the module PDFs" if make_pdfs else "skipping the module PDFs")
     downloads: dict[str, bytes] = {}  # file name in the output folder → PDF
     pdf_notes: list[str] = []
     pdf_seconds, pdf_stats = 0.0, pdf.PdfStats()
-    editions = [_in_language(source, language) for language in languages]
-    courses = tuple(course for course, _ in editions)
-    sites: list[Site] = []
-    for course, catalog in editions:
-        label = f" ({course.translation})" if course.translation else ""
-        make_pdfs = options.pdf and not missing
-        step(f"rendering the pages{label}")
-        site = _render(course, make_pdfs, ctx, catalog, courses)
-        step(f"making the module PDFs{label}" if make_pdfs else f"skipping the module PDFs{label}")
-        try:
-            pdfs, notes, seconds, stats = _module_pdfs(course, site, cache) if make_pdfs else _NO_PDFS
-        except pdf.Unavailable as exc:  # a PDF to render and WeasyPrint cannot: pages that link the print pages
-            missing = str(exc)
-            site = _render(course, False, ctx, catalog, courses)
-            pdfs, notes, seconds, stats = _NO_PDFS
-        downloads.update(_download_names(course, pdfs))
-        pdf_notes += notes
-        pdf_seconds += seconds
-        pdf_stats = pdf.PdfStats(
-            pdf_stats.rendered + stats.rendered, pdf_stats.reused + stats.reused, stats.cache or pdf_stats.cache
-        )
-        sites.append(site)
+    try:
+        if make_pdfs:
+            downloads, pdf_notes, pdf_seconds, pdf_stats = _module_pdfs(courses, sites, cache)
+    except pdf.Unavailable as exc:  # a PDF to render and WeasyPrint cannot: pages that link the print pages
+        missing = str(exc)
+        sites = [_render(course, False, ctx, catalog, courses) for course, catalog in editions]
     if len(sites) > 1:
         sites[0].editions = tuple(sites)  # a target for all languages packages the first one's site
     for index, (course, site) in enumerate(zip(courses, sites, strict=True)):
@@ -318,18 +310,23 @@ def scopes(course: model.Course, split: str | None) -> list[Scope]:
     return [COURSE]
 
 
-_NO_PDFS: tuple[dict[str, bytes], list[str], float, pdf.PdfStats] = ({}, [], 0.0, pdf.PdfStats())
-
-
 def _module_pdfs(
-    course: model.Course, site: Site, cache: Path | None
+    courses: tuple[model.Course, ...], sites: list[Site], cache: Path | None
 ) -> tuple[dict[str, bytes], list[str], float, pdf.PdfStats]:
-    """Make the module PDFs (or reuse them from ``cache``) and add them to the site's files, so
-    that every package carries them."""
+    """Make the module PDFs of every language (or reuse them from ``cache``) and add them to each
+    site's files, so that every package carries them; the PDFs by their name in the output folder."""
     started = time.perf_counter()
-    pdfs, notes, stats = pdf.module_pdfs(course, site, cache)
-    site.shared.update(pdfs)
-    return pdfs, notes, time.perf_counter() - started, stats
+    downloads: dict[str, bytes] = {}
+    notes: list[str] = []
+    rendered = reused = 0
+    for course, site, (pdfs, more, stats) in zip(
+        courses, sites, pdf.editions_pdfs(list(zip(courses, sites, strict=True)), cache), strict=True
+    ):
+        site.shared.update(pdfs)
+        downloads.update(_download_names(course, pdfs))
+        notes += more
+        rendered, reused = rendered + stats.rendered, reused + stats.reused
+    return downloads, notes, time.perf_counter() - started, pdf.PdfStats(rendered, reused, cache)
 
 
 def _package(target: Target, course: model.Course, site: Site, scope: Scope) -> _Planned:

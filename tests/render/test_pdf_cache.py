@@ -6,6 +6,7 @@ are the zips."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 import zipfile
@@ -14,6 +15,7 @@ from pathlib import Path
 import pydyf
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from jmdi_scorm.cli import main
 from jmdi_scorm.render import pdf
@@ -113,23 +115,33 @@ def test_no_cache_and_an_unwritable_cache(minimal_course: Path, tmp_path: Path) 
 
 
 def test_parallel_and_serial_renders_give_the_same_bytes(minimal_course: Path, tmp_path: Path) -> None:
+    """Serial, parallel and cached PDFs are the same bytes; the editions of a build (its languages)
+    are rendered in one pool, each from its own site's files (here: a second site on A5 paper)."""
     course, _ = load_course(minimal_course)
-    site = render_site(course, RenderOptions(pdf_downloads=True))
+    site, a5 = (render_site(course, RenderOptions(pdf_downloads=True)) for _ in range(2))
+    a5.shared["runtime/jmdi-print.css"] += b"\n@page { size: A5 }\n"
+    for module in course.modules:  # a page of its own, as a translation's is
+        a5.shared[f"print/{module.id}.html"] += b"<!-- A5 -->\n"
     serial, serial_notes, serial_stats = pdf.module_pdfs(course, site, None, jobs=1)
-    parallel, parallel_notes, parallel_stats = pdf.module_pdfs(course, site, tmp_path / "cache", jobs=2)
-    cached, cached_notes, cached_stats = pdf.module_pdfs(course, site, tmp_path / "cache", jobs=2)
+    together = pdf.editions_pdfs([(course, site), (course, a5)], tmp_path / "cache", jobs=2)
+    again = pdf.editions_pdfs([(course, site), (course, a5)], tmp_path / "cache", jobs=2)
+    (parallel, parallel_notes, _), (on_a5, _, _) = together
     assert (
         list(serial)
         == list(parallel)
-        == list(cached)
+        == list(on_a5)
         == [
             "downloads/mini-course-intro.pdf",
             "downloads/mini-course-practice.pdf",
         ]
     )
-    assert serial == parallel == cached
-    assert serial_notes == parallel_notes == cached_notes
-    assert (serial_stats.rendered, parallel_stats.rendered, cached_stats.reused) == (2, 2, 2)
+    assert serial == parallel and serial_notes == parallel_notes
+    assert [made[:2] for made in again] == [made[:2] for made in together]  # cached: the same bytes
+    stats = [serial_stats, *(made[2] for made in [*together, *again])]
+    assert [(each.rendered, each.reused) for each in stats] == [(2, 0), (2, 0), (2, 0), (0, 2), (0, 2)]
+    widths = [{round(float(page.mediabox.width)) for page in PdfReader(io.BytesIO(data)).pages}
+              for data in [*parallel.values(), *on_a5.values()]]  # fmt: skip
+    assert widths == [{595}, {595}, {420}, {420}]  # A4, A5: each edition rendered from its own files
 
 
 def _stored(tmp_path: Path, refused: tuple[str, ...] = ()) -> tuple[pdf.PdfCache, dict[str, bytes]]:

@@ -37,7 +37,7 @@ import os
 import posixpath
 import signal
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,60 +104,92 @@ def not_installed() -> str | None:
     return None
 
 
-def module_pdfs(
-    course: model.Course, site: Site, cache: Path | None = None, jobs: int | None = None
-) -> tuple[dict[str, bytes], list[str], PdfStats]:
+Edition = tuple[model.Course, Site]  # the course in one language and its rendered site
+Made = tuple[dict[str, bytes], list[str], PdfStats]  # see module_pdfs
+
+
+def module_pdfs(course: model.Course, site: Site, cache: Path | None = None, jobs: int | None = None) -> Made:
     """``{downloads/<course>-<module>.pdf: bytes}`` for every module, notes on missing files, and
     how many were rendered or reused. ``cache``: the cache folder (None: render everything);
     ``jobs``: how many processes render (default: one per available core)."""
+    return editions_pdfs([(course, site)], cache, jobs)[0]
+
+
+def editions_pdfs(editions: Sequence[Edition], cache: Path | None = None, jobs: int | None = None) -> list[Made]:
+    """:func:`module_pdfs` of the course in each language of a build, in one go: the PDFs to render,
+    whatever their language, share one pool of processes (a changed topic changes its module's
+    PDF in every language; rendered one language after the other, they would take one core each)."""
     created = _source_date()
-    store = PdfCache(cache, created) if cache is not None else None
-    wanted = [(module_pdf_path(course.id, module.id), print_page_path(module.id)) for module in course.modules]
-    done: dict[str, _Rendered] = {}
-    for name, page in wanted:
-        hit = store.get(page, site.shared) if store else None
-        if hit is not None:
-            done[name] = hit
-    todo = [(name, page) for name, page in wanted if name not in done]
+    stores = [PdfCache(cache, created) if cache is not None else None for _ in editions]  # a file memo each
+    wanted = [[(module_pdf_path(c.id, m.id), print_page_path(m.id)) for m in c.modules] for c, _ in editions]
+    done: list[dict[str, _Rendered]] = [{} for _ in editions]
+    for index, ((_, site), store) in enumerate(zip(editions, stores, strict=True)):
+        for name, page in wanted[index]:
+            hit = store.get(page, site.shared) if store else None
+            if hit is not None:
+                done[index][name] = hit
+    todo = [
+        (index, name, page) for index, pairs in enumerate(wanted) for name, page in pairs if name not in done[index]
+    ]
     why = unavailable() if todo else None
     if why:
         raise Unavailable(why)
-    for (name, page), rendered in zip(todo, _render_all([page for _, page in todo], site, created, jobs), strict=True):
-        done[name] = rendered
+    files = [site.shared for _, site in editions]
+    rendered = _render_all(files, [(index, page) for index, _, page in todo], created, jobs)
+    for (index, name, page), made in zip(todo, rendered, strict=True):
+        done[index][name] = made
+        store = stores[index]
         if store:
-            store.put(page, site.shared, rendered)
-    if store:
-        store.prune()
-    pdfs = {name: done[name].pdf for name, _ in wanted}
-    notes = [f"{name}: left out, not in the package: {url}" for name, _ in wanted for url in done[name].refused]
-    if store and store.unwritable:
-        notes.append(f"module PDFs not cached: {store.unwritable}")
-    return pdfs, notes, PdfStats(len(todo), len(wanted) - len(todo), cache)
+            store.put(page, files[index], made)
+    results: list[Made] = []
+    for index, store in enumerate(stores):
+        pdfs = {name: done[index][name].pdf for name, _ in wanted[index]}
+        notes = [
+            f"{name}: left out, not in the package: {url}"
+            for name, _ in wanted[index]
+            for url in done[index][name].refused
+        ]
+        if store and store.unwritable:
+            notes.append(f"module PDFs not cached: {store.unwritable}")
+        count = sum(1 for job in todo if job[0] == index)
+        results.append((pdfs, notes, PdfStats(count, len(wanted[index]) - count, cache)))
+    if stores and stores[0]:
+        stores[0].prune()
+    return results
 
 
-def _render_all(pages: list[str], site: Site, created: str | None, jobs: int | None) -> list[_Rendered]:
-    """Render ``pages`` in order: in this process if one is to be rendered or one core is free,
-    else in a pool of forked processes (each PDF is the same bytes whichever process makes it)."""
-    workers = min(len(pages), jobs or _cores())
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+Job = tuple[int, str]  # which site's files (an index) and the print page to render
+
+
+def _render_all(
+    files: Sequence[Mapping[str, bytes]], jobs: list[Job], created: str | None, workers: int | None
+) -> list[_Rendered]:
+    """Render the print pages of ``jobs``, in their order: in this process if one is to be rendered
+    or one core is free, else in a pool of forked processes, the longest pages first so that no
+    process is left with a long one at the end (each PDF is the same bytes whichever process
+    makes it)."""
+    count = min(len(jobs), workers or _cores())
+    if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         rendered = []
-        for index, page in enumerate(pages):
-            if index:
+        for number, (index, page) in enumerate(jobs):
+            if number:
                 gc.collect()  # the previous render's reference cycles
             with _collector_off():
-                rendered.append(_render_page(site.shared, page, created))
+                rendered.append(_render_page(files[index], page, created))
         return rendered
-    context = multiprocessing.get_context("fork")  # no re-import of WeasyPrint, no pickling of the site
-    pool = context.Pool(workers, initializer=_worker_start, initargs=(site.shared,))
+    order = sorted(range(len(jobs)), key=lambda number: -len(files[jobs[number][0]][jobs[number][1]]))
+    context = multiprocessing.get_context("fork")  # no re-import of WeasyPrint, no pickling of the sites
+    pool = context.Pool(count, initializer=_worker_start, initargs=(files,))
     try:
-        rendered = pool.starmap(_render_page_here, [(page, created) for page in pages], chunksize=1)
+        results = pool.starmap(_render_page_here, [(*jobs[number], created) for number in order], chunksize=1)
         pool.close()
     except BaseException:
         pool.terminate()  # Ctrl-C, SIGTERM, a failed render: stop the other renders now
         raise
     finally:
         pool.join()
-    return rendered
+    by_number = dict(zip(order, results, strict=True))
+    return [by_number[number] for number in range(len(jobs))]
 
 
 def _cores() -> int:
@@ -167,10 +199,10 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-_WORKER_FILES: Mapping[str, bytes] = {}
+_WORKER_FILES: Sequence[Mapping[str, bytes]] = ()
 
 
-def _worker_start(files: Mapping[str, bytes]) -> None:
+def _worker_start(files: Sequence[Mapping[str, bytes]]) -> None:
     global _WORKER_FILES
     _WORKER_FILES = files
     gc.disable()  # collected once after each render instead (_render_page_here)
@@ -179,9 +211,9 @@ def _worker_start(files: Mapping[str, bytes]) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's handler: end at once
 
 
-def _render_page_here(page: str, created: str | None) -> _Rendered:
+def _render_page_here(index: int, page: str, created: str | None) -> _Rendered:
     try:
-        return _render_page(_WORKER_FILES, page, created)
+        return _render_page(_WORKER_FILES[index], page, created)
     finally:
         gc.collect()  # the render's reference cycles (boxes, layouts), freed before the next render
 
