@@ -20,14 +20,18 @@ import itertools
 import re
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
 from jmdi_scorm.cli import main
+from jmdi_scorm.render import pdf
 from jmdi_scorm.render.figure_text import needs_shaping, overlay_figures
+from jmdi_scorm.render.site import module_pdf_path
 from jmdi_scorm.source.translation_files import read_catalog
+from jmdi_scorm.source.validate import load_course
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "course"
@@ -38,10 +42,21 @@ MARKDOWN = re.compile(r"\]\([^)]*\)|\*+|\[\^[^\]]*\]|[\[\]`_]")
 
 @pytest.fixture(scope="module")
 def arabic(tmp_path_factory) -> Path:
-    """The JMDI course's Arabic web package and PDFs, built once."""
+    """The JMDI course's Arabic web package, built once, and the PDF of module 1 (the one these
+    tests read) made as the build makes it (``pdf.module_pdfs``) from that package's files: its
+    print page, style sheets and translated figures. The five other PDFs would only cost time."""
     out = tmp_path_factory.mktemp("ar") / "dist"
-    result = CliRunner().invoke(main, ["build", str(COURSE), "--out", str(out), "--format", "web", "--lang", "ar"])
+    args = ["build", str(COURSE), "--out", str(out), "--format", "web", "--lang", "ar", "--no-pdf"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
+    package = out / "jmdi-etoolbox-ar-web"
+    files = {path.relative_to(package).as_posix(): path.read_bytes() for path in package.rglob("*") if path.is_file()}
+    course, _ = load_course(COURSE)
+    module = next(module for module in course.modules if module.id == "m1")
+    site = SimpleNamespace(shared=files)  # module_pdfs reads the site's files only
+    pdfs, notes, stats = pdf.module_pdfs(course.model_copy(update={"modules": [module]}), site)  # type: ignore[arg-type]
+    assert not notes and stats.rendered == 1
+    (out / "jmdi-etoolbox-ar-m1.pdf").write_bytes(pdfs[module_pdf_path(course.id, "m1")])
     return out
 
 
