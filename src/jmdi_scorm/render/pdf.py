@@ -18,9 +18,10 @@ Rendering is the slow part of a build, so :func:`module_pdfs` renders only what 
 SHA-256 of what made it — the print page as rendered, the site files WeasyPrint loaded for it
 (style sheets, figures, fonts: their hashes are stored in the entry and checked on reuse), the
 versions of WeasyPrint, pydyf and jmdi-scorm, this file's own source and the creation date. The
-modules still to render are rendered in parallel, one process per core (``fork``: the workers
-inherit the imported WeasyPrint and the site's files). A cached PDF is the same bytes a fresh
-render gives, so packages are byte-identical with or without the cache.
+PDFs still to render, in every language of the build (:func:`editions_pdfs`), are rendered in
+parallel, one process per core (``fork``: the workers inherit the imported WeasyPrint and the
+sites' files). A cached PDF is the same bytes a fresh render gives, so packages are
+byte-identical with or without the cache.
 """
 
 from __future__ import annotations
