@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from jmdi_scorm.errors import BuildError, Problem
 from jmdi_scorm.package.archive import Staging, iter_zips, sha256
 from jmdi_scorm.package.safety import audit_memo, audit_package
-from jmdi_scorm.render import pdf
+from jmdi_scorm.render import pdf, pdf_early
 from jmdi_scorm.render.pages import RenderOptions, render_site
 from jmdi_scorm.render.site import COURSE, Scope, Site, module_pdf_path
 from jmdi_scorm.source import model
@@ -112,8 +112,13 @@ class _Planned:
 
 def build(course_dir: Path, options: BuildOptions) -> BuildResult:
     """Build the packages of the course in ``course_dir``; raise a JmdiError if any fails."""
-    with _collector_paused():
-        return _build(course_dir, options)
+    wanted = options.pdf and course_dir.is_dir() and not pdf.not_installed()
+    with _collector_paused(), pdf_early.started(course_dir, _cache_folder(course_dir, options), wanted) as early:
+        return _build(course_dir, options, early)
+
+
+def _cache_folder(course_dir: Path, options: BuildOptions) -> Path | None:
+    return (options.cache or course_dir / pdf.CACHE_FOLDER) if options.use_cache else None
 
 
 @contextmanager
@@ -129,7 +134,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
+def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None = None) -> BuildResult:
     started = time.perf_counter()
     if not course_dir.is_dir():
         raise BuildError(f"{course_dir}: course directory not found")
@@ -144,7 +149,7 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     shared = [(target, scope) for target, scope in work if target.all_languages]  # one package for all languages
     step.total = 3 + len(languages) * (1 + len(work) - len(shared)) + len(shared)
     missing = pdf.not_installed() if options.pdf else None  # cheap: WeasyPrint is imported only to render
-    cache = (options.cache or course_dir / pdf.CACHE_FOLDER) if options.use_cache else None
+    cache = _cache_folder(course_dir, options)
     planned: list[_Planned] = []
     editions = [_in_language(source, language) for language in languages]
     courses = tuple(course for course, _ in editions)
@@ -159,7 +164,7 @@ def _build(course_dir: Path, options: BuildOptions) -> BuildResult:
     pdf_seconds, pdf_stats = 0.0, pdf.PdfStats()
     try:
         if make_pdfs:
-            downloads, pdf_notes, pdf_seconds, pdf_stats = _module_pdfs(courses, sites, cache)
+            downloads, pdf_notes, pdf_seconds, pdf_stats = _module_pdfs(courses, sites, cache, early)
     except pdf.Unavailable as exc:  # a PDF to render and WeasyPrint cannot: pages that link the print pages
         missing = str(exc)
         sites = [_render(course, False, ctx, catalog, courses) for course, catalog in editions]
@@ -311,16 +316,17 @@ def scopes(course: model.Course, split: str | None) -> list[Scope]:
 
 
 def _module_pdfs(
-    courses: tuple[model.Course, ...], sites: list[Site], cache: Path | None
+    courses: tuple[model.Course, ...], sites: list[Site], cache: Path | None, early: pdf.Renderer | None
 ) -> tuple[dict[str, bytes], list[str], float, pdf.PdfStats]:
     """Make the module PDFs of every language (or reuse them from ``cache``) and add them to each
-    site's files, so that every package carries them; the PDFs by their name in the output folder."""
+    site's files, so that every package carries them; the PDFs by their name in the output folder.
+    ``early``: the process that imported WeasyPrint meanwhile (``pdf_early``), if one was started."""
     started = time.perf_counter()
     downloads: dict[str, bytes] = {}
     notes: list[str] = []
     rendered = reused = 0
     for course, site, (pdfs, more, stats) in zip(
-        courses, sites, pdf.editions_pdfs(list(zip(courses, sites, strict=True)), cache), strict=True
+        courses, sites, pdf.editions_pdfs(list(zip(courses, sites, strict=True)), cache, renderer=early), strict=True
     ):
         site.shared.update(pdfs)
         downloads.update(_download_names(course, pdfs))

@@ -38,7 +38,7 @@ import os
 import posixpath
 import signal
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,9 @@ def not_installed() -> str | None:
 
 Edition = tuple[model.Course, Site]  # the course in one language and its rendered site
 Made = tuple[dict[str, bytes], list[str], PdfStats]  # see module_pdfs
+Job = tuple[int, str]  # which site's files (an index) and the print page to render
+#: What renders jobs: :func:`render_all` or a stand-in with its arguments and results.
+Renderer = Callable[[Sequence[Mapping[str, bytes]], list[Job], str | None, int | None], list[_Rendered]]
 
 
 def module_pdfs(course: model.Course, site: Site, cache: Path | None = None, jobs: int | None = None) -> Made:
@@ -116,10 +119,14 @@ def module_pdfs(course: model.Course, site: Site, cache: Path | None = None, job
     return editions_pdfs([(course, site)], cache, jobs)[0]
 
 
-def editions_pdfs(editions: Sequence[Edition], cache: Path | None = None, jobs: int | None = None) -> list[Made]:
+def editions_pdfs(
+    editions: Sequence[Edition], cache: Path | None = None, jobs: int | None = None, renderer: Renderer | None = None
+) -> list[Made]:
     """:func:`module_pdfs` of the course in each language of a build, in one go: the PDFs to render,
     whatever their language, share one pool of processes (a changed topic changes its module's
-    PDF in every language; rendered one language after the other, they would take one core each)."""
+    PDF in every language; rendered one language after the other, they would take one core each).
+    ``renderer``: what renders them instead of :func:`render_all` (``pdf_early``: a process that
+    imported WeasyPrint while the build rendered its pages; it raises :class:`Unavailable`)."""
     created = _source_date()
     stores = [PdfCache(cache, created) if cache is not None else None for _ in editions]  # a file memo each
     wanted = [[(module_pdf_path(c.id, m.id), print_page_path(m.id)) for m in c.modules] for c, _ in editions]
@@ -132,11 +139,12 @@ def editions_pdfs(editions: Sequence[Edition], cache: Path | None = None, jobs: 
     todo = [
         (index, name, page) for index, pairs in enumerate(wanted) for name, page in pairs if name not in done[index]
     ]
-    why = unavailable() if todo else None
+    why = unavailable() if todo and renderer is None else None  # the import: 0.6-1 s
     if why:
         raise Unavailable(why)
     files = [site.shared for _, site in editions]
-    rendered = _render_all(files, [(index, page) for index, _, page in todo], created, jobs)
+    jobs_todo = [(index, page) for index, _, page in todo]
+    rendered = (renderer or render_all)(files, jobs_todo, created, jobs) if todo else []
     for (index, name, page), made in zip(todo, rendered, strict=True):
         done[index][name] = made
         store = stores[index]
@@ -159,17 +167,14 @@ def editions_pdfs(editions: Sequence[Edition], cache: Path | None = None, jobs: 
     return results
 
 
-Job = tuple[int, str]  # which site's files (an index) and the print page to render
-
-
-def _render_all(
+def render_all(
     files: Sequence[Mapping[str, bytes]], jobs: list[Job], created: str | None, workers: int | None
 ) -> list[_Rendered]:
     """Render the print pages of ``jobs``, in their order: in this process if one is to be rendered
     or one core is free, else in a pool of forked processes, the longest pages first so that no
     process is left with a long one at the end (each PDF is the same bytes whichever process
     makes it)."""
-    count = min(len(jobs), workers or _cores())
+    count = min(len(jobs), workers or cores())
     if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         rendered = []
         for number, (index, page) in enumerate(jobs):
@@ -193,7 +198,7 @@ def _render_all(
     return [by_number[number] for number in range(len(jobs))]
 
 
-def _cores() -> int:
+def cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
