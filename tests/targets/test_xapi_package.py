@@ -157,6 +157,27 @@ def test_credential_patterns_spare_ordinary_text() -> None:
     assert find_credentials({"e.js": b'h = "Basic bHJzLXVzZXI6c2VjcmV0"'}) == ["e.js:1"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"auth-token": "QWxhZGRpbjpvcGVu"}',
+        '{"AUTH-TOKEN": "QWxhZGRpbjpvcGVu"}',
+        '{"auth-to\u212aen": "QWxhZGRpbjpvcGVu"}',  # the Kelvin sign: "k" in lower case, not ASCII
+        "caf\u00e9 \u0130stanbul ?AUTH=x",  # not ASCII: "İ" lowers to "i" and a dot
+        "caf\u00e9 ?auth=&x",  # "auth=" with nothing after it is no credential
+        "plain text, nothing to see",
+    ],
+)
+def test_the_quick_credential_test_finds_what_the_line_scan_finds(text: str) -> None:
+    """``credential_lines`` reads a file line by line only when a quick test on the whole text
+    (lower-cased bytes, most of the time) says it may hold a credential: it never misses one."""
+    from jmdi_scorm.package.credentials import _CREDENTIAL_PATTERNS, credential_lines
+
+    lines = text.splitlines()
+    scanned = tuple(n for n, line in enumerate(lines, 1) if any(p.search(line) for p in _CREDENTIAL_PATTERNS))
+    assert credential_lines(text.encode()) == scanned
+
+
 def test_question_definitions_follow_section_5_4(course) -> None:
     pages = question_data(course)
     assert sorted(pages) == ["intro-01", "intro-02", "practice-01", "practice.assessment"]
