@@ -3,10 +3,11 @@
 Parsing the topic bodies is most of the check stage's time (markdown-it: 4.5 s of CPU for 1,000
 topics). :func:`parsed_early` starts workers that read each topic file of ``modules/`` as the
 loader reads one (``files.read_text``, ``files.split_front_matter``: the same functions, so the
-same body text), parse its body as ``TokenCache.get`` does and send the tokens back packed
-(``markdown.pack_tokens``); meanwhile the build's process reads the course. The tokens then go
-into the build's cache, keyed by the text itself: a file the loader reads otherwise (or one that
-changed in between) is simply parsed again on first use, as without workers.
+same body text), parse its body as ``TokenCache.get`` does and send back what the checks read
+of it (``token_cache.Facts``) and the tokens packed (``token_cache.pack_tokens``); meanwhile the
+build's process reads the course. Both then go into the build's cache, keyed by the text itself: a
+file the loader reads otherwise (or one that changed in between) is simply parsed again on first
+use, as without workers. The tokens stay packed until a page is rendered from them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 
 from jmdi_scorm import workers
 from jmdi_scorm.source.files import SourceProblem, inside_course, read_text, split_front_matter
-from jmdi_scorm.source.markdown import TokenCache, is_plain, pack_tokens
+from jmdi_scorm.source.markdown import is_plain
+from jmdi_scorm.source.token_cache import Facts, TokenCache, pack_tokens
 
 #: Topic files smaller than this in all are parsed in the build's process, on first use: a pool's
 #: start costs more than it saves (the JMDI course's topics have about 400,000 bytes).
@@ -25,7 +27,7 @@ POOL_FROM_BYTES = 2_000_000
 #: The parts each worker takes, about: a few per worker, so that they finish together.
 PARTS_PER_WORKER = 4
 
-Parsed = list[tuple[str, bytes, bool]]  # (body, packed tokens, links valid) of each file of a part
+Parsed = list[tuple[str, bytes, bool, Facts]]  # (body, packed tokens, links valid, facts) of each file of a part
 
 
 @contextmanager
@@ -49,15 +51,15 @@ def parsed_early(root: Path, jobs: int | None = 1) -> Iterator[Callable[[TokenCa
             body = _body(root, path)
             if body is not None and not is_plain(body):
                 found = parser.get(body)
-                parsed.append((body, pack_tokens(found.tokens), found.links_valid))
+                parsed.append((body, pack_tokens(found.tokens), found.links_valid, found.facts))
         return parsed
 
     with workers.Spread(parse, parts, processes) as spread:
 
         def fill(cache: TokenCache) -> None:
             for part in spread:
-                for body, packed, valid in part:
-                    cache.adopt(body, packed, valid)
+                for body, packed, valid, facts in part:
+                    cache.adopt(body, packed, valid, facts)
 
         yield fill
 

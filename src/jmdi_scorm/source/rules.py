@@ -16,9 +16,9 @@ from urllib.parse import unquote, urlsplit
 from jmdi_scorm.source import model
 from jmdi_scorm.source.files import inside_course, portable
 from jmdi_scorm.source.loader import GLOSSARY_FILE, MODULES_DIR, LoadContext
-from jmdi_scorm.source.markdown import empty_header_cells, find_links, headings
 from jmdi_scorm.source.narrow_layouts import narrow_of, wide_of
 from jmdi_scorm.source.page_ids import RESERVED_PAGE_IDS, assessment_page_id
+from jmdi_scorm.source.token_cache import empty_header_cells, find_links, headings
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 LONG_TOPIC_WORDS = 4000
@@ -40,7 +40,7 @@ class Known:
     glossary_unread: bool = False
     #: What the file system says of each path a link names (``_file_facts``), asked once per run:
     #: many topics link the same figures.
-    files: dict[Path, FileFacts] = field(default_factory=dict, compare=False)
+    files: dict[tuple[str, str], FileFacts] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, course: model.Course, ctx: LoadContext | None = None) -> Known:
@@ -63,13 +63,16 @@ class FileFacts:
     relative: str | None
 
 
-def _file_facts(root: Path, path: Path, memo: dict[Path, FileFacts]) -> FileFacts:
-    facts = memo.get(path)
+def _file_facts(root: Path, base: PurePosixPath, path_text: str, memo: dict[tuple[str, str], FileFacts]) -> FileFacts:
+    """The facts of ``path_text`` in the folder ``base`` of the course, asked once per run (``memo``)."""
+    key = (str(base), path_text)
+    facts = memo.get(key)
     if facts is None:
+        path = root / base / path_text
         problem = inside_course(root, path)
         is_file = problem is None and path.is_file()
         relative = None if problem else path.resolve().relative_to(root).as_posix()
-        facts = memo[path] = FileFacts(problem, is_file, relative)
+        facts = memo[key] = FileFacts(problem, is_file, relative)
     return facts
 
 
@@ -95,7 +98,7 @@ def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
     """
     root = Path(course.root)
     names: set[str] = set()
-    files: dict[Path, FileFacts] = {}
+    files: dict[tuple[str, str], FileFacts] = {}
     for text, _shown, _line, _where, base in markdown_texts(course, ctx):
         for ref in find_links(ctx.tokens, text):
             name = _linked_file(root, base, ref.target, files)
@@ -109,7 +112,7 @@ def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
     return sorted(names)
 
 
-def _linked_file(root: Path, base: PurePosixPath, target: str, files: dict[Path, FileFacts]) -> str | None:
+def _linked_file(root: Path, base: PurePosixPath, target: str, files: dict[tuple[str, str], FileFacts]) -> str | None:
     """The course file (not a topic) a link target in folder ``base`` names, if it exists."""
     target = target.strip()
     if SCHEME.match(target) or target.startswith("//"):
@@ -117,7 +120,7 @@ def _linked_file(root: Path, base: PurePosixPath, target: str, files: dict[Path,
     path_text = unquote(urlsplit(target).path)
     if not path_text or _absolute(path_text) or path_text.endswith(".md"):
         return None
-    facts = _file_facts(root, root / base / path_text, files)
+    facts = _file_facts(root, base, path_text, files)
     return facts.relative if facts.is_file else None
 
 
@@ -322,7 +325,7 @@ def _link_problem(
     if _absolute(path_text):
         return f"absolute path '{path_text}' (use a path relative to this file)"
     root = Path(course.root)
-    facts = _file_facts(root, root / base / path_text, known.files)
+    facts = _file_facts(root, base, path_text, known.files)
     if facts.problem:
         return f"'{path_text}': {facts.problem}"
     assert facts.relative is not None  # inside the course
