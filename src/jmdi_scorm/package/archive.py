@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import TracebackType
 
 from jmdi_scorm.atomic import FILE_MODE, atomic_write, flush, write_temporary
@@ -53,7 +53,6 @@ def zip_timestamp() -> tuple[int, int, int, int, int, int]:
 
 def check_entry_name(name: str) -> None:
     """Refuse names a zip reader could place outside its folder (docs/standards.md §1.1)."""
-    parts = PurePosixPath(name).parts
     if (
         not name
         or name.startswith("/")
@@ -61,7 +60,7 @@ def check_entry_name(name: str) -> None:
         or ":" in name
         or "//" in name
         or name.endswith("/")
-        or any(part in ("..", ".") for part in parts)
+        or ".." in name.split("/")  # what PurePosixPath(name).parts holds, without its cost
     ):
         raise BuildError(f"unsafe file name in package: '{name}'")
 
@@ -181,14 +180,14 @@ def _stage_tree(files: Mapping[str, bytes], dest: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
     try:
         staging.chmod(0o755)
-        made = {staging}
+        made = {""}  # the folders made (a large build's web folders hold 13,000 files in 10,000 folders)
         for name in sorted(files):
             check_entry_name(name)
-            path = staging.joinpath(*PurePosixPath(name).parts)
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            path.write_bytes(files[name])
+            folder = name.rpartition("/")[0]
+            if folder not in made:
+                (staging / folder).mkdir(parents=True, exist_ok=True)
+                made.add(folder)
+            (staging / name).write_bytes(files[name])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

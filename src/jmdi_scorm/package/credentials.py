@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from jmdi_scorm.errors import BuildError
@@ -49,6 +50,13 @@ def _may_hold_credentials(text: str, data: bytes) -> bool:
     return found or any(hint.search(text) for hint in _CREDENTIAL_HINTS)
 
 
+@lru_cache(maxsize=65536)
+def is_text(name: str) -> bool:
+    """Whether the file ``name`` is one the scan reads (by its suffix): a pure function of the name,
+    asked for every file of every package (600 packages of 130 files in a large build)."""
+    return name.lower().endswith(_TEXT_SUFFIXES)
+
+
 def credential_lines(data: bytes) -> tuple[int, ...]:
     """The numbers of the lines of a text file that look like an LRS credential."""
     text = data.decode("utf-8", errors="replace")
@@ -72,7 +80,7 @@ def find_credentials(files: Mapping[str, bytes], memo: dict[bytes, tuple[int, ..
     memo = {} if memo is None else memo
     found = []
     for name in sorted(files):
-        if not name.lower().endswith(_TEXT_SUFFIXES):
+        if not is_text(name):
             continue
         data = files[name]
         lines = memo.get(data)

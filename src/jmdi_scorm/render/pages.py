@@ -139,6 +139,13 @@ class _Renderer:
     pages: list[Page]
     page_files: dict[str, set[str]] = field(default_factory=dict)
     scope: Scope = COURSE  # the package the page is for: the resources page lists its module PDFs
+    covered: dict[Scope, list[Page]] = field(default_factory=dict)  # the pages of each scope (``in_scope``)
+
+    def in_scope(self, scope: Scope) -> list[Page]:
+        """The pages ``scope`` covers, in order; worked out once per scope (a launch page per package)."""
+        if scope not in self.covered:
+            self.covered[scope] = [page for page in self.pages if scope.covers(page)]
+        return self.covered[scope]
 
     @property
     def dirs(self) -> Directions:
@@ -241,7 +248,7 @@ def rerender_topic(site: Site, course: model.Course, topic_id: str) -> Site | No
         return None
     site.context.new_site()
     # The Markdown renderer reads of the course only its topics' files and allow_html: unchanged.
-    renderer = replace(old, course=course, pages=pages, page_files={})
+    renderer = replace(old, course=course, pages=pages, page_files={}, covered={})
     again = {HOME, module.id, topic_id}
     renderer.page_files = {page: set(names) for page, names in old.page_files.items() if page not in again}
     shared = dict(site.shared)
@@ -613,7 +620,7 @@ def _shell(
     csp: Any,
     languages: Sequence[LanguageLink] = (),
 ) -> bytes:
-    pages = [page for page in r.pages if scope.covers(page)]
+    pages = r.in_scope(scope)
     config = {
         "course": r.course.id,
         "title": r.course.meta.title,
