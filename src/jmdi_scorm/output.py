@@ -100,26 +100,25 @@ def write_packages(
     def make(part: list[tuple[int, Job]]) -> _Group:
         return _make_group(part, sites, out, deflated, threads)
 
-    def report(group: _Group) -> None:
+    def adopt(group: _Group) -> None:
+        staging.adopt(group.staged)  # flushed to disk by the build's staging while the workers go on
         for _, made in group.made:
             if progress is not None:
                 progress(f"packaging {made.artifact.path.name}")
 
-    done = workers.fork_map(make, parts, count, each=report, undo=_discard)
-    for group in done:
-        staging.adopt(group.staged)
+    done = workers.fork_map(make, parts, count, each=adopt, undo=_discard)
     return [made for _, made in sorted((pair for group in done for pair in group.made), key=lambda p: p[0])]
 
 
 def _discard(group: _Group) -> None:
-    with Staging() as staging:  # removed on leaving
+    with Staging(flush=False) as staging:  # removed on leaving
         staging.adopt(group.staged)
 
 
 def _make_group(
     part: list[tuple[int, Job]], sites: Sequence[Site], out: Path, deflated: dict[bytes, Deflated], threads: int | None
 ) -> _Group:
-    with Staging() as staging:  # a failing package removes what the group staged
+    with Staging(flush=False) as staging:  # a failing package removes what the group staged
         results = [(index, job, _package(job, sites[job.edition])) for index, job in part]
         archives = iter_zips([result.files for _, _, result in results], threads, deflated)
         made = []

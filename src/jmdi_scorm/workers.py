@@ -124,22 +124,23 @@ def fork_map(
     undo: Callable[[R], None] | None = None,
 ) -> list[R]:
     """``[task(part) for part in parts]``, in ``processes`` forked workers when that is more
-    than one, else here (:class:`Spread`); ``each`` gets each result here, in order, as it comes.
+    than one, else here (:class:`Spread`); ``each`` gets each result here, in order, as it comes
+    (and takes charge of it).
 
     All or nothing: when a part raises (or Ctrl-C, SIGTERM), the parts not started are cancelled,
-    those running are waited for, ``undo`` gets every result made (to remove what they wrote) and
-    the exception is raised.
+    those running are waited for, ``undo`` gets every result made that ``each`` did not get (to
+    remove what they wrote) and the exception is raised.
     """
     done: list[R] = []
     spread = Spread(task, parts, processes, start)
     try:
         for result in spread:
-            done.append(result)
             if each is not None:
                 each(result)
+            done.append(result)
     except BaseException:
-        done += spread.close()
-        for result in done:
+        left = spread.close() if each is not None else done + spread.close()
+        for result in left:
             if undo is not None:
                 undo(result)
         raise

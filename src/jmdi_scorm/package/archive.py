@@ -13,7 +13,7 @@ import time
 import uuid
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,9 @@ _LOCAL = struct.Struct("<4s2B4HL2L2H")  # APPNOTE 4.3.7 (zipfile.structFileHeade
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # APPNOTE 4.3.12 (zipfile.structCentralDir)
 _END = struct.Struct("<4s4H2LH")  # APPNOTE 4.3.16 (zipfile.structEndArchive)
 Deflated = tuple[int, bytes]  # CRC-32 and the raw deflate stream of one content
+#: Threads that flush staged files to disk: a disk writes several files' data at once far faster
+#: than one after the other (90 MB in 300 files: 0.15 s with four, 0.6-0.85 s with one, measured).
+FLUSHERS = 4
 SWAP_ATTEMPTS = 20  # concurrent builds of one folder: each failed attempt means another build won
 
 
@@ -210,15 +213,17 @@ class Staging:
     temporary file and folder: the destinations keep what they held. ``OSError`` from a write or
     a rename carries the destination (``exc.filename``).
 
-    A staged file is flushed to disk (``fsync``) by a thread of its own while the build goes on,
-    and every one is on disk before :meth:`detach` or :meth:`commit` returns: waiting for the disk
-    is most of a large build's writing time (600 zips, 190 MB: 4 s of ``fsync`` one after the
-    other on the bench's machine), and it then overlaps the making of the next packages.
+    A staged file is flushed to disk (``fsync``) by a thread of the staging while the build goes
+    on, and every one is on disk before :meth:`commit` renames any: waiting for the disk was most
+    of a large build's writing time (600 zips, 190 MB: 4 s of ``fsync`` one after the other on
+    the bench's machine), and it now overlaps the making of the next packages. A worker's
+    staging (``flush=False``) leaves that to the staging it hands its files to (:meth:`adopt`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, flush: bool = True) -> None:
         self._files: list[tuple[Path, Path]] = []  # (temporary file, destination)
         self._trees: list[tuple[Path, Path]] = []  # (staging folder, destination)
+        self._flush = flush
         self._flusher: ThreadPoolExecutor | None = None
         self._flushing: list[Future[None]] = []
 
@@ -233,9 +238,14 @@ class Staging:
         with _naming(dest):
             tmp = write_temporary(dest, data, sync=False)
         self._files.append((tmp, dest))
+        self._flush_later([(tmp, dest)])
+
+    def _flush_later(self, files: Iterable[tuple[Path, Path]]) -> None:
+        if not self._flush:
+            return
         if self._flusher is None:
-            self._flusher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jmdi-flush")
-        self._flushing.append(self._flusher.submit(_flush, tmp, dest))
+            self._flusher = ThreadPoolExecutor(max_workers=FLUSHERS, thread_name_prefix="jmdi-flush")
+        self._flushing += [self._flusher.submit(_flush, tmp, dest) for tmp, dest in files]
 
     def _settle(self, check: bool = True) -> None:
         """Wait until every staged file is on disk; raise the first failure if ``check``."""
@@ -254,16 +264,18 @@ class Staging:
 
     def detach(self) -> Staged:
         """What is staged, handed over (to the build's staging, from a worker's): no longer this one's to
-        commit or discard."""
+        commit or discard (nor to flush)."""
         self._settle()
         staged = Staged(tuple(self._files), tuple(self._trees))
         self._files, self._trees = [], []
         return staged
 
     def adopt(self, staged: Staged) -> None:
-        """Take over what another staging handed over (:meth:`detach`): committed or discarded with the rest."""
+        """Take over what another staging handed over (:meth:`detach`): flushed, committed or discarded
+        with the rest."""
         self._files += staged.files
         self._trees += staged.trees
+        self._flush_later(staged.files)
 
     def commit(self) -> None:
         """Rename everything staged into place: folders first, so a zip never names a folder it lacks."""
