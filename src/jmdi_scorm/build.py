@@ -215,7 +215,7 @@ def _render(
     the course in every language of the build (``Site.languages``, for the xAPI language maps)."""
     site = render_site(course, RenderOptions(pdf_downloads=pdf_downloads), ctx.build, jobs)
     if len(courses) > 1:
-        site.languages = (course, *(other for other in courses if other is not course))
+        site.languages = courses
     if catalog is not None:
         from jmdi_scorm.source.translation_files import translated_asset
 

@@ -302,11 +302,15 @@ class Activities:
 
 
 def activities(course: model.Course, site: Site | None = None) -> Activities:
-    """The activities of ``course``: kept with ``site`` (so made once per build), else made now."""
+    """The activities of ``course``: kept with ``site`` (so made once per build), else made now.
+
+    Every language of a build has the same activities (``Activities``): those of its first language
+    (``Site.languages``), with the others' texts in the language maps, whichever language's package
+    asks first, in whichever process."""
     if site is None or site.course is not course:
         return Activities(course)
-    others = tuple(other for other in site.languages if other is not course)
-    return site.once("xapi-activities", lambda: Activities(course, others))
+    first, *others = site.languages or (course,)
+    return site.once("xapi-activities", lambda: Activities(first, tuple(others)))
 
 
 def nodes(course: model.Course, scope: Scope | None = None, found: Activities | None = None) -> Iterator[Node]:
