@@ -18,6 +18,7 @@ and then cleaned by ``sanitize.clean_html``) with the site's rewrites:
 
 from __future__ import annotations
 
+import inspect
 import io
 import posixpath
 import re
@@ -298,7 +299,10 @@ def _has_raw_html(tokens: Sequence[Token]) -> bool:
 
 
 def _as_function(rule: Any) -> Any:
-    """markdown-it binds render rules to its renderer; wrap bound methods so they receive it too."""
+    """markdown-it binds render rules to its renderer; wrap bound methods so they receive it too
+    (a plain function is bound as it is: no call more per token)."""
+    if not inspect.ismethod(rule):
+        return rule
 
     def function(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         return str(rule(renderer, tokens, idx, options, env))
