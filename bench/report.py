@@ -84,7 +84,8 @@ def _header(results: dict[str, Any], previous: dict[str, Any] | None) -> str:
         ),
         "- Times are the median of several runs with the range (min–max) in brackets. Wall time is the"
         " whole `jmdi-scorm build` command, interpreter start included; *build* is the time the command"
-        " reports for itself (load → write); peak memory is the child process's maximum resident set.",
+        " reports for itself (load → write); CPU time counts the worker processes a large build forks"
+        " (`build --jobs`), and peak memory is the largest resident set of the build's processes.",
     ]
     if previous:
         lines.append(f"- *Before*: the previous run ({previous['machine']['date']}, {previous['machine']['commit']}).")

@@ -14,8 +14,9 @@ from pathlib import Path
 FILE_MODE = 0o644  # rw-r--r--, as any file a user writes (mkstemp makes 0600)
 
 
-def write_temporary(dest: Path, data: bytes) -> Path:
-    """``data`` complete on disk in a new hidden file beside ``dest``; its path."""
+def write_temporary(dest: Path, data: bytes, sync: bool = True) -> Path:
+    """``data`` complete on disk in a new hidden file beside ``dest``; its path. ``sync=False``:
+    written, not yet flushed to disk; the caller calls :func:`flush` before renaming it."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     tmp = Path(name)
@@ -23,12 +24,22 @@ def write_temporary(dest: Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())  # complete on disk before the rename makes it visible
+            if sync:
+                os.fsync(handle.fileno())  # complete on disk before the rename makes it visible
         tmp.chmod(FILE_MODE)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return tmp
+
+
+def flush(path: Path) -> None:
+    """The file ``path`` complete on disk (what ``write_temporary`` does unless ``sync=False``)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # the file's data, whichever descriptor wrote it
+    finally:
+        os.close(fd)
 
 
 def atomic_write(dest: Path, data: bytes) -> None:

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jmdi_scorm.errors import BuildError, Problem
-from jmdi_scorm.package.archive import Staging, iter_zips, sha256
-from jmdi_scorm.package.safety import audit_memo, audit_package
+from jmdi_scorm.output import Artifact, Job, Made, write_packages
+from jmdi_scorm.package.archive import Staging, sha256
 from jmdi_scorm.render import pdf, pdf_early
 from jmdi_scorm.render.pages import RenderOptions, render_site
 from jmdi_scorm.render.site import COURSE, Scope, Site, module_pdf_path
@@ -48,32 +48,9 @@ class BuildOptions:
     # --lang: the languages to build (the source language or a catalogue's, locale/<lang>.po);
     # empty: every language the course has. One package per language and format.
     languages: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Artifact:
-    """One written package."""
-
-    path: Path
-    format: str
-    scope: Scope
-    files: int
-    size: int
-    sha256: str
-    folder: Path | None = None
-    language: str = ""  # the source language (course.yaml) or the catalogue's (``fr``, ``pt_BR``)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "package": str(self.path),
-            "format": self.format,
-            "language": self.language,
-            "module": self.scope.module,
-            "files": self.files,
-            "size": self.size,
-            "sha256": self.sha256,
-            "folder": str(self.folder) if self.folder else None,
-        }
+    # --jobs: how many processes share the work (parse, pages, PDFs, packages); None: one per core
+    # for the steps where a pool pays (workers.py), 1: all in the build's own process.
+    jobs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,17 +74,6 @@ class BuildResult:
     downloads: list[Download] = field(default_factory=list)
     pdf_seconds: float = 0.0  # making the module PDFs
     pdf_stats: pdf.PdfStats = field(default_factory=pdf.PdfStats)  # rendered / reused from the cache
-
-
-@dataclass
-class _Planned:
-    target: Target
-    scope: Scope
-    name: str
-    files: dict[str, bytes]
-    side_files: dict[str, bytes]
-    notes: tuple[str, ...]
-    language: str = ""
 
 
 def build(course_dir: Path, options: BuildOptions) -> BuildResult:
@@ -143,41 +109,36 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
     targets = with_sco(select_targets(options.formats), options.sco)
     step = _Steps(options.progress)
     step("loading the course")
-    source, ctx = load_course(course_dir)
+    source, ctx = load_course(course_dir, options.jobs)
     languages = build_languages(source, options.languages)
     work = [(target, scope) for target in targets for scope in scopes(source, options.split)]
     shared = [(target, scope) for target, scope in work if target.all_languages]  # one package for all languages
     step.total = 3 + len(languages) * (1 + len(work) - len(shared)) + len(shared)
     missing = pdf.not_installed() if options.pdf else None  # cheap: WeasyPrint is imported only to render
     cache = _cache_folder(course_dir, options)
-    planned: list[_Planned] = []
     editions = [_in_language(source, language) for language in languages]
     courses = tuple(course for course, _ in editions)
     make_pdfs = options.pdf and not missing
     sites: list[Site] = []
     for course, catalog in editions:
         step(f"rendering the pages{f' ({course.translation})' if course.translation else ''}")
-        sites.append(_render(course, make_pdfs, ctx, catalog, courses))
+        sites.append(_render(course, make_pdfs, ctx, catalog, courses, options.jobs))
     step("making the module PDFs" if make_pdfs else "skipping the module PDFs")
     downloads: dict[str, bytes] = {}  # file name in the output folder → PDF
     pdf_notes: list[str] = []
     pdf_seconds, pdf_stats = 0.0, pdf.PdfStats()
     try:
         if make_pdfs:
-            downloads, pdf_notes, pdf_seconds, pdf_stats = _module_pdfs(courses, sites, cache, early)
+            downloads, pdf_notes, pdf_seconds, pdf_stats = _module_pdfs(courses, sites, cache, early, options.jobs)
     except pdf.Unavailable as exc:  # a PDF to render and WeasyPrint cannot: pages that link the print pages
         missing = str(exc)
-        sites = [_render(course, False, ctx, catalog, courses) for course, catalog in editions]
+        sites = [_render(course, False, ctx, catalog, courses, options.jobs) for course, catalog in editions]
     if len(sites) > 1:
         sites[0].editions = tuple(sites)  # a target for all languages packages the first one's site
-    for index, (course, site) in enumerate(zip(courses, sites, strict=True)):
-        for target, scope in work:
-            if index == 0 or not target.all_languages:
-                step(f"packaging {target.archive_name(course, scope)}")
-                planned.append(_package(target, course, site, scope))
-    step("compressing and writing")
-    artifacts, written = _write_all(planned, downloads, options.out)
-    notes = [f"{plan.name}: {note}" for plan in planned for note in plan.notes] + pdf_notes
+    jobs = [Job(target, index, scope) for index in range(len(sites)) for target, scope in work]
+    jobs = [job for job in jobs if job.edition == 0 or not job.target.all_languages]
+    made, written = _write_all(jobs, sites, downloads, options, step)
+    notes = [note for package in made for note in package.notes] + pdf_notes
     if not options.languages:
         notes += [
             f"locale/{name}.po: not built, jmdi-scorm has no '{name.split('_')[0]}' interface strings "
@@ -187,6 +148,7 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
     if missing:
         notes.append(f"module PDFs not made: {missing}; the module pages link their printable pages instead")
     seconds = time.perf_counter() - started
+    artifacts = [package.artifact for package in made]
     return BuildResult(artifacts, ctx.problems, notes, seconds, written, pdf_seconds, pdf_stats)
 
 
@@ -244,12 +206,13 @@ def _render(
     ctx: LoadContext,
     catalog: Catalog | None,
     courses: tuple[model.Course, ...],
+    jobs: int | None,
 ) -> Site:
     """The site of ``course``; with a catalogue, the course's SVG figures translated too. ``courses``:
     the course in every language of the build (``Site.languages``, for the xAPI language maps)."""
-    site = render_site(course, RenderOptions(pdf_downloads=pdf_downloads), ctx.build)
+    site = render_site(course, RenderOptions(pdf_downloads=pdf_downloads), ctx.build, jobs)
     if len(courses) > 1:
-        site.languages = (course, *(other for other in courses if other is not course))
+        site.languages = courses
     if catalog is not None:
         from jmdi_scorm.source.translation_files import translated_asset
 
@@ -316,7 +279,11 @@ def scopes(course: model.Course, split: str | None) -> list[Scope]:
 
 
 def _module_pdfs(
-    courses: tuple[model.Course, ...], sites: list[Site], cache: Path | None, early: pdf.Renderer | None
+    courses: tuple[model.Course, ...],
+    sites: list[Site],
+    cache: Path | None,
+    early: pdf.Renderer | None,
+    jobs: int | None,
 ) -> tuple[dict[str, bytes], list[str], float, pdf.PdfStats]:
     """Make the module PDFs of every language (or reuse them from ``cache``) and add them to each
     site's files, so that every package carries them; the PDFs by their name in the output folder.
@@ -326,7 +293,10 @@ def _module_pdfs(
     notes: list[str] = []
     rendered = reused = 0
     for course, site, (pdfs, more, stats) in zip(
-        courses, sites, pdf.editions_pdfs(list(zip(courses, sites, strict=True)), cache, renderer=early), strict=True
+        courses,
+        sites,
+        pdf.editions_pdfs(list(zip(courses, sites, strict=True)), cache, jobs, renderer=early),
+        strict=True,
     ):
         site.shared.update(pdfs)
         downloads.update(_download_names(course, pdfs))
@@ -335,39 +305,21 @@ def _module_pdfs(
     return downloads, notes, time.perf_counter() - started, pdf.PdfStats(rendered, reused, cache)
 
 
-def _package(target: Target, course: model.Course, site: Site, scope: Scope) -> _Planned:
-    result = target.package(course, site, scope)
-    name = target.archive_name(course, scope)
-    audit_package(result.files, name, audit_memo(site))  # last gate: CSP everywhere, no credentials
-    language = course.translation or course.meta.language
-    return _Planned(target, scope, name, result.files, result.side_files, result.notes, language)
-
-
-def _write_all(planned: list[_Planned], pdfs: dict[str, bytes], out: Path) -> tuple[list[Artifact], list[Download]]:
-    """Write every package and PDF (``pdfs``: file name in ``out`` → bytes): each staged as soon as
-    it is made, all renamed into place at the end."""
-    archives = iter_zips([plan.files for plan in planned])  # what packages share is compressed once
+def _write_all(
+    jobs: list[Job], sites: list[Site], pdfs: dict[str, bytes], options: BuildOptions, step: _Steps
+) -> tuple[list[Made], list[Download]]:
+    """Make and write every package and PDF (``pdfs``: file name in the output folder → bytes): each
+    staged as soon as it is made, all renamed into place at the end."""
+    out = options.out
     try:
         with Staging() as staging:
-            artifacts = [_stage(plan, archive, out, staging) for plan, archive in zip(planned, archives, strict=True)]
+            made = write_packages(jobs, sites, out, staging, options.jobs, step)
+            step("compressing and writing")
             downloads = [_stage_download(name, data, out, staging) for name, data in pdfs.items()]
             staging.commit()
     except OSError as exc:
         raise BuildError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from exc
-    return artifacts, downloads
-
-
-def _stage(plan: _Planned, archive: bytes, out: Path, staging: Staging) -> Artifact:
-    dest = out / plan.name
-    folder = dest.with_suffix("") if plan.target.unpacked else None
-    staging.write(dest, archive)
-    if folder is not None:
-        staging.write_tree(plan.files, folder)
-    for name, data in plan.side_files.items():
-        staging.write(out / name, data)
-    return Artifact(
-        dest, plan.target.name, plan.scope, len(plan.files), len(archive), sha256(archive), folder, plan.language
-    )
+    return made, downloads
 
 
 def _stage_download(name: str, data: bytes, out: Path, staging: Staging) -> Download:

@@ -195,6 +195,12 @@ def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where module PDFs are cached between builds (default: COURSE_DIR/.jmdi-cache; safe to delete).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    envvar="JMDI_JOBS",
+    help="Processes that share the work (default: one per core, for large builds; 1: no other process).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (errors still go to standard error).")
 @click.option("--list-formats", is_flag=True, help="List the package formats and exit.")
@@ -208,6 +214,7 @@ def build(
     no_pdf: bool,
     no_cache: bool,
     cache_dir: Path | None,
+    jobs: int | None,
     as_json: bool,
     quiet: bool,
     list_formats: bool,
@@ -231,6 +238,7 @@ def build(
                 use_cache=not no_cache,
                 progress=progress,
                 languages=languages,
+                jobs=jobs,
             )
             result = run_build(course_dir, options)
     except CourseError as exc:

@@ -3,6 +3,9 @@ plain-text shortcut give the same HTML and the same check results as a fresh par
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,10 +13,10 @@ from hypothesis import strategies as st
 from jmdi_scorm.render import i18n
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
 from jmdi_scorm.render.pages import render_site
-from jmdi_scorm.source import markdown
+from jmdi_scorm.source import markdown, token_cache
 from jmdi_scorm.source.context import BuildContext
 from jmdi_scorm.source.model import Course
-from jmdi_scorm.source.validate import load_course
+from jmdi_scorm.source.validate import checked_course, load_course
 from tests.conftest import MINIMAL, ROOT
 from tests.support.budget import examples
 
@@ -78,7 +81,7 @@ def _fresh_html(md: MarkdownRenderer, text: str, ctx: Context) -> str:
     return str(md.md.renderer.render(md.md.parse(text, {}), md.md.options, env))
 
 
-def _same_html(course: Course, text: str, tokens: markdown.TokenCache) -> None:
+def _same_html(course: Course, text: str, tokens: token_cache.TokenCache) -> None:
     renderer = MarkdownRenderer(course, i18n.strings("en"), tokens=tokens)
     for mode in ("site", "print"):
         cached, fresh = (Context(base="modules/intro", page="p1", mode=mode) for _ in range(2))
@@ -87,12 +90,12 @@ def _same_html(course: Course, text: str, tokens: markdown.TokenCache) -> None:
         assert cached.counter == fresh.counter and cached.assets == fresh.assets
 
 
-def _same_checks(text: str, cache: markdown.TokenCache) -> None:
+def _same_checks(text: str, cache: token_cache.TokenCache) -> None:
     tokens = markdown.checking_parser().parse(text)
     links = [c for t in tokens if t.type == "inline" for c in t.children or [] if c.type in ("link_open", "image")]
     heads = [t for t in tokens if t.type == "heading_open"]
-    assert len(list(markdown.find_links(cache, text))) == len(links), text
-    assert len(list(markdown.headings(cache, text))) == len(heads), text
+    assert len(list(token_cache.find_links(cache, text))) == len(links), text
+    assert len(list(token_cache.headings(cache, text))) == len(heads), text
 
 
 @pytest.fixture(scope="module")
@@ -107,14 +110,14 @@ def jmdi() -> Course:
 
 @pytest.mark.parametrize("text", TRICKY)
 def test_tricky_texts_render_and_check_as_a_fresh_parse(course: Course, text: str) -> None:
-    tokens = markdown.TokenCache()
+    tokens = token_cache.TokenCache()
     _same_html(course, text, tokens)
     _same_checks(text, tokens)
 
 
 def test_every_text_of_the_courses_renders_as_a_fresh_parse(course: Course, jmdi: Course) -> None:
     for each in (course, jmdi):
-        tokens = markdown.TokenCache()
+        tokens = token_cache.TokenCache()
         for text in _texts(each):
             _same_html(each, text, tokens)
             _same_checks(text, tokens)
@@ -131,18 +134,18 @@ def test_plain_texts_are_recognised(jmdi: Course) -> None:
 def test_plain_shortcut_matches_the_parser(text: str) -> None:
     if markdown.is_plain(text):
         assert markdown.plain_html(text) == markdown.new_parser().render(text)
-        cache = markdown.TokenCache()
-        assert not list(markdown.find_links(cache, text)) and not list(markdown.headings(cache, text))
+        cache = token_cache.TokenCache()
+        assert not list(token_cache.find_links(cache, text)) and not list(token_cache.headings(cache, text))
 
 
 def test_a_text_is_parsed_once_per_build(course: Course, monkeypatch: pytest.MonkeyPatch) -> None:
-    tokens = markdown.TokenCache()
+    tokens = token_cache.TokenCache()
     calls: list[str] = []
     parse = tokens._md.parse
     monkeypatch.setattr(tokens._md, "parse", lambda text, env=None: calls.append(text) or parse(text, env))
     text = "A [link](https://example.org) and *emphasis*."
-    list(markdown.find_links(tokens, text))
-    list(markdown.headings(tokens, text))
+    list(token_cache.find_links(tokens, text))
+    list(token_cache.headings(tokens, text))
     MarkdownRenderer(course, i18n.strings("en"), tokens=tokens).html(text, Context(base=".", page="p"))
     assert calls == [text]
 
@@ -164,8 +167,8 @@ def test_each_load_has_its_own_cache_and_the_cache_is_bounded(monkeypatch: pytes
     _, second = load_course(MINIMAL)
     assert first.build is not second.build and first.build.tokens is not second.build.tokens
     assert BuildContext().tokens is not BuildContext().tokens
-    tokens = markdown.TokenCache()
-    monkeypatch.setattr(markdown, "MAX_TEXTS", 3)
+    tokens = token_cache.TokenCache()
+    monkeypatch.setattr(token_cache, "MAX_TEXTS", 3)
     for index in range(10):
         tokens.get(f"*text {index}*")
     assert len(tokens._parsed) <= 3
@@ -178,3 +181,37 @@ def test_allow_html_courses_parse_with_their_own_parser(course: Course) -> None:
     renderer = MarkdownRenderer(html_course, i18n.strings("en"))
     html = renderer.html(text, Context(base=".", page="p"))
     assert "<b>html</b>" in html and "<script>" not in html
+
+
+def test_tokens_sent_between_processes_are_the_same_tokens(jmdi: Course) -> None:
+    """What a worker of the early parse sends (``pack_tokens``, ``Facts``) and the build's cache
+    keeps (``adopt``) is what parsing the text here gives: the same tokens, the same check facts."""
+    texts = [*_texts(jmdi), *TRICKY]
+    here, sent = token_cache.TokenCache(), token_cache.TokenCache()
+    for text in texts:
+        parsed = here.get(text)
+        packed = token_cache.pack_tokens(parsed.tokens)
+        assert token_cache.unpack_tokens(packed) == parsed.tokens, text
+        sent.adopt(text, packed, parsed.links_valid, parsed.facts)
+    for text in texts:
+        fresh = token_cache.TokenCache().get(text)
+        received = sent.get(text)
+        assert (received.tokens, received.links_valid) == (fresh.tokens, fresh.links_valid), text
+        assert received.facts == token_cache.facts_of(fresh.tokens), text
+    assert any(token_cache.find_links(sent, text) for text in texts)  # facts that say something
+
+
+def test_the_early_parse_gives_the_checks_the_same_course(tmp_path: Path) -> None:
+    """``load_course(..., jobs=2)`` parses the topics in two workers while it reads the course: the
+    same course, the same problems, every topic's tokens already in the cache."""
+    copy = tmp_path / "course"
+    shutil.copytree(MINIMAL, copy)
+    topic = copy / "modules" / "intro" / "intro-02.md"
+    topic.write_text(topic.read_text(encoding="utf-8") + "\n# A level-one heading\n\n[gone](missing.md)\n")
+    alone, workers_ = (checked_course(copy, jobs) for jobs in (1, 2))
+    assert alone[0] == workers_[0] and alone[1].problems == workers_[1].problems
+    assert {p.message for p in alone[1].problems} >= {"link to 'missing.md' does not resolve to a topic of the course"}
+    cache = workers_[1].tokens
+    assert all(
+        topic.body in cache._parsed and cache._parsed[topic.body]._tokens is None for topic in workers_[0].topics
+    )

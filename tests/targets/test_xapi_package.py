@@ -16,10 +16,12 @@ from lxml import etree
 from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.package.credentials import find_credentials
+from jmdi_scorm.source.translation_files import translated_course
 from jmdi_scorm.source.validate import load_course
 from jmdi_scorm.targets import xapi_profile
 from jmdi_scorm.targets.cmi5 import NS_CMI5, cmi5_xml
 from jmdi_scorm.targets.xapi import NS_TINCAN
+from jmdi_scorm.targets.xapi_activities import INTERACTION_TYPES, VERBS, XAPI_VERSION, Activities, nodes, verb
 from jmdi_scorm.targets.xapi_common import compact_js, question_data, runtime_source
 from tests.conftest import MINIMAL, ROOT
 from tests.lrs.ralph_lrs import PASSWORD
@@ -155,6 +157,27 @@ def test_credential_patterns_spare_ordinary_text() -> None:
     assert find_credentials({"e.js": b'h = "Basic bHJzLXVzZXI6c2VjcmV0"'}) == ["e.js:1"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"auth-token": "QWxhZGRpbjpvcGVu"}',
+        '{"AUTH-TOKEN": "QWxhZGRpbjpvcGVu"}',
+        '{"auth-to\u212aen": "QWxhZGRpbjpvcGVu"}',  # the Kelvin sign: "k" in lower case, not ASCII
+        "caf\u00e9 \u0130stanbul ?AUTH=x",  # not ASCII: "İ" lowers to "i" and a dot
+        "caf\u00e9 ?auth=&x",  # "auth=" with nothing after it is no credential
+        "plain text, nothing to see",
+    ],
+)
+def test_the_quick_credential_test_finds_what_the_line_scan_finds(text: str) -> None:
+    """``credential_lines`` reads a file line by line only when a quick test on the whole text
+    (lower-cased bytes, most of the time) says it may hold a credential: it never misses one."""
+    from jmdi_scorm.package.credentials import _CREDENTIAL_PATTERNS, credential_lines
+
+    lines = text.splitlines()
+    scanned = tuple(n for n, line in enumerate(lines, 1) if any(p.search(line) for p in _CREDENTIAL_PATTERNS))
+    assert credential_lines(text.encode()) == scanned
+
+
 def test_question_definitions_follow_section_5_4(course) -> None:
     pages = question_data(course)
     assert sorted(pages) == ["intro-01", "intro-02", "practice-01", "practice.assessment"]
@@ -178,6 +201,29 @@ def test_question_definitions_follow_section_5_4(course) -> None:
     assert definition["practice-01.q2"]["interactionType"] == "sequencing"
     assert definition["practice-01.q2"]["correctResponsesPattern"] == ["a[,]b[,]c[,]d"]
     assert data["practice.assessment.a1"]["parent"] == "practice.assessment"
+
+
+def test_tincan_reads_back_every_activity_as_the_same_json() -> None:
+    """``xapi_activities`` writes the xAPI JSON itself, without ``tincan``'s objects (docs/architecture.md,
+    xAPI objects): ``tincan``, the authority, reads each object of the JMDI course (with its French
+    texts in the language maps) and of the minimal course back and gives the very same JSON, keys
+    in the same order."""
+    from tincan import Activity, Verb
+
+    jmdi = load_course(ROOT / "course")[0]
+    french = translated_course(jmdi, "fr")[0]
+    minimal = load_course(MINIMAL)[0]
+    objects = [node.activity for node in nodes(jmdi, None, Activities(jmdi, (french,)))]
+    objects += [node.activity for node in nodes(minimal)]
+    kinds = {activity["definition"].get("interactionType") for activity in objects}
+    assert kinds >= set(INTERACTION_TYPES.values())  # every kind of question, and the pages
+    assert any(len(activity["definition"]["name"]) == 2 for activity in objects)  # English and French
+    for activity in objects:
+        ours = json.dumps(activity, ensure_ascii=False)
+        assert json.dumps(Activity.from_json(ours).as_version(XAPI_VERSION), ensure_ascii=False) == ours
+    for name in VERBS:
+        ours = json.dumps(verb(name))
+        assert json.dumps(Verb.from_json(ours).as_version(XAPI_VERSION)) == ours
 
 
 def test_adapter_files_are_compact_and_valid_javascript(packages: dict[str, zipfile.ZipFile]) -> None:

@@ -13,12 +13,13 @@ import time
 import uuid
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path, PurePosixPath
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 
-from jmdi_scorm.atomic import FILE_MODE, atomic_write, write_temporary
+from jmdi_scorm.atomic import FILE_MODE, atomic_write, flush, write_temporary
 from jmdi_scorm.errors import BuildError
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
@@ -31,6 +32,9 @@ _LOCAL = struct.Struct("<4s2B4HL2L2H")  # APPNOTE 4.3.7 (zipfile.structFileHeade
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # APPNOTE 4.3.12 (zipfile.structCentralDir)
 _END = struct.Struct("<4s4H2LH")  # APPNOTE 4.3.16 (zipfile.structEndArchive)
 Deflated = tuple[int, bytes]  # CRC-32 and the raw deflate stream of one content
+#: Threads that flush staged files to disk: a disk writes several files' data at once far faster
+#: than one after the other (90 MB in 300 files: 0.15 s with four, 0.6-0.85 s with one, measured).
+FLUSHERS = 4
 SWAP_ATTEMPTS = 20  # concurrent builds of one folder: each failed attempt means another build won
 
 
@@ -52,7 +56,6 @@ def zip_timestamp() -> tuple[int, int, int, int, int, int]:
 
 def check_entry_name(name: str) -> None:
     """Refuse names a zip reader could place outside its folder (docs/standards.md §1.1)."""
-    parts = PurePosixPath(name).parts
     if (
         not name
         or name.startswith("/")
@@ -60,7 +63,7 @@ def check_entry_name(name: str) -> None:
         or ":" in name
         or "//" in name
         or name.endswith("/")
-        or any(part in ("..", ".") for part in parts)
+        or ".." in name.split("/")  # what PurePosixPath(name).parts holds, without its cost
     ):
         raise BuildError(f"unsafe file name in package: '{name}'")
 
@@ -105,18 +108,27 @@ def zip_many(trees: Sequence[Mapping[str, bytes]], workers: int | None = None) -
     return list(iter_zips(trees, workers))
 
 
-def iter_zips(trees: Sequence[Mapping[str, bytes]], workers: int | None = None) -> Iterator[bytes]:
+def iter_zips(
+    trees: Sequence[Mapping[str, bytes]], workers: int | None = None, deflated: dict[bytes, Deflated] | None = None
+) -> Iterator[bytes]:
     """The zips of several file trees, one at a time, so that each can be written and let go.
 
     Packages of one build share most of their files: each distinct content is compressed once,
-    on every core (zlib releases the GIL), and copied into every zip that holds it.
+    on ``workers`` threads (default: one per core; zlib releases the GIL), and copied into every
+    zip that holds it. ``deflated``: contents already compressed, kept for the next call (a
+    build's packages zipped a few at a time).
     """
-    distinct = list({data: None for tree in trees for data in tree.values()})
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        deflated = dict(zip(distinct, pool.map(deflate, distinct), strict=True))
+    memo: dict[bytes, Deflated] = {} if deflated is None else deflated
+    distinct = list({data: None for tree in trees for data in tree.values() if data not in memo})
+    threads = min(len(distinct), workers or os.cpu_count() or 1)
+    if threads <= 1:
+        memo.update((data, deflate(data)) for data in distinct)
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            memo.update(zip(distinct, pool.map(deflate, distinct), strict=True))
     checked: set[str] = set()
     for tree in trees:
-        yield zip_bytes(tree, deflated, checked)
+        yield zip_bytes(tree, memo, checked)
 
 
 def deflate(data: bytes) -> Deflated:
@@ -171,15 +183,26 @@ def _stage_tree(files: Mapping[str, bytes], dest: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
     try:
         staging.chmod(0o755)
+        made = {""}  # the folders made (a large build's web folders hold 13,000 files in 10,000 folders)
         for name in sorted(files):
             check_entry_name(name)
-            path = staging.joinpath(*PurePosixPath(name).parts)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(files[name])
+            folder = name.rpartition("/")[0]
+            if folder not in made:
+                (staging / folder).mkdir(parents=True, exist_ok=True)
+                made.add(folder)
+            (staging / name).write_bytes(files[name])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return staging
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Files and folders staged by one :class:`Staging`, handed to another (from a build's worker process)."""
+
+    files: tuple[tuple[Path, Path], ...]  # (temporary file, destination)
+    trees: tuple[tuple[Path, Path], ...]  # (staging folder, destination)
 
 
 class Staging:
@@ -189,11 +212,20 @@ class Staging:
     Leaving the ``with`` block before the commit (an error, Ctrl-C, SIGTERM) removes every
     temporary file and folder: the destinations keep what they held. ``OSError`` from a write or
     a rename carries the destination (``exc.filename``).
+
+    A staged file is flushed to disk (``fsync``) by a thread of the staging while the build goes
+    on, and every one is on disk before :meth:`commit` renames any: waiting for the disk was most
+    of a large build's writing time (600 zips, 190 MB: 4 s of ``fsync`` one after the other on
+    the bench's machine), and it now overlaps the making of the next packages. A worker's
+    staging (``flush=False``) leaves that to the staging it hands its files to (:meth:`adopt`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, flush: bool = True) -> None:
         self._files: list[tuple[Path, Path]] = []  # (temporary file, destination)
         self._trees: list[tuple[Path, Path]] = []  # (staging folder, destination)
+        self._flush = flush
+        self._flusher: ThreadPoolExecutor | None = None
+        self._flushing: list[Future[None]] = []
 
     def __enter__(self) -> Staging:
         return self
@@ -204,15 +236,50 @@ class Staging:
     def write(self, dest: Path, data: bytes) -> None:
         """Stage ``data`` as the file ``dest``."""
         with _naming(dest):
-            self._files.append((write_temporary(dest, data), dest))
+            tmp = write_temporary(dest, data, sync=False)
+        self._files.append((tmp, dest))
+        self._flush_later([(tmp, dest)])
+
+    def _flush_later(self, files: Iterable[tuple[Path, Path]]) -> None:
+        if not self._flush:
+            return
+        if self._flusher is None:
+            self._flusher = ThreadPoolExecutor(max_workers=FLUSHERS, thread_name_prefix="jmdi-flush")
+        self._flushing += [self._flusher.submit(_flush, tmp, dest) for tmp, dest in files]
+
+    def _settle(self, check: bool = True) -> None:
+        """Wait until every staged file is on disk; raise the first failure if ``check``."""
+        flushing, self._flushing = self._flushing, []
+        wait(flushing)
+        if self._flusher is not None:
+            self._flusher.shutdown()
+            self._flusher = None
+        for future in flushing if check else ():
+            future.result()
 
     def write_tree(self, files: Mapping[str, bytes], dest: Path) -> None:
         """Stage ``files`` as the folder ``dest``."""
         with _naming(dest):
             self._trees.append((_stage_tree(files, dest), dest))
 
+    def detach(self) -> Staged:
+        """What is staged, handed over (to the build's staging, from a worker's): no longer this one's to
+        commit or discard (nor to flush)."""
+        self._settle()
+        staged = Staged(tuple(self._files), tuple(self._trees))
+        self._files, self._trees = [], []
+        return staged
+
+    def adopt(self, staged: Staged) -> None:
+        """Take over what another staging handed over (:meth:`detach`): flushed, committed or discarded
+        with the rest."""
+        self._files += staged.files
+        self._trees += staged.trees
+        self._flush_later(staged.files)
+
     def commit(self) -> None:
         """Rename everything staged into place: folders first, so a zip never names a folder it lacks."""
+        self._settle()
         while self._trees:
             staging, dest = self._trees[0]
             with _naming(dest):
@@ -226,11 +293,17 @@ class Staging:
 
     def discard(self) -> None:
         """Remove what is staged and not yet renamed into place."""
+        self._settle(check=False)
         for staging, _ in self._trees:
             shutil.rmtree(staging, ignore_errors=True)
         for tmp, _ in self._files:
             tmp.unlink(missing_ok=True)
         self._trees, self._files = [], []
+
+
+def _flush(tmp: Path, dest: Path) -> None:
+    with _naming(dest):
+        flush(tmp)
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from jmdi_scorm.errors import BuildError
@@ -34,17 +35,32 @@ _CREDENTIAL_HINTS = (
     re.compile(r"://[^\s/@:'\"<>]+:[^\s/@'\"<>]+@"),
 )
 _CREDENTIAL_WORDS = ("auth=", "auth-token")  # in the lower-cased text (case-insensitive patterns)
+# The only characters whose lower case holds an ASCII letter: "İ" (i and a dot above) and the
+# Kelvin sign (k). Without them, a text's lower case has the same ASCII letters as its bytes'.
+_LOWERED_TO_ASCII = ("\u0130", "\u212a")
 
 
-def _may_hold_credentials(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in _CREDENTIAL_WORDS) or any(hint.search(text) for hint in _CREDENTIAL_HINTS)
+def _may_hold_credentials(text: str, data: bytes) -> bool:
+    if any(char in text for char in _LOWERED_TO_ASCII):
+        lowered = text.lower()
+        found = any(word in lowered for word in _CREDENTIAL_WORDS)
+    else:  # bytes.lower() (ASCII letters only) is about eight times faster than str.lower()
+        lowered_bytes = data.lower()
+        found = any(word.encode() in lowered_bytes for word in _CREDENTIAL_WORDS)
+    return found or any(hint.search(text) for hint in _CREDENTIAL_HINTS)
+
+
+@lru_cache(maxsize=65536)
+def is_text(name: str) -> bool:
+    """Whether the file ``name`` is one the scan reads (by its suffix): a pure function of the name,
+    asked for every file of every package (600 packages of 130 files in a large build)."""
+    return name.lower().endswith(_TEXT_SUFFIXES)
 
 
 def credential_lines(data: bytes) -> tuple[int, ...]:
     """The numbers of the lines of a text file that look like an LRS credential."""
     text = data.decode("utf-8", errors="replace")
-    if not _may_hold_credentials(text):
+    if not _may_hold_credentials(text, data):
         return ()
     lines = enumerate(text.splitlines(), 1)
     return tuple(number for number, line in lines if any(pattern.search(line) for pattern in _CREDENTIAL_PATTERNS))
@@ -64,7 +80,7 @@ def find_credentials(files: Mapping[str, bytes], memo: dict[bytes, tuple[int, ..
     memo = {} if memo is None else memo
     found = []
     for name in sorted(files):
-        if not name.lower().endswith(_TEXT_SUFFIXES):
+        if not is_text(name):
             continue
         data = files[name]
         lines = memo.get(data)

@@ -17,6 +17,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from jmdi_scorm.errors import BuildError
@@ -80,7 +81,7 @@ def audit_package(files: Mapping[str, bytes], label: str, memo: Audited | None =
     memo = memo or Audited()
     problems = []
     for name in sorted(files):
-        if name.lower().endswith((".html", ".htm")):
+        if _is_html(name):
             problem = _csp_problem(files[name], memo)
             if problem:
                 problems.append(f"{name}: {problem}")
@@ -89,6 +90,11 @@ def audit_package(files: Mapping[str, bytes], label: str, memo: Audited | None =
     if problems:
         shown = "; ".join(problems[:5]) + (f" and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise BuildError(f"{label}: refusing to write an unsafe package: {shown}")
+
+
+@lru_cache(maxsize=65536)
+def _is_html(name: str) -> bool:
+    return name.lower().endswith((".html", ".htm"))
 
 
 def _csp_problem(data: bytes, memo: Audited) -> str | None:

@@ -18,6 +18,7 @@ and then cleaned by ``sanitize.clean_html``) with the site's rewrites:
 
 from __future__ import annotations
 
+import inspect
 import io
 import posixpath
 import re
@@ -35,8 +36,9 @@ from mdit_py_plugins.anchors.index import slugify
 from jmdi_scorm.render.bidi import directions
 from jmdi_scorm.render.sanitize import clean_html
 from jmdi_scorm.source import model
-from jmdi_scorm.source.markdown import CONTAINERS, TokenCache, is_plain, new_parser, plain_html
+from jmdi_scorm.source.markdown import CONTAINERS, is_plain, new_parser, plain_html
 from jmdi_scorm.source.narrow_layouts import NARROW_MEDIA, narrow_of
+from jmdi_scorm.source.token_cache import TokenCache
 
 Mode = Literal["site", "print"]
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -127,7 +129,7 @@ class MarkdownRenderer:
         """Tokens of ``text``: parsing is the costly part and does not depend on the context."""
         tokens = self._tokens.get(text)
         if tokens is None:
-            # The checks' parse serves when it is the same as this parser's (markdown.TokenCache).
+            # The checks' parse serves when it is the same as this parser's (token_cache.TokenCache).
             shared = None if self.allow_html or self.tokens is None else self.tokens.get(text)
             tokens = shared.tokens if shared and shared.links_valid else self.md.parse(text, {})
             self._tokens[text] = tokens
@@ -297,7 +299,10 @@ def _has_raw_html(tokens: Sequence[Token]) -> bool:
 
 
 def _as_function(rule: Any) -> Any:
-    """markdown-it binds render rules to its renderer; wrap bound methods so they receive it too."""
+    """markdown-it binds render rules to its renderer; wrap bound methods so they receive it too
+    (a plain function is bound as it is: no call more per token)."""
+    if not inspect.ismethod(rule):
+        return rule
 
     def function(renderer: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
         return str(rule(renderer, tokens, idx, options, env))

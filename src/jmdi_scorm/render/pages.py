@@ -10,6 +10,7 @@ is embedded in the launch page itself. Each module also gets a standalone print 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import posixpath
 import re
@@ -24,7 +25,7 @@ from urllib.parse import quote
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from jmdi_scorm import __version__
+from jmdi_scorm import __version__, workers
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.render import i18n
 from jmdi_scorm.render.answer_key import PrintedQuestion, printed_questions
@@ -138,6 +139,13 @@ class _Renderer:
     pages: list[Page]
     page_files: dict[str, set[str]] = field(default_factory=dict)
     scope: Scope = COURSE  # the package the page is for: the resources page lists its module PDFs
+    covered: dict[Scope, list[Page]] = field(default_factory=dict)  # the pages of each scope (``in_scope``)
+
+    def in_scope(self, scope: Scope) -> list[Page]:
+        """The pages ``scope`` covers, in order; worked out once per scope (a launch page per package)."""
+        if scope not in self.covered:
+            self.covered[scope] = [page for page in self.pages if scope.covers(page)]
+        return self.covered[scope]
 
     @property
     def dirs(self) -> Directions:
@@ -166,12 +174,17 @@ class _Renderer:
 
 
 def render_site(
-    course: model.Course, options: RenderOptions | None = None, context: BuildContext | None = None
+    course: model.Course,
+    options: RenderOptions | None = None,
+    context: BuildContext | None = None,
+    jobs: int | None = 1,
 ) -> Site:
     """Render every page, print page and shared file of ``course`` once.
 
     ``context`` is the build's (``LoadContext.build``): its Markdown parsed by the checks serves
     the pages, and the site keeps it (``Site.once``). Without one, the site starts its own.
+    ``jobs``: processes that render the pages (``workers.count``; None: one per core for a large
+    course), each a module's pages and print page at a time.
     """
     context = context or BuildContext()
     context.new_site()
@@ -186,10 +199,8 @@ def render_site(
         pages=course_pages(course),
     )
     shared: dict[str, bytes] = {}
-    home_html = _render_pages(renderer, shared)
+    home_html = _render_all(renderer, shared, jobs)
     scoped = _scoped_pages(renderer)
-    for module in course.modules:
-        shared[print_page_path(module.id)] = _print_page(renderer, module)
     runtime = _runtime_files()
     shared.update({f"{RUNTIME_DIR}/{name}": _shipped(name, runtime[name]) for name in CORE_FILES})
     viewer_strings = json.dumps({key: strings[key] for key in VIEWER_KEYS}, ensure_ascii=False, separators=(",", ":"))
@@ -237,7 +248,7 @@ def rerender_topic(site: Site, course: model.Course, topic_id: str) -> Site | No
         return None
     site.context.new_site()
     # The Markdown renderer reads of the course only its topics' files and allow_html: unchanged.
-    renderer = replace(old, course=course, pages=pages, page_files={})
+    renderer = replace(old, course=course, pages=pages, page_files={}, covered={})
     again = {HOME, module.id, topic_id}
     renderer.page_files = {page: set(names) for page, names in old.page_files.items() if page not in again}
     shared = dict(site.shared)
@@ -264,7 +275,7 @@ def _place(page: Page) -> tuple[str, str, str | None]:
 
 
 def _render_page(r: _Renderer, page: Page, shared: dict[str, bytes]) -> str | None:
-    """One page as ``_render_pages`` renders it: its content script into ``shared``, or the home
+    """One page as ``render_site`` renders it: its content script into ``shared``, or the home
     page's HTML returned."""
     ctx = Context(base=_page_base(r.course, page), page=page.id)
     html, questions = _page_html(r, page, ctx)
@@ -311,12 +322,51 @@ def _shipped(name: str, data: bytes) -> bytes:
 # --- pages -------------------------------------------------------------------------------------
 
 
-def _render_pages(r: _Renderer, shared: dict[str, bytes]) -> str:
-    """Write every page's content script into ``shared``; return the home page HTML."""
+#: A course with less Markdown than this (characters of its topics) is rendered in one process:
+#: starting a pool costs more than it saves (the JMDI course has about 400,000).
+POOL_FROM_CHARS = 2_000_000
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What rendering some pages gave: their files in order, the print pages of their modules,
+    the files each page uses and the home page's HTML (when it is one of them)."""
+
+    files: list[tuple[str, bytes]]
+    prints: list[tuple[str, bytes]]
+    page_files: dict[str, set[str]]
+    home_html: str | None
+
+
+def _render_all(r: _Renderer, shared: dict[str, bytes], jobs: int | None) -> str:
+    """Every page's content script, then every module's print page, into ``shared``; the home
+    page's HTML returned. In parts (a module's pages, the pages of no module before and after
+    them) spread over ``jobs`` processes, put together in order: the same files either way."""
+    parts = [list(group) for _, group in itertools.groupby(r.pages, key=lambda page: page.module)]
+    text = sum(len(topic.body) for topic in r.course.topics)
+    done = workers.fork_map(
+        lambda part: _render_part(r, part), parts, workers.count(jobs, len(parts), text >= POOL_FROM_CHARS)
+    )
     home_html = ""
-    for page in r.pages:
-        home_html = _render_page(r, page, shared) or home_html
+    for part in done:
+        shared.update(part.files)
+        for page, names in part.page_files.items():
+            r.page_files.setdefault(page, set()).update(names)
+        home_html = part.home_html or home_html
+    for part in done:
+        shared.update(part.prints)
     return home_html
+
+
+def _render_part(r: _Renderer, pages: list[Page]) -> _Part:
+    r = replace(r, page_files={})  # what these pages use, to put together with the others'
+    files: dict[str, bytes] = {}
+    home_html = None
+    for page in pages:
+        home_html = _render_page(r, page, files) or home_html
+    modules = [module for module in r.course.modules if any(page.id == module.id for page in pages)]
+    prints = [(print_page_path(module.id), _print_page(r, module)) for module in modules]
+    return _Part(list(files.items()), prints, r.page_files, home_html)
 
 
 def _content_script(page_id: str, html: str, questions: dict[str, Any]) -> bytes:
@@ -570,7 +620,7 @@ def _shell(
     csp: Any,
     languages: Sequence[LanguageLink] = (),
 ) -> bytes:
-    pages = [page for page in r.pages if scope.covers(page)]
+    pages = r.in_scope(scope)
     config = {
         "course": r.course.id,
         "title": r.course.meta.title,

@@ -222,8 +222,9 @@ class Site:
     scoped: dict[str, dict[str, bytes]] = field(default_factory=dict)
     always: frozenset[str] = frozenset()  # files every scope needs
     context: BuildContext = field(default_factory=BuildContext, repr=False, compare=False)  # see once()
-    #: The course in every language of the build, ``course`` first (``build --lang``): the xAPI and
-    #: cmi5 descriptors and question definitions give each text in all of them (language maps).
+    #: The course in every language of the build, in the build's order, its first language first
+    #: (``build --lang``; empty with one language): the xAPI and cmi5 descriptors and question
+    #: definitions give each text in all of them (language maps).
     languages: tuple[model.Course, ...] = field(default=(), repr=False, compare=False)
     #: The site in every language of the build, this one first (``build --lang``), for a target
     #: that puts every language in one package (``Target.all_languages``: the web package).
@@ -275,7 +276,9 @@ class Site:
         scope = scope or COURSE
         if scope.module is None:
             return dict(self.shared)
-        names = self.once(("files_for", scope.module), lambda: self._wanted(scope))
+        # per site: each language's pages name the files they use (a build's packages may be made
+        # in any order, by several processes)
+        names = self.once(("files_for", self.course.package_id, scope.module), lambda: self._wanted(scope))
         files = {name: self.shared[name] for name in names if name in self.shared}
         files.update(self.scoped.get(scope.module, {}))
         return files

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from jmdi_scorm.source.markdown import TokenCache
+from jmdi_scorm.source.token_cache import TokenCache
 
 T = TypeVar("T")
 

@@ -13,6 +13,7 @@ import yaml
 from jmdi_scorm.errors import Problem
 
 PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+STR_TAG = "tag:yaml.org,2002:str"
 MAX_YAML_NODES = 200_000  # guards against alias bombs ("billion laughs")
 FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # PyYAML built with libyaml
 Loc = tuple[str | int, ...]
@@ -137,6 +138,13 @@ class _Builder:
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, index)) for index, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        # A text is its node's value: what the constructor returns for it (construct_yaml_str),
+        # without its bookkeeping (most of a course's 150,000 scalars are texts).
+        if node.tag == STR_TAG:
+            return node.value
         return self.loader.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
@@ -146,7 +154,7 @@ class _Builder:
             line = key_node.start_mark.line + 1 + self.offset
             if not isinstance(key_node, yaml.ScalarNode):
                 raise SourceProblem(Problem(self.positions.path, line, _dotted(loc), "mapping keys must be plain text"))
-            key = self.loader.construct_object(key_node)
+            key = self._scalar(key_node)
             key = key if isinstance(key, str) else str(key)
             if key in result:
                 raise SourceProblem(Problem(self.positions.path, line, _dotted((*loc, key)), "duplicate key"))

@@ -27,7 +27,7 @@ from jmdi_scorm.source.files import (
     read_text,
     split_front_matter,
 )
-from jmdi_scorm.source.markdown import TokenCache
+from jmdi_scorm.source.token_cache import TokenCache
 
 M = TypeVar("M", bound=BaseModel)
 COURSE_FILE, GLOSSARY_FILE, RESOURCES_FILE, MODULES_DIR = "course.yaml", "glossary.yaml", "resources.yaml", "modules"

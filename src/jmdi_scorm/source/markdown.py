@@ -1,16 +1,16 @@
-"""The one Markdown dialect of the course: CommonMark, tables, footnotes and four blocks."""
+"""The one Markdown dialect of the course: CommonMark, tables, footnotes and four blocks.
+
+Parsed once per build: ``token_cache.py``.
+"""
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt, rules_inline
-from markdown_it.common.normalize_url import validateLink
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -23,8 +23,6 @@ CONTAINERS = ("case-study", "takeaway", "definition", "did-you-know")
 #: ``_`` either (``is_plain``). Its HTML is one paragraph with the text unchanged (nothing in it
 #: needs escaping).
 PLAIN = re.compile(r"[^\W\d_][\w ,.;:?!'()/%-]*(?<! )\n*")
-#: Distinct texts a token cache holds before it starts again (a bound for long-lived processes).
-MAX_TEXTS = 100_000
 #: ``Token.meta`` key of a link or image: where it starts in its inline token's text (``locate_links``).
 OFFSET = "jmdi_offset"
 
@@ -214,102 +212,3 @@ def plain_html(text: str) -> str:
 @cache
 def checking_parser() -> MarkdownIt:
     return new_parser(accept_any_link=True)
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """The tokens of one text (read only) and whether markdown-it's link check accepts every link."""
-
-    tokens: tuple[Token, ...]
-    links_valid: bool
-
-
-class TokenCache:
-    """Each distinct text parsed once (checks, then the site), with every link kept for the checks.
-
-    The parse records whether markdown-it's default link check (``validateLink``) would have
-    refused a link; when none is refused, the site's parser (which does refuse) makes the very
-    same tokens, so the site uses these (``Parsed.links_valid``). Figures are marked: the checks
-    read links, images and headings, which that leaves alone.
-    """
-
-    def __init__(self) -> None:
-        self._md = new_parser(accept_any_link=True, figures=True, locate_links=True)
-        self._md.validateLink = self._validate  # type: ignore[method-assign]
-        self._refused = False
-        self._lock = threading.Lock()  # the refusal flag belongs to one parse at a time
-        self._parsed: dict[str, Parsed] = {}
-
-    def _validate(self, url: str) -> bool:
-        self._refused = self._refused or not validateLink(url)
-        return True
-
-    def get(self, text: str) -> Parsed:
-        """The tokens of ``text``, parsed on first use."""
-        parsed = self._parsed.get(text)
-        if parsed is None:
-            with self._lock:
-                self._refused = False
-                parsed = Parsed(tuple(self._md.parse(text)), links_valid=not self._refused)
-            if len(self._parsed) >= MAX_TEXTS:
-                self._parsed.clear()
-            self._parsed[text] = parsed
-        return parsed
-
-    def clear(self) -> None:
-        """Forget every text."""
-        self._parsed.clear()
-
-    def tokens(self, text: str) -> tuple[Token, ...]:
-        """The tokens of ``text`` for checks: parsed once however many checks read them (read only)."""
-        return self.get(text).tokens
-
-
-@dataclass(frozen=True)
-class LinkRef:
-    """A link or image found in Markdown, with its line (0-based inside the text)."""
-
-    kind: str  # "link" or "image"
-    target: str
-    text: str
-    line: int
-
-
-def find_links(cache: TokenCache, text: str) -> Iterator[LinkRef]:
-    """Every link and image of a Markdown text, in order, each at its own line."""
-    if is_plain(text):
-        return
-    for token in cache.tokens(text):
-        if token.type != "inline" or not token.children:
-            continue
-        first = token.map[0] if token.map else 0
-        for child in token.children:
-            if child.type not in ("link_open", "image"):
-                continue
-            line = first + token.content.count("\n", 0, child.meta.get(OFFSET, 0))
-            if child.type == "link_open":
-                yield LinkRef("link", str(child.attrGet("href") or ""), "", line)
-            else:
-                yield LinkRef("image", str(child.attrGet("src") or ""), child.content.strip(), line)
-
-
-def empty_header_cells(cache: TokenCache, text: str) -> Iterator[int]:
-    """The line of every table header cell with no text (0-based inside the text)."""
-    if is_plain(text):
-        return
-    tokens = cache.tokens(text)
-    for index, token in enumerate(tokens):
-        if token.type == "th_open" and not tokens[index + 1].content.strip():
-            inline = tokens[index + 1]  # header cells have no line of their own; their text has
-            yield inline.map[0] if inline.map else 0
-
-
-def headings(cache: TokenCache, text: str) -> Iterator[tuple[int, str, int]]:
-    """(level, text, line) of every heading."""
-    if is_plain(text):
-        return
-    tokens = cache.tokens(text)
-    for index, token in enumerate(tokens):
-        if token.type == "heading_open":
-            inline = tokens[index + 1]
-            yield int(token.tag[1]), inline.content, token.map[0] if token.map else 0

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from jmdi_scorm.source import model
 from jmdi_scorm.source.files import inside_course, portable
 from jmdi_scorm.source.loader import GLOSSARY_FILE, MODULES_DIR, LoadContext
-from jmdi_scorm.source.markdown import empty_header_cells, find_links, headings
 from jmdi_scorm.source.narrow_layouts import narrow_of, wide_of
 from jmdi_scorm.source.page_ids import RESERVED_PAGE_IDS, assessment_page_id
+from jmdi_scorm.source.token_cache import empty_header_cells, find_links, headings
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 LONG_TOPIC_WORDS = 4000
@@ -38,6 +38,9 @@ class Known:
     topics: frozenset[str]
     unread: frozenset[str] = frozenset()
     glossary_unread: bool = False
+    #: What the file system says of each path a link names (``_file_facts``), asked once per run:
+    #: many topics link the same figures.
+    files: dict[tuple[str, str], FileFacts] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, course: model.Course, ctx: LoadContext | None = None) -> Known:
@@ -48,6 +51,29 @@ class Known:
             unread,
             GLOSSARY_FILE in unread,
         )
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """A path a link names: why it is not a safe file of the course (``inside_course``), whether
+    it is a file, and where it leads inside the course (a POSIX path; None when outside or missing)."""
+
+    problem: str | None
+    is_file: bool
+    relative: str | None
+
+
+def _file_facts(root: Path, base: PurePosixPath, path_text: str, memo: dict[tuple[str, str], FileFacts]) -> FileFacts:
+    """The facts of ``path_text`` in the folder ``base`` of the course, asked once per run (``memo``)."""
+    key = (str(base), path_text)
+    facts = memo.get(key)
+    if facts is None:
+        path = root / base / path_text
+        problem = inside_course(root, path)
+        is_file = problem is None and path.is_file()
+        relative = None if problem else path.resolve().relative_to(root).as_posix()
+        facts = memo[key] = FileFacts(problem, is_file, relative)
+    return facts
 
 
 def check_course(course: model.Course, ctx: LoadContext) -> None:
@@ -72,9 +98,10 @@ def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
     """
     root = Path(course.root)
     names: set[str] = set()
+    files: dict[tuple[str, str], FileFacts] = {}
     for text, _shown, _line, _where, base in markdown_texts(course, ctx):
         for ref in find_links(ctx.tokens, text):
-            name = _linked_file(root, base, ref.target)
+            name = _linked_file(root, base, ref.target, files)
             if name:
                 names.add(name)
     for resource in course.resources:
@@ -85,7 +112,7 @@ def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
     return sorted(names)
 
 
-def _linked_file(root: Path, base: PurePosixPath, target: str) -> str | None:
+def _linked_file(root: Path, base: PurePosixPath, target: str, files: dict[tuple[str, str], FileFacts]) -> str | None:
     """The course file (not a topic) a link target in folder ``base`` names, if it exists."""
     target = target.strip()
     if SCHEME.match(target) or target.startswith("//"):
@@ -93,10 +120,8 @@ def _linked_file(root: Path, base: PurePosixPath, target: str) -> str | None:
     path_text = unquote(urlsplit(target).path)
     if not path_text or _absolute(path_text) or path_text.endswith(".md"):
         return None
-    resolved = root / base / path_text
-    if inside_course(root, resolved) or not resolved.is_file():
-        return None
-    return resolved.resolve().relative_to(root).as_posix()
+    facts = _file_facts(root, base, path_text, files)
+    return facts.relative if facts.is_file else None
 
 
 def _absolute(path_text: str) -> bool:
@@ -300,18 +325,17 @@ def _link_problem(
     if _absolute(path_text):
         return f"absolute path '{path_text}' (use a path relative to this file)"
     root = Path(course.root)
-    resolved = root / base / path_text
-    problem = inside_course(root, resolved)
-    if problem:
-        return f"'{path_text}': {problem}"
+    facts = _file_facts(root, base, path_text, known.files)
+    if facts.problem:
+        return f"'{path_text}': {facts.problem}"
+    assert facts.relative is not None  # inside the course
     if path_text.endswith(".md"):
-        rel = resolved.resolve().relative_to(root).as_posix()
-        if rel not in known.topics and rel not in known.unread:
+        if facts.relative not in known.topics and facts.relative not in known.unread:
             return f"link to '{path_text}' does not resolve to a topic of the course"
         return None
-    if not resolved.is_file():
+    if not facts.is_file:
         return f"file '{path_text}' not found"
-    return portable(resolved.resolve().relative_to(root).as_posix())
+    return portable(facts.relative)
 
 
 def check_topic_size(topic: model.Topic, ctx: LoadContext) -> None:

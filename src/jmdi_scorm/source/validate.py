@@ -10,25 +10,30 @@ from pathlib import Path
 
 from jmdi_scorm.errors import CourseError, Problem
 from jmdi_scorm.source import model
+from jmdi_scorm.source.early_parse import parsed_early
 from jmdi_scorm.source.loader import LoadContext, read_course, reread_topic
 from jmdi_scorm.source.rules import check_course, course_assets
 
 
-def checked_course(root: Path) -> tuple[model.Course, LoadContext]:
+def checked_course(root: Path, jobs: int | None = 1) -> tuple[model.Course, LoadContext]:
     """The course in ``root`` read and checked, with the assets it uses (``course_assets``).
 
     The rules run over every file that could be read, even when others could not, so the
-    context's problems are every problem of one run.
+    context's problems are every problem of one run. ``jobs``: processes that parse the topics'
+    Markdown while the course is read (``early_parse``; None: one per core for a large course).
     """
-    course, ctx = read_course(root)
+    with parsed_early(root, jobs) as fill:
+        course, ctx = read_course(root)
+        fill(ctx.tokens)
     course = course.model_copy(update={"assets": course_assets(course, ctx)})
     check_course(course, ctx)
     return course, ctx
 
 
-def load_course(root: Path) -> tuple[model.Course, LoadContext]:
-    """Read and check the course in ``root``; raise CourseError listing every problem if any is an error."""
-    course, ctx = checked_course(root)
+def load_course(root: Path, jobs: int | None = 1) -> tuple[model.Course, LoadContext]:
+    """Read and check the course in ``root``; raise CourseError listing every problem if any is an error.
+    ``jobs``: see ``checked_course``."""
+    course, ctx = checked_course(root, jobs)
     if ctx.has_errors:
         raise CourseError(ctx.problems)
     return course, ctx

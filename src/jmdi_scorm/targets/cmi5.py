@@ -16,21 +16,19 @@ from lxml import etree
 
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.package.credentials import credential_memo, refuse_credentials
-from jmdi_scorm.render.site import Scope, Site
+from jmdi_scorm.render.site import LAUNCH, Scope, Site
 from jmdi_scorm.source import model
 from jmdi_scorm.targets.base import SCO_MODES, PackageResult, Target
-from jmdi_scorm.targets.xapi_common import (
-    LAUNCH,
+from jmdi_scorm.targets.scorm_common import scope_is_course, scope_modules
+from jmdi_scorm.targets.xapi_activities import (
     TYPE_ASSESSMENT,
     TYPE_COURSE,
     TYPE_LESSON,
     TYPE_MODULE,
     assessment_page,
-    package_files,
     plain_text,
-    scope_is_course,
-    scope_modules,
 )
+from jmdi_scorm.targets.xapi_common import package_files
 
 DESCRIPTOR = "cmi5.xml"
 NS_CMI5 = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"

@@ -27,6 +27,7 @@ longest value each element can take for this course. The estimate is for one SCO
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from jmdi_scorm.render.questions import FILL_IN_INPUT_LENGTH, LETTERS, letters_length, record_pattern
@@ -183,10 +184,10 @@ def _location(course: model.Course, scope: Scope) -> int:
     return max(len(page.id) for page in scope_pages(course, scope))
 
 
-def _scalars_2004(course: model.Course, scope: Scope) -> Iterator[Field]:
+def _scalars_2004(course: model.Course, scope: Scope, state: int | None = None) -> Iterator[Field]:
     yield from [
         ("cmi.location", _location(course, scope)),
-        ("cmi.suspend_data", worst_case_length(course, scope)),
+        ("cmi.suspend_data", worst_case_length(course, scope) if state is None else state),
         ("cmi.completion_status", len("incomplete")),
         ("cmi.success_status", len("passed")),
         ("cmi.score.scaled", len(_SCALED)),
@@ -203,10 +204,10 @@ def _scalars_2004(course: model.Course, scope: Scope) -> Iterator[Field]:
         yield ("cmi.objectives.0.id", len(leaf.ident))
 
 
-def _scalars_12(course: model.Course, scope: Scope, final: bool = True) -> list[Field]:
+def _scalars_12(course: model.Course, scope: Scope, final: bool = True, state: int | None = None) -> list[Field]:
     fields = [
         ("cmi.core.lesson_location", _location(course, scope)),
-        ("cmi.suspend_data", worst_case_length(course, scope)),
+        ("cmi.suspend_data", worst_case_length(course, scope) if state is None else state),
         ("cmi.core.lesson_status", len("incomplete")),
         ("cmi.core.exit", len("suspend")),
         ("cmi.core.session_time", len(_TIMESPAN_12)),
@@ -223,32 +224,33 @@ def _records_12(course: model.Course, scope: Scope) -> int:
     return tries * len(recorded_questions(course, scope))
 
 
-def unload_payload_bytes(course: model.Course, scope: Scope | None, edition: str) -> int:
+def unload_payload_bytes(course: model.Course, scope: Scope | None, edition: str, state: int | None = None) -> int:
     """Most bytes of the form body Moodle sends by beacon when the package closes.
 
     ``edition`` is ``"1.2"``, ``"2004-3"`` or ``"2004-4"``; ``scope`` the part of the course the
-    package covers (``None``: the whole course).
+    package covers (``None``: the whole course); ``state``: the longest suspend data of the scope
+    when known (``state_codec.worst_case_length``).
     """
     scope = scope or COURSE
     recorded = recorded_questions(course, scope)
     if _family(edition) == "2004":
-        fields = list(_scalars_2004(course, scope))
+        fields = list(_scalars_2004(course, scope, state))
         for index, (ident, question) in enumerate(recorded):
             fields += _record(course, index, ident, question, edition)
         return multipart_bytes(fields)
     # 1.2: the changed elements only, with the largest record the last answer can have added.
     last = max(_records_12(course, scope) - 1, 0)
     records = [_record(course, last, ident, question, edition) for ident, question in recorded]
-    return multipart_bytes(_scalars_12(course, scope) + max(records, key=multipart_bytes, default=[]))
+    return multipart_bytes(_scalars_12(course, scope, state=state) + max(records, key=multipart_bytes, default=[]))
 
 
-def first_save_bytes(course: model.Course, scope: Scope | None = None) -> int:
+def first_save_bytes(course: model.Course, scope: Scope | None = None, state: int | None = None) -> int:
     """SCORM 1.2: most bytes of a session's first save, the whole data model (at launch; or as the
     window closes for a review or browse session that saved nothing before: ``total_time`` counted)."""
     scope = scope or COURSE
     recorded = recorded_questions(course, scope)
     copies = course.meta.tracking.attempts or UNLIMITED_TRIES
-    fields = _scalars_12(course, scope)
+    fields = _scalars_12(course, scope, state=state)
     for copy in range(copies):
         for offset, (ident, question) in enumerate(recorded):
             fields += _record(course, copy * len(recorded) + offset, ident, question, "1.2")
@@ -259,17 +261,32 @@ def kib(size: int) -> str:
     return f"{size / 1024:.1f} KiB"
 
 
-def notes(course: model.Course, scope: Scope | None, edition: str) -> list[str]:
+@dataclass(frozen=True)
+class Saves:
+    """The largest saves of one package, worked out once for its notes and its import sheet."""
+
+    unload: int  # unload_payload_bytes
+    first: int | None  # first_save_bytes (SCORM 1.2; None for 2004)
+
+
+def saves(course: model.Course, scope: Scope | None, edition: str, state: int | None = None) -> Saves:
+    """The largest saves of the package of ``scope`` (``state``: see ``unload_payload_bytes``)."""
+    first = first_save_bytes(course, scope, state) if _family(edition) != "2004" else None
+    return Saves(unload_payload_bytes(course, scope, edition, state), first)
+
+
+def notes(course: model.Course, scope: Scope | None, edition: str, sizes: Saves | None = None) -> list[str]:
     """The build notes of one SCORM package: the estimate, and a warning when it is over the quota."""
     scope = scope or COURSE
+    sizes = sizes or saves(course, scope, edition)
     policy = course.meta.tracking.interactions
     records = len(recorded_questions(course, scope))
-    unload = unload_payload_bytes(course, scope, edition)
+    unload = sizes.unload
     quota = "64 KiB"  # BEACON_QUOTA
     if _family(edition) == "2004":
         detail = f"{records} interaction record(s), tracking.interactions: {policy}"
     else:
-        first = first_save_bytes(course, scope)
+        first = sizes.first if sizes.first is not None else first_save_bytes(course, scope)
         over = ", over the quota: lost if sent as the window closes" if first > BEACON_QUOTA else ""
         detail = (
             f"changed values only; a session's first save carries the whole data model with up to "

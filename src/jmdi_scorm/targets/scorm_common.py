@@ -100,7 +100,7 @@ def scope_modules(course: model.Course, scope: Scope | None) -> list[model.Modul
     if scope is None or scope.module is None:
         return list(course.modules)
     for candidate in course.modules:
-        if candidate.id == scope.module:
+        if candidate.meta.id == scope.module:  # Module.id, without the property's call
             return [candidate]
     raise BuildError(f"unknown module '{scope.module}' in the package scope")
 

@@ -6,13 +6,7 @@ from __future__ import annotations
 from jmdi_scorm.render.site import Scope
 from jmdi_scorm.source import model
 from jmdi_scorm.source.spec_limits import SUSPEND_DATA
-from jmdi_scorm.targets.moodle_payload import (
-    BEACON_QUOTA,
-    first_save_bytes,
-    kib,
-    recorded_questions,
-    unload_payload_bytes,
-)
+from jmdi_scorm.targets.moodle_payload import BEACON_QUOTA, Saves, first_save_bytes, kib, recorded_questions, saves
 from jmdi_scorm.targets.scorm_common import ScoMode, decimal, scope_modules
 
 
@@ -24,7 +18,7 @@ def _pct(share: float) -> str:
     return f"{decimal(share * 100, 1)} %"
 
 
-def _interactions(course: model.Course, scope: Scope, edition: str) -> list[tuple[str, str]]:
+def _interactions(course: model.Course, scope: Scope, edition: str, sizes: Saves) -> list[tuple[str, str]]:
     """Which answers become ``cmi.interactions`` records, and the size of Moodle's closing save."""
     policy = course.meta.tracking.interactions
     count = len(recorded_questions(course, scope))
@@ -36,18 +30,18 @@ def _interactions(course: model.Course, scope: Scope, edition: str) -> list[tupl
     per = "one record per question and session it is answered in" if edition == "1.2" else "one record per question"
     text = f"`cmi.interactions`: {which}" + (f", {per}" if count else "")
     text += f" (`tracking.interactions: {policy}`); every answer is kept in the suspend data"
-    unload = unload_payload_bytes(course, scope, edition)
+    unload = sizes.unload
     over = " — **over the quota**: Moodle loses that save" if unload > BEACON_QUOTA else ""
     save = f"at most {kib(unload)} of the 64 KiB a closing page may send (estimated at build time){over}"
     if edition == "1.2":
         save += (
-            f"; a session's first save holds the whole data model, at most {kib(first_save_bytes(course, scope))}: "
+            f"; a session's first save holds the whole data model, at most {kib(first_save_bytes(course, scope) if sizes.first is None else sizes.first)}: "
             "the course makes it at launch (no limit), a review session as the window closes"
         )
     return [("Interactions", text), ("Moodle save on closing", save)]
 
 
-def _rules(course: model.Course, scored: bool, edition: str, scope: Scope) -> list[tuple[str, str]]:
+def _rules(course: model.Course, scored: bool, edition: str, scope: Scope, sizes: Saves) -> list[tuple[str, str]]:
     tracking = course.meta.tracking
     rows = [
         ("Completion", f"completed once the learner has finished {_pct(tracking.completion_threshold)} of the topics")
@@ -74,7 +68,7 @@ def _rules(course: model.Course, scored: bool, edition: str, scope: Scope) -> li
         ("Resume", "exit `suspend` while incomplete: the learner comes back to the same page with the answers given"),
         ("Tries per question", f"{tracking.attempts or 'unlimited'} (inside the course, not LMS attempts)"),
         ("Suspend data", f"within {SUSPEND_DATA[edition]} characters (checked at build time)"),
-        *_interactions(course, scope, edition),
+        *_interactions(course, scope, edition, sizes),
     ]
     return rows
 
@@ -120,9 +114,18 @@ def _moodle(scored: bool, multi: bool, edition: str, mastery: float) -> list[tup
 
 
 def import_sheet(
-    course: model.Course, scope: Scope, label: str, edition: str, zip_name: str, sco_mode: ScoMode, scos: int
+    course: model.Course,
+    scope: Scope,
+    label: str,
+    edition: str,
+    zip_name: str,
+    sco_mode: ScoMode,
+    scos: int,
+    sizes: Saves | None = None,
 ) -> str:
-    """The sheet of one package; ``scos`` is its number of SCOs."""
+    """The sheet of one package; ``scos`` is its number of SCOs, ``sizes`` its largest saves
+    (``moodle_payload.saves``, worked out here when not given)."""
+    sizes = sizes or saves(course, scope, edition)
     modules = scope_modules(course, scope)
     scored = _has_questions(modules)
     multi = scos > 1
@@ -142,7 +145,7 @@ def import_sheet(
         "",
         "| | |",
         "|---|---|",
-        *(f"| {name} | {value} |" for name, value in _rules(course, scored, edition, scope)),
+        *(f"| {name} | {value} |" for name, value in _rules(course, scored, edition, scope, sizes)),
         "",
         "## Moodle (mod_scorm)",
         "",

@@ -10,6 +10,7 @@ from jmdi_scorm.source import model
 from jmdi_scorm.source.spec_limits import SUSPEND_DATA
 from jmdi_scorm.targets.base import PackageResult, ScoMode, Target
 from jmdi_scorm.targets.moodle_payload import notes as moodle_notes
+from jmdi_scorm.targets.moodle_payload import saves
 from jmdi_scorm.targets.scorm_common import (
     MANIFEST,
     Plan,
@@ -59,10 +60,11 @@ class ScormTarget(Target):
         notes = [control.note]
         if worst is not None:
             notes.append(f"suspend data: at most {worst} of {SUSPEND_DATA[self.edition]} characters")
-        notes += moodle_notes(course, scope, self.edition)  # the save Moodle sends as the window closes
+        sizes = saves(course, scope, self.edition, worst)  # the saves Moodle sends, for the notes and the sheet
+        notes += moodle_notes(course, scope, self.edition, sizes)  # the save Moodle sends as the window closes
         leaves = len(package_plan.leaves())
         if leaves > 1:
             notes.append(f"{leaves} SCOs (one per {self.sco_mode})")
         zip_name = self.archive_name(course, scope)
-        sheet = import_sheet(course, scope, self.label, self.edition, zip_name, self.sco_mode, leaves)
+        sheet = import_sheet(course, scope, self.label, self.edition, zip_name, self.sco_mode, leaves, sizes)
         return PackageResult(files, tuple(notes), {zip_name.removesuffix(".zip") + "-lms-import.md": sheet.encode()})

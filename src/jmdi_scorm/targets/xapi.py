@@ -9,18 +9,12 @@ from __future__ import annotations
 from lxml import etree
 
 from jmdi_scorm.package.credentials import credential_memo, refuse_credentials
-from jmdi_scorm.render.site import Scope, Site
+from jmdi_scorm.render.site import LAUNCH, Scope, Site
 from jmdi_scorm.source import model
 from jmdi_scorm.targets.base import PackageResult, Target
-from jmdi_scorm.targets.xapi_common import (
-    LAUNCH,
-    Activities,
-    Node,
-    activities,
-    nodes,
-    package_files,
-    scope_is_course,
-)
+from jmdi_scorm.targets.scorm_common import scope_is_course
+from jmdi_scorm.targets.xapi_activities import Activities, Node, activities, nodes
+from jmdi_scorm.targets.xapi_common import package_files
 
 DESCRIPTOR = "tincan.xml"
 NS_TINCAN = "http://projecttincan.com/tincan.xsd"
@@ -43,18 +37,18 @@ def _in_languages(texts: dict[str, str], lang: str) -> list[tuple[str, str]]:
 
 
 def _activity(parent: etree._Element, node: Node, lang: str, launch: bool) -> None:
-    definition = node.activity.definition
-    element = etree.SubElement(parent, _tag("activity"), {"id": node.activity.id, "type": definition.type})
-    for language, text in _in_languages(definition.name, lang):
+    definition = node.activity["definition"]
+    element = etree.SubElement(parent, _tag("activity"), {"id": node.activity["id"], "type": definition["type"]})
+    for language, text in _in_languages(definition["name"], lang):
         _text(element, "name", text, language)
-    for language, text in _in_languages(definition.description or definition.name, lang):
+    for language, text in _in_languages(definition.get("description") or definition["name"], lang):
         _text(element, "description", text, language)
     if launch:
         _text(element, "launch", LAUNCH, lang)
-    if definition.interaction_type:
-        _text(element, "interactionType", definition.interaction_type)
+    if definition.get("interactionType"):
+        _text(element, "interactionType", definition["interactionType"])
         patterns = etree.SubElement(element, _tag("correctResponsePatterns"))
-        for pattern in definition.correct_responses_pattern or ():
+        for pattern in definition.get("correctResponsesPattern") or ():
             _text(patterns, "correctResponsePattern", pattern)
 
 

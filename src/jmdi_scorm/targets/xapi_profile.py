@@ -17,7 +17,8 @@ from typing import Any
 
 from jmdi_scorm.package.archive import zip_timestamp
 from jmdi_scorm.source import model
-from jmdi_scorm.targets.xapi_common import ADL_VERBS, EXT_PROGRESS, TYPE_INTERACTION, TYPE_LESSON, as_json, nodes
+from jmdi_scorm.targets.xapi_activities import ADL_VERBS, TYPE_INTERACTION, TYPE_LESSON, nodes
+from jmdi_scorm.targets.xapi_common import EXT_PROGRESS
 
 PROFILE_CONTEXT = "https://w3id.org/xapi/profiles/context"
 ACTIVITY_CONTEXT = "https://w3id.org/xapi/profiles/activity-context"
@@ -80,13 +81,13 @@ def _generated_at() -> str:
 
 
 def _concept(course: model.Course, node: Any) -> dict[str, Any]:
-    definition = as_json(node.activity)["definition"]
+    definition = node.activity["definition"]
     if definition["type"] == TYPE_INTERACTION:  # prompts change often; the profile names the kind only
         definition = {"type": TYPE_INTERACTION, "interactionType": definition["interactionType"]}
     else:
         definition = {"name": definition["name"], "type": definition["type"]}
     return {
-        "id": node.activity.id,
+        "id": node.activity["id"],
         "type": "Activity",
         "inScheme": _version_id(course),
         "activityDefinition": {"@context": ACTIVITY_CONTEXT, **definition},

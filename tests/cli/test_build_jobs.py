@@ -1,0 +1,146 @@
+"""Builds spread over processes (``build --jobs``, ``jmdi_scorm.workers``): the topics' Markdown
+parsed while the course is read, the pages rendered a module at a time, the packages made and
+written a module at a time, each in forked workers; the same bytes as in one process, and a
+package that fails in a worker stops the build with its own error and no partial output.
+
+``--jobs 2`` asks for two processes whatever the course's size (by default a pool starts only for
+large courses), so the minimal course takes every parallel path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jmdi_scorm import workers
+from jmdi_scorm.build import BuildOptions, build
+from jmdi_scorm.cli import main
+from jmdi_scorm.errors import BuildError
+from tests.cli.test_translation_build import _with_catalogue
+
+FORMATS = ("web", "scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5")
+LEAK = "Authorization: Basic bHJzOnNlY3JldHNlY3JldA=="  # what the safety audit refuses in any package
+
+
+def files_of(out: Path) -> dict[str, str]:
+    """Every file under ``out`` (zips, import sheets, web folders, hidden ones too) and its SHA-256."""
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
+
+
+class Pools:
+    """Where the parts of each pool ran (``workers.Spread``), recorded from the worker processes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir()
+
+    def processes(self) -> set[str]:
+        """The processes parts ran in; ``here`` when a step ran in the build's own process."""
+        return {path.name.split("-")[0] for path in self.folder.iterdir()}
+
+    def clear(self) -> None:
+        for path in self.folder.iterdir():
+            path.unlink()
+
+
+def summary(package: dict[str, object]) -> dict[str, object]:
+    """A package of the build's summary, its paths as names (the two builds write to two folders)."""
+    return package | {key: Path(str(package[key])).name for key in ("package", "folder") if package[key]}
+
+
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pools:
+    found = Pools(tmp_path / "pools")
+
+    class Recorded(workers.Spread):  # type: ignore[type-arg]
+        def __init__(self, task, parts, processes, start=None) -> None:  # noqa: ANN001
+            def recorded(part):  # noqa: ANN001, ANN202
+                (found.folder / f"{os.getpid()}-{uuid.uuid4().hex}").touch()
+                return task(part)
+
+            super().__init__(recorded, parts, processes, start)
+            if self._executor is None:
+                (found.folder / f"here-{uuid.uuid4().hex}").touch()
+
+    monkeypatch.setattr(workers, "Spread", Recorded)
+    return found
+
+
+@pytest.mark.parametrize("split", [None, "module"], ids=["whole course", "split"])
+def test_two_processes_make_the_same_bytes_as_one(tmp_path: Path, pools: Pools, split: str | None) -> None:
+    # English and (pseudo-)French: language maps, one web package for both, and with the whole
+    # course, a worker whose first packages are the French ones
+    course = _with_catalogue(tmp_path / "course")
+    results = {}
+    for jobs in (1, 2):
+        pools.clear()
+        options = BuildOptions(formats=FORMATS, out=tmp_path / f"out{jobs}", split=split, pdf=False, jobs=jobs)
+        results[jobs] = build(course, options)
+    assert files_of(tmp_path / "out1") == files_of(tmp_path / "out2")
+    assert len(files_of(tmp_path / "out1")) > 50  # 11 or 22 zips, their import sheets, one or two web folders
+    assert [summary(a.as_dict()) for a in results[1].artifacts] == [summary(a.as_dict()) for a in results[2].artifacts]
+    assert results[1].notes == results[2].notes
+    # the second build ran its parse, render and packaging in pools, in two processes not the build's
+    assert "here" not in pools.processes() and len(pools.processes()) >= 2
+    assert str(os.getpid()) not in pools.processes()
+
+
+@pytest.mark.parametrize("module", ["intro", "practice"], ids=["first module", "last module"])
+def test_a_package_failing_in_a_worker_stops_the_build_with_no_partial_output(
+    minimal_course: Path, tmp_path: Path, module: str, pools: Pools
+) -> None:
+    out = tmp_path / "dist"
+    options = BuildOptions(formats=FORMATS, out=out, split="module", pdf=False, jobs=2)
+    build(minimal_course, options)
+    before = files_of(out)
+    topic = sorted((minimal_course / "modules" / module).glob("*.md"))[-1]
+    topic.write_text(topic.read_text(encoding="utf-8") + f"\nOur LRS: `{LEAK}`\n", encoding="utf-8")
+    with pytest.raises(BuildError, match=rf"refusing to write an unsafe package: content/{topic.stem}\.js:\d+"):
+        build(minimal_course, options)
+    assert files_of(out) == before  # every package as it was, no temporary file left
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []
+    assert "here" not in pools.processes()  # the packages were made in workers
+
+
+def test_the_command_reports_a_worker_failure_as_one_error(minimal_course: Path, tmp_path: Path) -> None:
+    topic = minimal_course / "modules" / "practice" / "practice-01.md"
+    topic.write_text(topic.read_text(encoding="utf-8") + f"\nOur LRS: `{LEAK}`\n", encoding="utf-8")
+    out = tmp_path / "dist"
+    args = ["build", str(minimal_course), "--out", str(out), "--split", "module", "--no-pdf", "--json"]
+    result = CliRunner(env={"JMDI_JOBS": "2"}).invoke(main, args)
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and "content/practice-01.js" in report["error"]
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_jobs_must_be_a_positive_number(minimal_course: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", str(minimal_course), "--out", str(tmp_path), "--jobs", "0"])
+    assert result.exit_code == 2 and "--jobs" in result.output
+    result = CliRunner(env={"JMDI_JOBS": "many"}).invoke(main, ["build", str(minimal_course), "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "many" in result.output
+
+
+def test_fork_map_gives_results_in_order_or_undoes_them_all() -> None:
+    undone: list[int] = []
+
+    def square(n: int) -> int:
+        if n == 7:
+            raise BuildError("seven")
+        return n * n
+
+    assert workers.fork_map(square, [1, 2, 3, 4, 5], 2) == [1, 4, 9, 16, 25]
+    with pytest.raises(BuildError, match="seven"):
+        workers.fork_map(square, [1, 2, 7, 4, 5], 2, undo=undone.append)
+    assert undone[:2] == [1, 4] and set(undone) <= {1, 4, 16, 25}  # what ran, undone; nothing past the error kept
+    assert workers.count(None, 100, pays=False) == 1 and workers.count(3, 2) == 2 and workers.count(1, 100) == 1
