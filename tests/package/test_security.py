@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.server
 import io
 import json
@@ -34,7 +35,7 @@ from lxml import html as lxml_html
 from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.cli import main
 from jmdi_scorm.errors import BuildError
-from jmdi_scorm.package.safety import parse_csp
+from jmdi_scorm.package.safety import csp_problem, parse_csp
 from jmdi_scorm.render.pages import CSP
 from jmdi_scorm.render.sanitize import clean_html
 from tests.conftest import MINIMAL, ROOT
@@ -132,10 +133,22 @@ def walk_strings(value: object, path: str = "") -> Iterator[tuple[str, str]]:
 # --- Content-Security-Policy ------------------------------------------------------------------
 
 
-def expected_policy(zip_name: str, page: str) -> dict[str, list[str]]:
+def is_launch_page(page: str) -> bool:
+    """``index.html``, or a language's in a web package (``fr/index.html``)."""
+    return PurePosixPath(page).name == "index.html"
+
+
+def style_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def expected_policy(zip_name: str, page: str, styles: list[str]) -> dict[str, list[str]]:
+    """The project's policy; a launch page's also names its ``<style>`` by hash (its style sheet,
+    written in: issue 16)."""
     policy = {name: value.split() for name, value in CSP.items()}
     if fmt_of(zip_name) in LRS_FORMATS and page == "index.html":
         policy["connect-src"] = ["'self'", "https:", "http:"]  # the LRS is named at launch only
+    policy["style-src"] += [style_hash(text) for text in styles]
     return policy
 
 
@@ -157,7 +170,9 @@ def check_page_loads_only_package_files(zip_name: str, page: str, text: str, fil
     loads = doc.xpath("//script | //link | //style | //img | //iframe | //object | //embed | //base")
     order = list(doc.iter())
     assert all(order.index(meta) < order.index(el) for el in loads), f"{zip_name}/{page}: CSP after a load"
-    assert parse_csp(meta.get("content")) == expected_policy(zip_name, page), f"{zip_name}/{page}"
+    styles = [style.text or "" for style in doc.iter("style")]
+    assert len(styles) == (1 if is_launch_page(page) else 0), f"{zip_name}/{page}: {len(styles)} <style>"
+    assert parse_csp(meta.get("content")) == expected_policy(zip_name, page, styles), f"{zip_name}/{page}"
     for script in doc.iter("script"):
         if script.get("src") is None:  # the one inline script is data, which CSP never runs
             assert script.get("type") == "application/json" and script.get("id") == "jmdi-config", page
@@ -169,7 +184,7 @@ def check_page_loads_only_package_files(zip_name: str, page: str, text: str, fil
         local_target(page, link.get("href"), files)
     for img in doc.iter("img"):
         local_target(page, img.get("src"), files)
-    assert not doc.xpath("//style | //*[@style]"), f"{zip_name}/{page}: inline styles (blocked by the CSP)"
+    assert not doc.xpath("//*[@style]"), f"{zip_name}/{page}: style attributes (blocked by the CSP)"
     assert not [el for el in doc.iter() if any(name.lower().startswith("on") for name in el.attrib)], page
 
 
@@ -264,15 +279,18 @@ def test_chromium_enforces_the_policy(shipped, browser, serve, tmp_path, other_o
               add('link', {rel: 'stylesheet', href: other + 'x.css'});
               add('iframe', {src: other + 'frame'});
               add('script', {textContent: 'window.__ran = true'});
+              add('style', {textContent: 'body { display: none }'});
               add('div', {innerHTML: '<img src="x.png" onerror="window.__ran = true">'});
             }""",
             other,
         )
-        page.wait_for_function("() => window.__csp.length >= 5")
+        page.wait_for_function("() => window.__csp.length >= 6")
         page.wait_for_timeout(300)
         violated = {entry.split()[0] for entry in page.evaluate("() => window.__csp")}
         assert {"img-src", "script-src-elem", "style-src-elem", "frame-src"} <= violated, violated
         assert page.evaluate("() => window.__ran") is None
+        # the launch page's own <style> applies; another one, not allowed by a hash, does not
+        assert page.evaluate("() => getComputedStyle(document.body).display") != "none"
         if fmt not in LRS_FORMATS:  # connect-src is 'self' except where the LRS is named at launch
             page.evaluate("other => fetch(other + 'data').catch(() => null)", other)
             page.wait_for_function("() => window.__csp.some(v => v.startsWith('connect-src'))")
@@ -376,6 +394,37 @@ def test_a_template_override_cannot_drop_the_policy(minimal_course, tmp_path) ->
     (minimal_course / "templates" / "print.html").write_text(loose, encoding="utf-8")
     with pytest.raises(BuildError, match="print/intro.html: no Content-Security-Policy"):
         build(minimal_course, options(tmp_path / "d", formats=("web",)))
+
+
+def launch_page(style_src: str, script_src: str = "'self'", styles: tuple[str, ...] = ()) -> str:
+    policy = "; ".join(
+        f"{name} {value}" for name, value in (CSP | {"style-src": style_src, "script-src": script_src}).items()
+    )
+    body = "".join(f"<style>{text}</style>" for text in styles)
+    return f'<html><head><meta http-equiv="Content-Security-Policy" content="{policy}">{body}</head></html>'
+
+
+SHEET = ".a{color:red}"
+
+
+@pytest.mark.parametrize(
+    ("style_src", "script_src", "styles", "problem"),
+    [
+        (f"'self' {style_hash(SHEET)}", "'self'", (SHEET,), None),
+        ("'self'", "'self'", (), None),
+        (f"'self' {style_hash(SHEET)}", "'self'", (), "no <style> of the page"),  # a hash for nothing
+        (f"'self' {style_hash(SHEET)}", "'self'", (SHEET + " ",), "no <style> of the page"),  # another text
+        ("'self'", "'self'", (SHEET,), "does not allow by its hash"),  # a style the policy blocks
+        (f"'self' {style_hash(SHEET)}", "'self'", (SHEET, ".b{}"), "does not allow by its hash"),
+        ("'self' 'unsafe-inline'", "'self'", (SHEET,), "style-src allows 'unsafe-inline'"),
+        ("'self'", f"'self' {style_hash(SHEET)}", (), "script-src"),  # hashes for styles only
+    ],
+)
+def test_the_audit_allows_a_style_in_the_page_by_its_own_hash_only(
+    style_src: str, script_src: str, styles: tuple[str, ...], problem: str | None
+) -> None:
+    found = csp_problem(launch_page(style_src, script_src, styles))
+    assert found == problem if problem is None else problem in (found or ""), found
 
 
 # --- course text with markup --------------------------------------------------------------------

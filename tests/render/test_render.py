@@ -13,7 +13,7 @@ from jmdi_scorm.errors import BuildError, CourseError
 from jmdi_scorm.render import i18n
 from jmdi_scorm.render.compact import compact_js
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
-from jmdi_scorm.render.pages import course_files, render_site
+from jmdi_scorm.render.pages import course_files, launch_style, render_site, style_source
 from jmdi_scorm.render.questions import correct_answer
 from jmdi_scorm.render.site import ADAPTERS, Scope
 from jmdi_scorm.source import spec_limits
@@ -187,17 +187,21 @@ def test_launch_page(site) -> None:
     html = site.shell("local").decode()
     assert '<html lang="en" dir="ltr">' in html
     csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html).group(1)
-    assert csp.replace("&#39;", "'").startswith("default-src 'self'; script-src 'self'; style-src 'self'")
+    assert csp.replace("&#39;", "'").startswith("default-src 'self'; script-src 'self'; style-src 'self' 'sha256-")
     scripts = re.findall(r"<script([^>]*)>", html)
-    assert scripts == [
-        ' type="application/json" id="jmdi-config"',
+    assert scripts == [  # the scripts first: asked for with the page's first bytes (issue 16)
         ' src="runtime/jmdi-core.js" defer',
         ' src="runtime/jmdi-local.js" defer',
+        ' type="application/json" id="jmdi-config"',
     ]
+    # The style sheet is written in, and the policy allows exactly that text.
+    style = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+    assert style == launch_style() and '<link rel="stylesheet"' not in html
+    assert style_source(style) in csp.replace("&#39;", "'")
     config = json.loads(re.search(r'id="jmdi-config">(.*?)</script>', html, re.S).group(1))
     assert config["adapter"] == "local" and config["tracking"]["attempts"] == 2
     assert [p["id"] for p in config["pages"]][:3] == ["home", "intro", "intro-01"]
-    assert ' style="' not in html and "<style" not in html
+    assert ' style="' not in html and html.count("<style") == 1
     assert 'data-page="home"' in html and "A tiny course used by the tests." in html
 
 

@@ -6,13 +6,17 @@ course's template override or a pasted credential cannot quietly weaken what shi
 - every HTML page carries a Content-Security-Policy ``<meta>`` before anything it loads, and
   that policy allows only the package's own files (``'self'`` or ``'none'``; ``connect-src`` may
   add ``https:``/``http:`` for an LRS named at launch, ``img-src`` ``data:``: an image written in
-  the page itself, which loads nothing);
+  the page itself, which loads nothing; ``style-src`` the SHA-256 hash of each ``<style>`` written
+  in the page, and no other: the launch page's style sheet, in the page so that the first page
+  needs no second round trip; it loads nothing, and no other inline style may apply);
 - no text file looks like it carries LRS credentials (the patterns of
   ``credentials.find_credentials``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 from collections.abc import Mapping
@@ -31,6 +35,11 @@ OWN_FILES = {"'self'", "'none'"}
 LAUNCH_TIME_ORIGINS = {"connect-src": {"https:", "http:"}}  # the LRS endpoint arrives at launch
 IN_THE_PAGE = {"img-src": {"data:"}}  # the launch page's icon: no request, nothing that runs
 REQUIRED = {"default-src": "'self'", "script-src": "'self'", "object-src": "'none'", "base-uri": "'none'"}
+#: Directives that may name an element written in the page by its hash (CSP level 2): exactly the
+#: ``<style>`` elements the page has (``_hash_problem``).
+HASHED = {"style-src"}
+HASH_SOURCE = re.compile(r"'sha256-[A-Za-z0-9+/]+={0,2}'")
+INLINE_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
 
 
 def parse_csp(policy: str) -> dict[str, list[str]]:
@@ -57,9 +66,26 @@ def csp_problem(page: str) -> str | None:
             return f"Content-Security-Policy must have {name} {value}"
     for name, sources in policy.items():
         extra = set(sources) - OWN_FILES - LAUNCH_TIME_ORIGINS.get(name, set()) - IN_THE_PAGE.get(name, set())
+        if name in HASHED:
+            extra = {source for source in extra if not HASH_SOURCE.fullmatch(source)}
         if extra:
             return f"Content-Security-Policy {name} allows {' '.join(sorted(extra))}"
+    return _hash_problem(page, policy)
+
+
+def _hash_problem(page: str, policy: dict[str, list[str]]) -> str | None:
+    """Why the hashes of ``style-src`` are not exactly those of the page's ``<style>`` elements."""
+    allowed = {source for source in policy.get("style-src", []) if HASH_SOURCE.fullmatch(source)}
+    written = {_hash_source(text) for text in INLINE_STYLE.findall(page)}
+    if allowed - written:
+        return f"Content-Security-Policy style-src allows {' '.join(sorted(allowed - written))}, no <style> of the page"
+    if written - allowed:
+        return "a <style> of the page that its Content-Security-Policy does not allow by its hash"
     return None
+
+
+def _hash_source(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
 @dataclass

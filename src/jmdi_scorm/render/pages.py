@@ -9,7 +9,9 @@ is embedded in the launch page itself. Each module also gets a standalone print 
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
 import itertools
 import json
 import posixpath
@@ -603,6 +605,27 @@ def _csp(extra: dict[str, str] | None) -> Markup:
 
 
 @cache
+def launch_style(languages: bool = False) -> str:
+    """The launch page's style sheet, written into it: runtime/jmdi.css compacted, with the
+    language switch's rules (runtime/jmdi-langs.css) when the page has the switch. In the page,
+    not linked (issue 16): over a slow link a linked sheet is a second round trip before the
+    first page shows, and a rule for an element later in the page would make it show unstyled.
+    The policy allows exactly this text by its hash (``style_source``)."""
+    runtime = resources.files("jmdi_scorm") / "runtime"
+    names = ("jmdi.css", "jmdi-langs.css") if languages else ("jmdi.css",)
+    text = "".join(compact_css(runtime.joinpath(name).read_text(encoding="utf-8")) for name in names)
+    if "</" in text:
+        raise BuildError("runtime style sheets: '</' would end the launch page's <style> element")
+    return text
+
+
+def style_source(text: str) -> str:
+    """The CSP source that allows one ``<style>`` element whose text is ``text`` (CSP level 2 hash)."""
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+@cache
 def icon_uri() -> str:
     """The launch page's icon (runtime/jmdi-icon.svg) as a data: URI: it costs no request of the
     first page's five, and Chromium, which asks for a page's icon again after a URL change (the
@@ -637,6 +660,7 @@ def _shell(
             if adapter in ADAPTER_NOTICES.get(key, (adapter,))
         },
     }
+    style = launch_style(bool(languages))
     # JSON inside <script type="application/json">: "<" escaped so no "</script>" can end it.
     config_json = json.dumps(config, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     html = r.env.get_template("shell.html").render(
@@ -647,7 +671,8 @@ def _shell(
             config=Markup(config_json),
             adapter_src=f"{RUNTIME_DIR}/jmdi-{adapter}.js",
             runtime=RUNTIME_DIR,
-            csp=_csp(csp),
+            style=Markup(style),
+            csp=_csp({**(csp or {}), "style-src": f"{CSP['style-src']} {style_source(style)}"}),
             generator=r.options.generator,
             launch=LAUNCH,
             languages=languages,

@@ -14,13 +14,10 @@ a learner who switches keeps what they did.
 from __future__ import annotations
 
 import posixpath
-from functools import cache
-from importlib.resources import files as package_data
 
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.locale import language_name
-from jmdi_scorm.render.compact import compact_css
-from jmdi_scorm.render.site import LAUNCH, RUNTIME_DIR, LanguageLink, Scope, Site
+from jmdi_scorm.render.site import LAUNCH, LanguageLink, Scope, Site
 from jmdi_scorm.source import model
 from jmdi_scorm.targets.base import PackageResult, Target
 
@@ -43,19 +40,8 @@ class WebTarget(Target):
             for name, data in edition.package_files(self.adapter, scope, languages=links).items():
                 if not folder and name.startswith(tuple(folders[1:])):
                     raise BuildError(f"{name}: a course file in the folder of a language of the web package")
-                files[folder + name] = data + switch_css() if name == STYLE else data
+                files[folder + name] = data
         return PackageResult(files)
-
-
-STYLE = f"{RUNTIME_DIR}/jmdi.css"
-
-
-@cache
-def switch_css() -> bytes:
-    """The switch's rules (runtime/jmdi-langs.css, compacted), appended to the package's jmdi.css:
-    the first page of the LMS formats, which have no switch, stays as it was."""
-    text = (package_data("jmdi_scorm") / "runtime" / "jmdi-langs.css").read_text(encoding="utf-8")
-    return compact_css(text).encode()
 
 
 def edition_name(site: Site) -> str:
