@@ -166,8 +166,9 @@ def shown_page(frame: Any) -> str:
 
 
 def wait_shown(frame: Any, page_id: str | None = None) -> str:
-    """Wait until the runtime shows ``page_id`` (or any page after its adapter started)."""
-    selector = f'#jmdi-page[data-page="{page_id}"]' if page_id else "#jmdi-next:not([hidden])"
+    """Wait until the runtime shows ``page_id`` (or, without one, until its adapter started: the
+    core marks the body with the session's mode)."""
+    selector = f'#jmdi-page[data-page="{page_id}"]' if page_id else "body[data-jmdi-session]"
     frame.locator(selector).wait_for(state="attached", timeout=WAIT_MS)
     return page_id or shown_page(frame)
 

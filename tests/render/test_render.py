@@ -194,6 +194,9 @@ def test_launch_page(site) -> None:
         ' src="runtime/jmdi-local.js" defer',
         ' type="application/json" id="jmdi-config"',
     ]
+    # A tracking adapter is not in the launch page: the core loads it once the first page is up.
+    assert "jmdi-scorm12.js" not in site.shell("scorm12").decode()
+    assert re.findall(r"<script src=\"([^\"]+)\"", site.shell("scorm12").decode()) == ["runtime/jmdi-core.js"]
     # The style sheet is written in, and the policy allows exactly that text.
     style = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
     assert style == launch_style() and '<link rel="stylesheet"' not in html

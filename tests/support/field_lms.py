@@ -221,7 +221,9 @@ STARTED = """() => {
   const frame = document.getElementById('sco'), w = frame && frame.contentWindow;
   try {
     const m = /^#\\/([^/]+)/.exec(w.location.hash), host = w.document.querySelector('#jmdi-page');
-    return !!(m && host && host.getAttribute('data-page') === decodeURIComponent(m[1]));
+    // data-jmdi-session: the adapter's state is in (the first page shows before it)
+    return !!(m && host && host.getAttribute('data-page') === decodeURIComponent(m[1])
+      && w.document.body.hasAttribute('data-jmdi-session'));
   } catch (e) { return false; }
 }"""
 

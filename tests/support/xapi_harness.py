@@ -108,13 +108,15 @@ def open_page(page: Any, page_id: str) -> None:
 
 
 def wait_ready(page: Any, page_id: str | None = None) -> str:
-    """Wait until the runtime shows a page (``page_id`` if given) after its adapter started."""
+    """Wait until the runtime shows a page (``page_id`` if given) after its adapter started (the
+    first page shows before: the core marks the body once the adapter's state is in)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
         page.wait_for_function(
             "id => { const m = /^#\\/([^/]+)/.exec(location.hash); const p = document.querySelector('#jmdi-page');"
-            " return m && p && p.getAttribute('data-page') === decodeURIComponent(m[1]) && (!id || m[1] === id); }",
+            " return document.body.hasAttribute('data-jmdi-session')"
+            " && m && p && p.getAttribute('data-page') === decodeURIComponent(m[1]) && (!id || m[1] === id); }",
             arg=page_id,
             timeout=15_000,
         )

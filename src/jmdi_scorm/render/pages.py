@@ -604,6 +604,14 @@ def _csp(extra: dict[str, str] | None) -> Markup:
     return Markup(policy.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
+#: The adapters the launch page loads itself (issue 16): the local one keeps progress in this
+#: browser and answers at once, so the first page shows it. A tracking adapter (SCORM, xAPI,
+#: cmi5) is loaded by the core once the first page is up, and the LMS's or LRS's answer is
+#: merged in when it comes (jmdi-core.js, startSession): neither its bytes nor its requests are
+#: on the first page's way.
+ADAPTERS_IN_PAGE = frozenset({"local"})
+
+
 @cache
 def launch_style(languages: bool = False) -> str:
     """The launch page's style sheet, written into it: runtime/jmdi.css compacted, with the
@@ -669,7 +677,7 @@ def _shell(
             modules=[m for m in r.course.modules if scope.module in (None, m.id)],
             home=Markup(home_html),
             config=Markup(config_json),
-            adapter_src=f"{RUNTIME_DIR}/jmdi-{adapter}.js",
+            adapter_src=f"{RUNTIME_DIR}/jmdi-{adapter}.js" if adapter in ADAPTERS_IN_PAGE else "",
             runtime=RUNTIME_DIR,
             style=Markup(style),
             csp=_csp({**(csp or {}), "style-src": f"{CSP['style-src']} {style_source(style)}"}),

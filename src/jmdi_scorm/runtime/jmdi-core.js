@@ -10,7 +10,8 @@
  *   save(snapshot)      -> Promise<boolean>
  *   interaction(record) -> void
  *   finish(snapshot)    -> Promise<void>, called exactly once, synchronously (see finish())
- * No dependencies, no build step, no request outside the package.
+ * The first page shows before the adapter's start() resolved (startSession, issue 16); the other
+ * calls come after it. No dependencies, no build step, no request outside the package.
  */
 (function () {
   "use strict";
@@ -21,6 +22,7 @@
 
   JMDI.registerAdapter = function (name, factory) {
     adapters[name] = factory;
+    if (config && name === config.adapter) startSession(); // loaded after the first page (showFirst)
   };
 
   // ---- state codec: the same encoding as state_codec.py ---------------------------------
@@ -238,7 +240,8 @@
   }
 
   function commit() {
-    if (finished || mode === "review" || !adapter) return Promise.resolve(true);
+    // Before the session started there is nothing to send to: begin() saves once it has.
+    if (finished || mode === "review" || !adapter || !session) return Promise.resolve(true);
     if (saving) {
       savePending = true;
       return saving;
@@ -281,6 +284,18 @@
     if (finished) return finishing;
     finished = true;
     clearTimeout(retryTimer);
+    if (!session) {
+      // Nothing was sent yet, and the adapter has not read what the LMS keeps: it ends the session
+      // once it has, with the merged state (a learner who pressed Exit), or never (a closed page).
+      whenStarted(finishNow);
+      finishing = Promise.resolve();
+      return finishing;
+    }
+    finishing = finishNow();
+    return finishing;
+  }
+
+  function finishNow() {
     var snap = snapshot();
     // The final save may fail or be cut short as the window closes: keep what the LMS has not
     // acknowledged (a later launch merges it back).
@@ -291,8 +306,7 @@
     } catch (e) {
       /* a bug in an adapter must not block the learner */
     }
-    finishing = Promise.resolve(ended).catch(function () {});
-    return finishing;
+    return Promise.resolve(ended).catch(function () {});
   }
 
   JMDI.finish = finish;
@@ -366,6 +380,7 @@
   }
 
   function route() {
+    touched = true; // the learner moved: the state arriving later does not take them elsewhere
     var target = parseHash();
     if (target) show(target.id, target.anchor);
   }
@@ -709,13 +724,129 @@
     });
   }
 
+  /* Where a launch opens: the page its URL names, the SCO it was launched as, the bookmark, the
+   * first page. The URL's page is read once, before the core writes its own. */
+  var launchHash;
   function firstPage() {
-    var target = parseHash();
+    var target = launchHash;
     if (target && pages[target.id]) return target;
     var sco = new URLSearchParams(location.search).get("sco");
     if (sco && pages[sco]) return { id: sco, anchor: "" };
     if (state.location && pages[state.location]) return { id: state.location, anchor: "" };
     return { id: sequence[0].id, anchor: "" };
+  }
+
+  function go(target) {
+    history.replaceState(history.state, "", "#/" + target.id + (target.anchor ? "/" + target.anchor : ""));
+    show(target.id, target.anchor);
+  }
+
+  // ---- the session: the first page does not wait for it ------------------------------------
+  // The first page shows as soon as the core runs (issue 16: a tracking adapter, the LMS or LRS
+  // answers are not on its way). A tracking adapter's script is loaded once it is up (the launch
+  // page names only the local one, which answers at once and so is in before the first page);
+  // start() may take a while (an LRS over a slow link). Until it resolved, the learner may read
+  // and move; saves wait, answers wait (their tries count from the stored ones), and the state
+  // the adapter brings is merged with what the learner did meanwhile (a union: nothing done is
+  // taken back). A learner who has not touched the page yet is taken to the bookmark, as a
+  // launch would; one who has stays where they are, and home's Continue link shows the bookmark.
+
+  var session = null; // the adapter's start() resolved and its state is merged in
+  var waitingSession = [];
+  var touched = false;
+  var TOUCHES = ["keydown", "pointerdown", "wheel", "touchstart"];
+
+  function touch() {
+    touched = true;
+  }
+
+  /* Runs fn now if the session started, else once it has (in call order). */
+  function whenStarted(fn) {
+    if (session) fn();
+    else waitingSession.push(fn);
+  }
+
+  function showFirst() {
+    if (current !== null) return; // the session started first and showed it
+    go(firstPage());
+    if (!adapters[config.adapter]) loadAdapter();
+  }
+
+  /* The adapter's script, once the first page is up; tried again while it cannot be had. */
+  function loadAdapter() {
+    loadScript("jmdi-" + config.adapter + ".js", function () {
+      if (!adapters[config.adapter]) retryAdapter(); // it ran but registered nothing
+    }, retryAdapter);
+  }
+
+  function retryAdapter() {
+    notice("#jmdi-alert", S.save_failed);
+    setTimeout(loadAdapter, RETRY_MS);
+  }
+
+  function startSession() {
+    if (adapter) return;
+    try {
+      adapter = adapters[config.adapter](config);
+    } catch (e) {
+      adapter = null; // a bug in an adapter must not block the learner
+    }
+    Promise.resolve()
+      .then(function () { return adapter ? adapter.start() : { state: null, mode: "normal" }; })
+      .catch(function () { return { state: null, mode: "normal" }; })
+      .then(begin);
+  }
+
+  function begin(result) {
+    result = result || {};
+    var restored = typeof result.state === "string" ? decodeState(result.state) : result.state;
+    var meanwhile = state; // what the learner did before the state arrived
+    mode = result.mode || "normal";
+    offline = result.offline === true;
+    openStore(result);
+    restored = offline ? readLocal() : mergeStates(restored && restored.pages && restored.answers ? restored : null, readLocal());
+    state = restored && restored.pages && restored.answers ? restored : { location: "", pages: {}, answers: {} };
+    // In review nothing the learner does is kept: the record shows as the LMS has it.
+    if (mode !== "review") state = mergeStates(state, meanwhile);
+    if (adapter && adapter.restored) {
+      var tries = 0;
+      Object.keys(state.answers).forEach(function (key) {
+        if (isRecorded(key.slice(0, key.lastIndexOf(".")))) tries += state.answers[key].tries;
+      });
+      try {
+        adapter.restored(tries);
+      } catch (e) { /* a bug in an adapter must not block the learner */ }
+    }
+    // The LMS's pass mark for this launch (cmi5 LaunchData) wins over course.yaml's, so the
+    // page judges as the LMS records.
+    var mastery = result.masteryScore;
+    if (typeof mastery === "number" && mastery >= 0 && mastery <= 1) config.tracking.mastery_score = mastery;
+    if (result.notice) notice("#jmdi-status", result.notice);
+    else if (($("#jmdi-alert") || {}).textContent === S.save_failed) notice("#jmdi-alert", ""); // the adapter came
+    lastStatus = (function (t) { return t.completion + "/" + t.success; })(totals());
+    lastSaved = (function (s) { return s.stateText + "|" + s.completion + "|" + s.success; })(snapshot());
+    session = result;
+    document.body.setAttribute("data-jmdi-session", mode);
+    TOUCHES.forEach(function (type) { document.removeEventListener(type, touch, true); });
+    var target = firstPage();
+    if (finished) {
+      // The learner pressed Exit meanwhile: the adapter ends the session (waitingSession).
+    } else if (current === null) {
+      go(target);
+    } else if (!touched && target.id !== current) {
+      firstRender = true; // as a launch that opens there: no focus moved, no scroll
+      go(target);
+    } else {
+      // The page stays: its questions show the answers the state holds (or lock, in review).
+      var forms = $$("#jmdi-page form.jmdi-q");
+      if (forms.length && Q) {
+        forms.forEach(function (form) {
+          if (mode === "review" || state.answers[form.getAttribute("data-key")]) Q.setup(form);
+        });
+      }
+      changed(true);
+    }
+    waitingSession.splice(0).forEach(function (fn) { fn(); });
   }
 
   function boot() {
@@ -759,47 +890,21 @@
       if (event.target.matches("form.jmdi-q")) {
         event.preventDefault();
         var form = event.target;
-        withQuestions(function (q) { q.submit(form); });
+        // An answer waits for the session: its tries count from the ones the LMS keeps.
+        whenStarted(function () { withQuestions(function (q) { q.submit(form); }); });
       }
     });
-    var factory = adapters[config.adapter];
-    adapter = factory ? factory(config) : null;
-    Promise.resolve()
-      .then(function () { return adapter ? adapter.start() : { state: null, mode: "normal" }; })
-      .catch(function () { return { state: null, mode: "normal" }; })
-      .then(function (result) {
-        result = result || {};
-        var restored = typeof result.state === "string" ? decodeState(result.state) : result.state;
-        mode = result.mode || "normal";
-        offline = result.offline === true;
-        openStore(result);
-        restored = offline ? readLocal() : mergeStates(restored && restored.pages && restored.answers ? restored : null, readLocal());
-        if (restored && restored.pages && restored.answers) state = restored;
-        if (adapter && adapter.restored) {
-          var tries = 0;
-          Object.keys(state.answers).forEach(function (key) {
-            if (isRecorded(key.slice(0, key.lastIndexOf(".")))) tries += state.answers[key].tries;
-          });
-          try {
-            adapter.restored(tries);
-          } catch (e) { /* a bug in an adapter must not block the learner */ }
-        }
-        // The LMS's pass mark for this launch (cmi5 LaunchData) wins over course.yaml's, so the
-        // page judges as the LMS records.
-        var mastery = result.masteryScore;
-        if (typeof mastery === "number" && mastery >= 0 && mastery <= 1) config.tracking.mastery_score = mastery;
-        if (result.notice) notice("#jmdi-status", result.notice);
-        lastStatus = (function (t) { return t.completion + "/" + t.success; })(totals());
-        lastSaved = (function (s) { return s.stateText + "|" + s.completion + "|" + s.success; })(snapshot());
-        var start = firstPage();
-        history.replaceState(history.state, "", "#/" + start.id + (start.anchor ? "/" + start.anchor : ""));
-        window.addEventListener("hashchange", route);
-        show(start.id, start.anchor);
-      });
+    launchHash = parseHash();
+    window.addEventListener("hashchange", route);
+    TOUCHES.forEach(function (type) { document.addEventListener(type, touch, true); });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden" && dirty()) commit();
     });
     window.addEventListener("pagehide", finish);
+    // The launch page's own adapter (the local one) starts now and is in before the first page
+    // shows; a tracking adapter is loaded once it is up (showFirst).
+    if (adapters[config.adapter]) startSession();
+    setTimeout(showFirst, 0);
   }
 
   // Deferred scripts run while readyState is "interactive", before the adapter script that
