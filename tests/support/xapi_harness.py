@@ -480,20 +480,21 @@ def terminated_last_problems(requests: list[Any], session: str) -> list[str]:
 
 
 def launch_order_problems(requests: list[Any]) -> list[str]:
-    """C5-01: per launch, POST fetch → GET LaunchData → GET preferences before any statement,
-    and never a GET on a fetch URL."""
+    """C5-01: per launch, POST fetch, then GET LaunchData and GET preferences (sent together, so
+    in either order) before anything is written to the LRS, and never a GET on a fetch URL."""
     problems = [f"{r.method} on {r.path}" for r in requests if "/cmi5/fetch/" in r.path and r.method != "POST"]
-    for index, request in enumerate(requests):
-        if "/cmi5/fetch/" not in request.path:
-            continue
-        following = [r for r in requests[index + 1 :] if r.path.startswith("/xapi/")][:2]
-        steps = [(r.method, r.path, r.query.get("stateId") or r.query.get("profileId")) for r in following]
-        expected = [
-            ("GET", "/xapi/activities/state", "LMS.LaunchData"),
-            ("GET", "/xapi/agents/profile", "cmi5LearnerPreferences"),
-        ]
-        if steps != expected:
-            problems.append(f"launch at request {index}: {steps}")
+    expected = {
+        ("GET", "/xapi/activities/state", "LMS.LaunchData"),
+        ("GET", "/xapi/agents/profile", "cmi5LearnerPreferences"),
+    }
+    fetches = [index for index, r in enumerate(requests) if "/cmi5/fetch/" in r.path]
+    for index, end in zip(fetches, [*fetches[1:], len(requests)], strict=True):
+        launch = [r for r in requests[index + 1 : end] if r.path.startswith("/xapi/")]
+        steps = [(r.method, r.path, r.query.get("stateId") or r.query.get("profileId")) for r in launch]
+        writes = [i for i, step in enumerate(steps) if step[0] != "GET"]
+        before = set(steps[: writes[0]] if writes else steps)
+        if not expected <= before:
+            problems.append(f"launch at request {index}: {steps[: writes[0] + 1]}")
     return problems
 
 

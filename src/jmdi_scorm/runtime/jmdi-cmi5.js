@@ -3,10 +3,11 @@
    the LMS, `initialized` first, statements built on the LaunchData context template, defined
    statements per launch mode and registration, `terminated` last, then returnURL. Needs
    jmdi-xapi-common.js (the build joins both into this one file).
-   This part starts the session on the first page: the token, LMS.LaunchData, the learner's
-   preferences and the state the LRS keeps. Once the first page has its state, it loads
-   jmdi-cmi5-later.js (X.tracker), which queues initialized and tracks the session (saves,
-   answers, terminated); saves and answers wait for it, and nothing is sent before it is here. */
+   This part, which the core loads once the first page is up, starts the session: the token, then
+   LMS.LaunchData, the learner's preferences and the state the LRS keeps, read together. It asks
+   for jmdi-cmi5-later.js (X.tracker) meanwhile, which queues initialized and tracks the session
+   once the state is read (saves, answers, terminated); saves and answers wait for it, and
+   nothing is sent before it is here. */
 (function (global) {
   "use strict";
 
@@ -107,31 +108,33 @@
       outbox = new X.Outbox(launch.lrs.endpoint + "|" + X.agentKey(launch.actor), launch.lrs, function () {
         X.notify(text.refused);
       }, { dropRefusedEarlier: true });
-      return launch.lrs.json("activities/state", docQuery(LAUNCH_DATA)).then(function (r) {
+      // Five reads that need only the token, sent together (each is a round trip: over a slow
+      // link one after the other they took seconds).
+      var agent = { agent: JSON.stringify(launch.actor), profileId: PREFERENCES };
+      return Promise.all([
+        launch.lrs.json("activities/state", docQuery(LAUNCH_DATA)),
+        launch.lrs.json("agents/profile", agent), // 404 is normal (§8.8)
+        readDoc(STATE.suspend), readDoc(STATE.bookmark), readDoc(FLAGS)
+      ]).then(function (read) {
+        var r = read[0], prefs = read[1], docs = read.slice(2);
         if (r.status !== 200 || !r.data) return untracked("cmi5-launchdata-" + r.status);
         launch.launchData = r.data;
         launch.mode = ended ? "review" : MODES[r.data.launchMode] || "normal";
         launch.mastery = typeof r.data.masteryScore === "number" ? r.data.masteryScore : null;
-        var agent = { agent: JSON.stringify(launch.actor), profileId: PREFERENCES };
-        return launch.lrs.json("agents/profile", agent).then(function (prefs) { // 404 is normal (§8.8)
-          launch.preferences = prefs.status === 200 && prefs.data ? prefs.data : {};
-          return Promise.all([readDoc(STATE.suspend), readDoc(STATE.bookmark), readDoc(FLAGS)]);
-        }).then(function (docs) {
-          if (!docs || !launch) return docs;
-          if (docs[2]) { // in place: the later part shares this object
-            flags.completed = !!docs[2].completed;
-            flags.passed = !!docs[2].passed;
-          }
-          last.flags = JSON.stringify(flags);
-          tracked(function () {}); // the later part: initialized, then what an earlier launch left
-          var result = { state: restore(docs[0], docs[1]), mode: launch.mode,
-            learner: launch.actor.name || undefined };
-          if (ended) result.notice = text.ended;
-          if (launch.mastery !== null) result.masteryScore = launch.mastery;
-          if (launch.preferences.languagePreference) result.language = launch.preferences.languagePreference;
-          if (launch.preferences.audioPreference) result.audio = launch.preferences.audioPreference;
-          return result;
-        });
+        launch.preferences = prefs.status === 200 && prefs.data ? prefs.data : {};
+        if (docs[2]) { // in place: the later part shares this object
+          flags.completed = !!docs[2].completed;
+          flags.passed = !!docs[2].passed;
+        }
+        last.flags = JSON.stringify(flags);
+        tracked(function () {}); // the later part: initialized, then what an earlier launch left
+        var result = { state: restore(docs[0], docs[1]), mode: launch.mode,
+          learner: launch.actor.name || undefined };
+        if (ended) result.notice = text.ended;
+        if (launch.mastery !== null) result.masteryScore = launch.mastery;
+        if (launch.preferences.languagePreference) result.language = launch.preferences.languagePreference;
+        if (launch.preferences.audioPreference) result.audio = launch.preferences.audioPreference;
+        return result;
       });
     }
 
@@ -141,6 +144,7 @@
         if (!p.endpoint || !p.fetch || !p.actor || !p.registration || !p.activityId || !data || !X.parseActor(p.actor)) {
           return Promise.resolve(untracked(null));
         }
+        tracked.load(); // the later part comes while the LMS answers
         return fetchToken(p).then(function (t) {
           return t.token ? begin(p, t.token) : untracked(t.error);
         });

@@ -1,5 +1,5 @@
-/* jmdi-xapi-common.js: what the xapi and cmi5 adapters share to start a session on the first
-   page (docs/architecture.md): launch parsing, the LRS client, the page activities, the
+/* jmdi-xapi-common.js: what the xapi and cmi5 adapters share to start a session (once the first
+   page is up, docs/architecture.md): launch parsing, the LRS client, the page activities, the
    statement outbox as far as reading what it keeps in localStorage, and the loading of the
    adapter's later part. Statements, sending (order, retries, conflicts, the closing page,
    waiting for the LRS) and answers are in jmdi-xapi-common-later.js.
@@ -224,16 +224,20 @@
   // is here, else once it arrived (calls keep their order), `tracking` being what later[adapter]
   // made of session() (its save, interaction and finish). Resolves false when the file could
   // not load: the core keeps the state and saves again, which tries again.
+  // tracked.load() asks for the file early (while the LRS answers the launch's reads); it tracks
+  // nothing until the first tracked(run).
   function tracker(adapter, session) {
     var tracking = null;
-    return function tracked(run) {
+    function tracked(run) {
       if (tracking) return Promise.resolve(run(tracking));
       return loadLater(adapter).then(function (track) {
         if (!track) return false;
         tracking = tracking || track(session());
         return run(tracking);
       });
-    };
+    }
+    tracked.load = function () { loadLater(adapter); };
+    return tracked;
   }
 
   // jmdi-xapi-common-later.js adds the statement builder, the rest of the outbox and the formats.

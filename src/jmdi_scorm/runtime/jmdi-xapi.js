@@ -2,8 +2,8 @@
    Endpoint, Authorization, actor, registration and activity id come from the launch URL only
    (docs/standards.md §7.2); nothing in the package names an LRS or a learner. Needs
    jmdi-xapi-common.js (the build joins both into this one file).
-   This part starts the session on the first page: the launch and the state the LRS keeps. Once
-   the first page has its state, it loads jmdi-xapi-later.js (X.tracker), which queues
+   This part, which the core loads once the first page is up, starts the session: the launch and
+   the state the LRS keeps. It asks for jmdi-xapi-later.js (X.tracker) meanwhile, which queues
    initialized/resumed and tracks the session (saves, answers, finish); saves and answers wait
    for it, and nothing is sent before it is here. */
 (function (global) {
@@ -83,6 +83,7 @@
         launch = parseLaunch();
         if (!launch) return Promise.resolve({ state: null, mode: "normal", notice: text.untracked }); // §7.2
         started = Date.now();
+        tracked.load(); // the later part comes while the LRS answers
         var key = launch.lrs.endpoint + "|" + X.agentKey(launch.actor);
         // On pagehide terminated leaves even while other requests are on their way (see
         // rules.lastOnUnload): no LRS ends a TinCan session's credentials with it.
