@@ -664,8 +664,11 @@ class Learner:
         return self.lms.sco
 
     def wait_page(self, page_id: str) -> None:
+        """Wait until ``page_id`` shows, the adapter's session started (the first page shows before)."""
         self.frame.wait_for_function(
-            "id => document.querySelector('#jmdi-page').getAttribute('data-page') === id", arg=page_id
+            "id => document.querySelector('#jmdi-page').getAttribute('data-page') === id"
+            " && document.body.hasAttribute('data-jmdi-session')",
+            arg=page_id,
         )
 
     def open(self, page_id: str) -> None:
