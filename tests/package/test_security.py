@@ -36,7 +36,7 @@ from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.cli import main
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.package.safety import csp_problem, parse_csp
-from jmdi_scorm.render.pages import CSP
+from jmdi_scorm.render.pages import CSP, launch_script
 from jmdi_scorm.render.sanitize import clean_html
 from tests.conftest import MINIMAL, ROOT
 
@@ -142,13 +142,14 @@ def style_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
-def expected_policy(zip_name: str, page: str, styles: list[str]) -> dict[str, list[str]]:
-    """The project's policy; a launch page's also names its ``<style>`` by hash (its style sheet,
-    written in: issue 16)."""
+def expected_policy(zip_name: str, page: str, styles: list[str], scripts: list[str]) -> dict[str, list[str]]:
+    """The project's policy; a launch page's also names its ``<style>`` and its ``<script>`` by hash
+    (its style sheet and the core, written in: issue 16)."""
     policy = {name: value.split() for name, value in CSP.items()}
     if fmt_of(zip_name) in LRS_FORMATS and page == "index.html":
         policy["connect-src"] = ["'self'", "https:", "http:"]  # the LRS is named at launch only
     policy["style-src"] += [style_hash(text) for text in styles]
+    policy["script-src"] += [style_hash(text) for text in scripts]
     return policy
 
 
@@ -172,11 +173,14 @@ def check_page_loads_only_package_files(zip_name: str, page: str, text: str, fil
     assert all(order.index(meta) < order.index(el) for el in loads), f"{zip_name}/{page}: CSP after a load"
     styles = [style.text or "" for style in doc.iter("style")]
     assert len(styles) == (1 if is_launch_page(page) else 0), f"{zip_name}/{page}: {len(styles)} <style>"
-    assert parse_csp(meta.get("content")) == expected_policy(zip_name, page, styles), f"{zip_name}/{page}"
+    # Inline scripts: the config, data that CSP never runs, and the core, allowed by its hash.
+    data = [el for el in doc.iter("script") if el.get("src") is None and el.get("type") == "application/json"]
+    code = [el.text or "" for el in doc.iter("script") if el.get("src") is None and el.get("type") is None]
+    assert [el.get("id") for el in data] == (["jmdi-config"] if is_launch_page(page) else []), page
+    assert code == ([launch_script()] if is_launch_page(page) else []), f"{zip_name}/{page}: inline scripts"
+    assert parse_csp(meta.get("content")) == expected_policy(zip_name, page, styles, code), f"{zip_name}/{page}"
     for script in doc.iter("script"):
-        if script.get("src") is None:  # the one inline script is data, which CSP never runs
-            assert script.get("type") == "application/json" and script.get("id") == "jmdi-config", page
-        else:
+        if script.get("src") is not None:
             local_target(page, script.get("src"), files)
     for link in doc.iter("link"):
         if link.get("rel") == "icon" and link.get("href", "").startswith("data:image/svg+xml,"):
@@ -396,11 +400,15 @@ def test_a_template_override_cannot_drop_the_policy(minimal_course, tmp_path) ->
         build(minimal_course, options(tmp_path / "d", formats=("web",)))
 
 
-def launch_page(style_src: str, script_src: str = "'self'", styles: tuple[str, ...] = ()) -> str:
+def launch_page(
+    style_src: str, script_src: str = "'self'", styles: tuple[str, ...] = (), scripts: tuple[str, ...] = ()
+) -> str:
     policy = "; ".join(
         f"{name} {value}" for name, value in (CSP | {"style-src": style_src, "script-src": script_src}).items()
     )
     body = "".join(f"<style>{text}</style>" for text in styles)
+    body += '<script type="application/json" id="jmdi-config">{"a": 1}</script><script src="x.js"></script>'
+    body += "".join(f"<script>{text}</script>" for text in scripts)
     return f'<html><head><meta http-equiv="Content-Security-Policy" content="{policy}">{body}</head></html>'
 
 
@@ -417,13 +425,34 @@ SHEET = ".a{color:red}"
         ("'self'", "'self'", (SHEET,), "does not allow by its hash"),  # a style the policy blocks
         (f"'self' {style_hash(SHEET)}", "'self'", (SHEET, ".b{}"), "does not allow by its hash"),
         ("'self' 'unsafe-inline'", "'self'", (SHEET,), "style-src allows 'unsafe-inline'"),
-        ("'self'", f"'self' {style_hash(SHEET)}", (), "script-src"),  # hashes for styles only
+        ("'self'", f"'self' {style_hash(SHEET)}", (), "no <script> of the page"),  # a script hash for nothing
     ],
 )
 def test_the_audit_allows_a_style_in_the_page_by_its_own_hash_only(
     style_src: str, script_src: str, styles: tuple[str, ...], problem: str | None
 ) -> None:
     found = csp_problem(launch_page(style_src, script_src, styles))
+    assert found == problem if problem is None else problem in (found or ""), found
+
+
+CODE = "window.x = 1;"
+
+
+@pytest.mark.parametrize(
+    ("script_src", "scripts", "problem"),
+    [
+        (f"'self' {style_hash(CODE)}", (CODE,), None),  # the config and a file need no hash
+        ("'self'", (CODE,), "does not allow by its hash"),  # a script the policy blocks
+        (f"'self' {style_hash(CODE)}", (CODE + " ",), "no <script> of the page"),  # another text
+        (f"'self' {style_hash(CODE)}", (CODE, "y()"), "does not allow by its hash"),
+        ("'self' 'unsafe-inline'", (CODE,), "script-src"),
+        (f"{style_hash(CODE)}", (CODE,), "must have script-src 'self'"),
+    ],
+)
+def test_the_audit_allows_a_script_in_the_page_by_its_own_hash_only(
+    script_src: str, scripts: tuple[str, ...], problem: str | None
+) -> None:
+    found = csp_problem(launch_page("'self'", script_src, scripts=scripts))
     assert found == problem if problem is None else problem in (found or ""), found
 
 
@@ -541,7 +570,8 @@ def dangerous(root, injected: bool = True) -> list[str]:
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        if el.tag == "script" and not (el.get("src") or el.get("type") == "application/json"):
+        core = el.text == launch_script()  # the core, written into the launch page (issue 16)
+        if el.tag == "script" and not (el.get("src") or el.get("type") == "application/json" or core):
             found.append("inline script")
         embedded = el.tag in ("svg", "iframe", "object", "embed") and not _a_cover(el)
         if embedded or (injected and el.tag == "img" and el.get("src") == "x"):
@@ -582,11 +612,11 @@ ANSWER_ALL = """payload => {
     if (button && !button.hidden) form.requestSubmit(button);
   }
 }"""
-FIND_DANGER = """() => [...document.querySelectorAll('*')].flatMap(el => {
+FIND_DANGER = """core => [...document.querySelectorAll('*')].flatMap(el => {
   const bad = [...el.attributes].filter(a => /^on/i.test(a.name) || /^\\s*javascript:/i.test(a.value)).map(a => el.tagName + ' ' + a.name);
   const cover = el.matches('svg.jmdi-cover') && !el.querySelector('script, foreignObject');  // render/covers.py
   if (['SVG', 'IFRAME', 'OBJECT', 'EMBED'].includes(el.tagName.toUpperCase()) && !cover) bad.push(el.tagName);
-  if (el.tagName === 'SCRIPT' && !el.src && el.type !== 'application/json') bad.push('inline script');
+  if (el.tagName === 'SCRIPT' && !el.src && el.type !== 'application/json' && el.text !== core) bad.push('inline script');
   return bad;
 })"""
 
@@ -615,12 +645,12 @@ def test_chromium_runs_none_of_the_course_text(hostile, browser, serve, tmp_path
             feedback = page.evaluate("() => [...document.querySelectorAll('.jmdi-feedback')].map(f => f.innerText)")
             assert all(PAYLOAD in text for text in feedback), ident  # shown, as text
             answered += len(feedback)
-            assert page.evaluate(FIND_DANGER) == [], ident
+            assert page.evaluate(FIND_DANGER, launch_script()) == [], ident
         for name in html_pages(files):
             if name.startswith("print/"):
                 page.goto(base + name)
                 page.wait_for_load_state("load")
-                assert page.evaluate(FIND_DANGER) == [], name
+                assert page.evaluate(FIND_DANGER, launch_script()) == [], name
                 assert PAYLOAD in page.inner_text("body")
         page.wait_for_timeout(300)
     finally:

@@ -14,10 +14,10 @@ from jmdi_scorm.cli import main
 from jmdi_scorm.package.archive import ZIP_EPOCH, write_zip, zip_bytes
 from tests.conftest import ROOT
 
-#: What the web package's first page loads (its style sheet is written in, its icon a data: URI).
+#: What the web package's first page loads (its style sheet and core are written in, its icon a
+#: data: URI).
 FIRST_PAGE = (
     "index.html",
-    "runtime/jmdi-core.js",
     "runtime/jmdi-local.js",
 )
 

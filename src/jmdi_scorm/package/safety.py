@@ -6,9 +6,10 @@ course's template override or a pasted credential cannot quietly weaken what shi
 - every HTML page carries a Content-Security-Policy ``<meta>`` before anything it loads, and
   that policy allows only the package's own files (``'self'`` or ``'none'``; ``connect-src`` may
   add ``https:``/``http:`` for an LRS named at launch, ``img-src`` ``data:``: an image written in
-  the page itself, which loads nothing; ``style-src`` the SHA-256 hash of each ``<style>`` written
-  in the page, and no other: the launch page's style sheet, in the page so that the first page
-  needs no second round trip; it loads nothing, and no other inline style may apply);
+  the page itself, which loads nothing; ``style-src`` and ``script-src`` the SHA-256 hash of each
+  ``<style>`` and each ``<script>`` that runs written in the page, and no other: the launch
+  page's style sheet and core, in the page so that the first page needs no second round trip;
+  a hash allows that exact text, so no other inline style or script may apply);
 - no text file looks like it carries LRS credentials (the patterns of
   ``credentials.find_credentials``).
 """
@@ -35,11 +36,16 @@ OWN_FILES = {"'self'", "'none'"}
 LAUNCH_TIME_ORIGINS = {"connect-src": {"https:", "http:"}}  # the LRS endpoint arrives at launch
 IN_THE_PAGE = {"img-src": {"data:"}}  # the launch page's icon: no request, nothing that runs
 REQUIRED = {"default-src": "'self'", "script-src": "'self'", "object-src": "'none'", "base-uri": "'none'"}
-#: Directives that may name an element written in the page by its hash (CSP level 2): exactly the
-#: ``<style>`` elements the page has (``_hash_problem``).
-HASHED = {"style-src"}
 HASH_SOURCE = re.compile(r"'sha256-[A-Za-z0-9+/]+={0,2}'")
-INLINE_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+#: Directives that may name elements written in the page by their hash (CSP level 2), and those
+#: elements: exactly the page's ``<style>`` elements, exactly its ``<script>`` elements that run
+#: (not a data block such as ``type="application/json"``, which CSP does not apply to).
+HASHED = {
+    "style-src": re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.IGNORECASE | re.DOTALL),
+    "script-src": re.compile(
+        r"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"?application/json)[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL
+    ),
+}
 
 
 def parse_csp(policy: str) -> dict[str, list[str]]:
@@ -62,7 +68,8 @@ def csp_problem(page: str) -> str | None:
         return f"the Content-Security-Policy <meta> comes after a <{first.group(1).lower()}>"
     policy = parse_csp(html.unescape(found.group(1)))
     for name, value in REQUIRED.items():
-        if policy.get(name) != [value]:
+        unhashed = [source for source in policy.get(name, []) if not (name in HASHED and HASH_SOURCE.fullmatch(source))]
+        if unhashed != [value]:
             return f"Content-Security-Policy must have {name} {value}"
     for name, sources in policy.items():
         extra = set(sources) - OWN_FILES - LAUNCH_TIME_ORIGINS.get(name, set()) - IN_THE_PAGE.get(name, set())
@@ -70,17 +77,22 @@ def csp_problem(page: str) -> str | None:
             extra = {source for source in extra if not HASH_SOURCE.fullmatch(source)}
         if extra:
             return f"Content-Security-Policy {name} allows {' '.join(sorted(extra))}"
-    return _hash_problem(page, policy)
+    for name, elements in HASHED.items():
+        problem = _hash_problem(page, policy, name, elements)
+        if problem:
+            return problem
+    return None
 
 
-def _hash_problem(page: str, policy: dict[str, list[str]]) -> str | None:
-    """Why the hashes of ``style-src`` are not exactly those of the page's ``<style>`` elements."""
-    allowed = {source for source in policy.get("style-src", []) if HASH_SOURCE.fullmatch(source)}
-    written = {_hash_source(text) for text in INLINE_STYLE.findall(page)}
+def _hash_problem(page: str, policy: dict[str, list[str]], name: str, elements: re.Pattern[str]) -> str | None:
+    """Why the hashes of directive ``name`` are not exactly those of the page's inline ``elements``."""
+    tag = "style" if name == "style-src" else "script"
+    allowed = {source for source in policy.get(name, []) if HASH_SOURCE.fullmatch(source)}
+    written = {_hash_source(text) for text in elements.findall(page)}
     if allowed - written:
-        return f"Content-Security-Policy style-src allows {' '.join(sorted(allowed - written))}, no <style> of the page"
+        return f"Content-Security-Policy {name} allows {' '.join(sorted(allowed - written))}, no <{tag}> of the page"
     if written - allowed:
-        return "a <style> of the page that its Content-Security-Policy does not allow by its hash"
+        return f"a <{tag}> of the page that its Content-Security-Policy does not allow by its hash"
     return None
 
 

@@ -67,12 +67,12 @@ CSP = {
     "base-uri": "'none'",
     "form-action": "'none'",
 }
-#: The runtime every package ships; jmdi-questions.js and .css are loaded by the core with the first page
-#: that has questions (issue 15), jmdi-viewer.js (which loads its .css) when a figure is first opened,
-#: jmdi-glossary.js (which loads its .css) when a glossary term is first opened in a page, the others
-#: by the launch page.
+#: The runtime every package ships as files; jmdi-questions.js and .css are loaded by the core with the
+#: first page that has questions (issue 15), jmdi-viewer.js (which loads its .css) when a figure is
+#: first opened, jmdi-glossary.js (which loads its .css) when a glossary term is first opened in a
+#: page; jmdi.css is the print pages' (the launch page carries it written in, as it carries the core,
+#: jmdi-core.js: launch_style, launch_script).
 CORE_FILES = (
-    "jmdi-core.js",
     "jmdi-questions.js",
     "jmdi-viewer.js",
     "jmdi-glossary.js",
@@ -93,7 +93,6 @@ ADAPTER_NOTICES = {
 #: The first page's own files, shipped without comments or indentation (compact.py); with the
 #: adapter scripts they are most of its weight.
 COMPACTED = {
-    "jmdi-core.js": compact_js,
     "jmdi-questions.js": compact_js,
     "jmdi.css": compact_css,
     "jmdi-questions.css": compact_css,
@@ -618,7 +617,7 @@ def launch_style(languages: bool = False) -> str:
     language switch's rules (runtime/jmdi-langs.css) when the page has the switch. In the page,
     not linked (issue 16): over a slow link a linked sheet is a second round trip before the
     first page shows, and a rule for an element later in the page would make it show unstyled.
-    The policy allows exactly this text by its hash (``style_source``)."""
+    The policy allows exactly this text by its hash (``hash_source``)."""
     runtime = resources.files("jmdi_scorm") / "runtime"
     names = ("jmdi.css", "jmdi-langs.css") if languages else ("jmdi.css",)
     text = "".join(compact_css(runtime.joinpath(name).read_text(encoding="utf-8")) for name in names)
@@ -627,8 +626,21 @@ def launch_style(languages: bool = False) -> str:
     return text
 
 
-def style_source(text: str) -> str:
-    """The CSP source that allows one ``<style>`` element whose text is ``text`` (CSP level 2 hash)."""
+@cache
+def launch_script() -> str:
+    """The core (runtime/jmdi-core.js, compacted), written at the end of the launch page: over a
+    slow link a linked script is a second round trip before the first page shows (issue 16); in
+    the page it comes with the page's own bytes, after the content it acts on, which shows while
+    it arrives. The policy allows exactly this text by its hash (``hash_source``)."""
+    text = compact_js((resources.files("jmdi_scorm") / "runtime" / "jmdi-core.js").read_text(encoding="utf-8"))
+    if re.search(r"</script|<!--", text, re.IGNORECASE):
+        raise BuildError("runtime/jmdi-core.js: '</script' or '<!--' would end or confuse the launch page's <script>")
+    return text
+
+
+def hash_source(text: str) -> str:
+    """The CSP source that allows one ``<style>`` or ``<script>`` element whose text is ``text``
+    (a CSP level 2 hash: that exact text and nothing else)."""
     digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
     return f"'sha256-{digest}'"
 
@@ -668,7 +680,7 @@ def _shell(
             if adapter in ADAPTER_NOTICES.get(key, (adapter,))
         },
     }
-    style = launch_style(bool(languages))
+    style, core = launch_style(bool(languages)), launch_script()
     # JSON inside <script type="application/json">: "<" escaped so no "</script>" can end it.
     config_json = json.dumps(config, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     html = r.env.get_template("shell.html").render(
@@ -680,7 +692,14 @@ def _shell(
             adapter_src=f"{RUNTIME_DIR}/jmdi-{adapter}.js" if adapter in ADAPTERS_IN_PAGE else "",
             runtime=RUNTIME_DIR,
             style=Markup(style),
-            csp=_csp({**(csp or {}), "style-src": f"{CSP['style-src']} {style_source(style)}"}),
+            core=Markup(core),
+            csp=_csp(
+                {
+                    **(csp or {}),
+                    "script-src": f"{CSP['script-src']} {hash_source(core)}",
+                    "style-src": f"{CSP['style-src']} {hash_source(style)}",
+                }
+            ),
             generator=r.options.generator,
             launch=LAUNCH,
             languages=languages,

@@ -907,8 +907,8 @@
     setTimeout(showFirst, 0);
   }
 
-  // Deferred scripts run while readyState is "interactive", before the adapter script that
-  // follows the core: start on DOMContentLoaded (or load, when injected later), exactly once.
+  // The core runs at the end of the launch page (written in), before the local adapter's
+  // deferred script: start on DOMContentLoaded (or load, when injected later), exactly once.
   var booted = false;
   function bootOnce() {
     if (!booted) {
