@@ -70,13 +70,15 @@ CSP = {
 #: The runtime every package ships as files; jmdi-questions.js and .css are loaded by the core with the
 #: first page that has questions (issue 15), jmdi-viewer.js (which loads its .css) when a figure is
 #: first opened, jmdi-glossary.js (which loads its .css) when a glossary term is first opened in a
-#: page; jmdi.css is the print pages' (the launch page carries it written in, as it carries the core,
-#: jmdi-core.js: launch_style, launch_script).
+#: page, jmdi-pages.css (the other pages' content and print rules) once the first page is up; jmdi.css
+#: is the print pages' (the launch page carries it written in, as it carries the core, jmdi-core.js:
+#: launch_style, launch_script).
 CORE_FILES = (
     "jmdi-questions.js",
     "jmdi-viewer.js",
     "jmdi-glossary.js",
     "jmdi.css",
+    "jmdi-pages.css",
     "jmdi-questions.css",
     "jmdi-viewer.css",
     "jmdi-glossary.css",
@@ -95,6 +97,7 @@ ADAPTER_NOTICES = {
 COMPACTED = {
     "jmdi-questions.js": compact_js,
     "jmdi.css": compact_css,
+    "jmdi-pages.css": compact_css,
     "jmdi-questions.css": compact_css,
     "jmdi-viewer.js": compact_js,
     "jmdi-viewer.css": compact_css,

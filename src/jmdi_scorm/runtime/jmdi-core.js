@@ -391,9 +391,11 @@
     current = id;
     // The bookmark: a page of a module (home's Continue leads back there; not home, the glossary…)
     if (mode !== "review" && page.module) state.location = id;
-    // A page with questions is shown once the question code and rules are here too.
+    // A page with questions is shown once the question code and rules are here too, any page but
+    // home once the other pages' rules are (jmdi-pages.css).
     var questions = page.q && !Q ? questionsReady().catch(function () { /* render tries again */ }) : null;
-    Promise.all([load(id), questions]).then(function (loaded) { return loaded[0]; }).then(
+    var rules = page.kind !== "home" ? style("jmdi-pages.css") : null;
+    Promise.all([load(id), questions, rules]).then(function (loaded) { return loaded[0]; }).then(
       function (data) {
         if (current !== id) return;
         render(page, data, anchor);
@@ -470,7 +472,8 @@
   // LATER): loaded once the page is up, put in its place, shown again from the cache after.
   function fillLater(host, data, anchor) {
     $$("[data-jmdi-later]", host).forEach(function (slot) {
-      load(slot.getAttribute("data-jmdi-later")).then(function (later) {
+      Promise.all([load(slot.getAttribute("data-jmdi-later")), style("jmdi-pages.css")]).then(function (loaded) {
+        var later = loaded[0];
         if (currentData !== data || !slot.parentNode) return;
         slot.insertAdjacentHTML("beforebegin", later.html);
         slot.parentNode.removeChild(slot);
@@ -590,20 +593,14 @@
 
   function questionsReady() {
     if (questionsLoading) return questionsLoading;
-    var style = new Promise(function (resolve) {
-      var link = document.createElement("link");
-      link.rel = "stylesheet";
-      link.href = "runtime/jmdi-questions.css";
-      link.onload = link.onerror = resolve; // unstyled questions still work
-      document.head.appendChild(link);
-    });
+    var rules = style("jmdi-questions.css");
     var code = new Promise(function (resolve, reject) {
       loadScript("jmdi-questions.js", function () {
         if (JMDI.questions) resolve((Q = Q || JMDI.questions(questionCore)));
         else reject();
       }, reject);
     });
-    questionsLoading = Promise.all([code, style]).then(
+    questionsLoading = Promise.all([code, rules]).then(
       function () { return Q; },
       function (error) {
         questionsLoading = null; // tried again with the next page that needs it
@@ -611,6 +608,19 @@
       }
     );
     return questionsLoading;
+  }
+
+  /* Adds the style sheet runtime/<name> to the page, once; resolves when it is here (or could
+   * not be had: the page still works unstyled). */
+  var styles = {};
+  function style(name) {
+    return styles[name] || (styles[name] = new Promise(function (resolve) {
+      var link = document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = "runtime/" + name;
+      link.onload = link.onerror = resolve;
+      document.head.appendChild(link);
+    }));
   }
 
   /* Adds runtime/<name> to the page: done() once it ran, failed() if it could not be had (the
@@ -902,8 +912,10 @@
     });
     window.addEventListener("pagehide", finish);
     // The launch page's own adapter (the local one) starts now and is in before the first page
-    // shows; a tracking adapter is loaded once it is up (showFirst).
-    if (adapters[config.adapter]) startSession();
+    // shows (its start() resolves at once; the first page waits one task for it); a tracking
+    // adapter is loaded once the first page is up (showFirst).
+    if (!adapters[config.adapter]) return showFirst();
+    startSession();
     setTimeout(showFirst, 0);
   }
 
