@@ -36,7 +36,7 @@ from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.cli import main
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.package.safety import csp_problem, parse_csp
-from jmdi_scorm.render.pages import CSP, launch_script
+from jmdi_scorm.render.launch_page import CSP, launch_script
 from jmdi_scorm.render.sanitize import clean_html
 from tests.conftest import MINIMAL, ROOT
 

@@ -12,8 +12,9 @@ import pytest
 from jmdi_scorm.errors import BuildError, CourseError
 from jmdi_scorm.render import i18n
 from jmdi_scorm.render.compact import compact_js
+from jmdi_scorm.render.launch_page import hash_source, launch_script, launch_style
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
-from jmdi_scorm.render.pages import course_files, hash_source, launch_script, launch_style, render_site
+from jmdi_scorm.render.pages import course_files, render_site
 from jmdi_scorm.render.questions import correct_answer
 from jmdi_scorm.render.site import ADAPTERS, Scope
 from jmdi_scorm.source import spec_limits

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from jmdi_scorm.render.pages import adapter_script
+from jmdi_scorm.render.runtime_files import adapter_script
 from jmdi_scorm.source.question_kinds import KINDS
 from jmdi_scorm.source.spec_limits import SUSPEND_DATA
 

@@ -41,7 +41,7 @@ RUNTIME_DIR = "runtime"  # folder of the runtime files inside packages
 ADAPTER_PREFIX = f"{RUNTIME_DIR}/jmdi-"  # adapter scripts: runtime/jmdi-<adapter>.js
 #: The JS adapters a launch page can load, one script each (runtime/jmdi-<name>.js). The other
 #: jmdi-*.js files are not adapters: jmdi-core.js; jmdi-scorm-common.js, which the build puts into
-#: the SCORM adapters (render/pages.py ``adapter_script``); jmdi-xapi-common.js, which the xAPI
+#: the SCORM adapters (render/runtime_files.py ``adapter_script``); jmdi-xapi-common.js, which the xAPI
 #: targets join in front of their adapter; and the later parts of the xAPI adapters
 #: (jmdi-xapi-common-later.js, jmdi-<name>-later.js), joined by targets/xapi_common.py.
 ADAPTERS = ("local", "scorm12", "scorm2004", "xapi", "cmi5")
@@ -229,7 +229,7 @@ class Site:
     #: The site in every language of the build, this one first (``build --lang``), for a target
     #: that puts every language in one package (``Target.all_languages``: the web package).
     editions: tuple[Site, ...] = field(default=(), repr=False, compare=False)
-    #: What rendered the pages (``pages._Renderer``), so ``pages.rerender_topic`` renders a few again.
+    #: What rendered the pages (``renderer.Renderer``), so ``pages.rerender_topic`` renders a few again.
     renderer: Any = field(default=None, repr=False, compare=False)
 
     @property

@@ -10,7 +10,7 @@
 
   JMDI.questions = function (core) {
     // The build writes the interface strings of the package's language in for QUESTION_STRINGS
-    // (render/pages.py QUESTION_KEYS): the launch page does not carry them.
+    // (render/runtime_files.py QUESTION_KEYS): the launch page does not carry them.
     var strings = QUESTION_STRINGS;
     var $ = core.$, $$ = core.$$, fmt = core.fmt, escapeHtml = core.escapeHtml, S = function () { return strings; };
 

@@ -4,7 +4,7 @@
  * docs/standards.md. No dependencies.
  *
  * No script of its own: the build puts it into jmdi-scorm12.js and jmdi-scorm2004.js where they
- * say `JOIN jmdi-scorm-common.js` (render/pages.py), so a package ships one adapter file, and
+ * say `JOIN jmdi-scorm-common.js` (render/runtime_files.py), so a package ships one adapter file, and
  * this code runs in that adapter's scope. It speaks SCORM 2004; the adapter declares the rest:
  *   API_NAME, MAX_PARENTS   the API object and how many parents to search for it (§3.1, §5.1)
  *   connect(lms)            the API as the 2004 one (1.2 translates its calls and names)

@@ -1,7 +1,7 @@
 """The SCORM limits the build and the runtime rely on, stated once (sections of docs/standards.md).
 
 Python code imports them from here; the SCORM adapters receive theirs at build time:
-``render/pages.py`` writes :func:`runtime_limits` into the adapter file it joins, in place of
+``render/runtime_files.py`` writes :func:`runtime_limits` into the adapter file it joins, in place of
 the placeholder ``SPEC_LIMITS`` (docs/architecture.md). A limit is in characters unless it says
 otherwise; the keys are the SCORM version (``"1.2"``, ``"2004"``) or, where the editions of 2004
 differ, the edition (``"2004-3"``, ``"2004-4"``).
