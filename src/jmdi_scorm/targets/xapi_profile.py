@@ -24,6 +24,11 @@ PROFILE_CONTEXT = "https://w3id.org/xapi/profiles/context"
 ACTIVITY_CONTEXT = "https://w3id.org/xapi/profiles/activity-context"
 CMI5_CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
 
+#: The rules of a statement that says whether the learner passed: its success and its score.
+SCORED = [
+    {"location": "$.result.success", "presence": "included"},
+    {"location": "$.result.score", "presence": "included"},
+]
 # name → (what it records, object type, extra rules): the adapters' statements (jmdi-xapi.js, jmdi-cmi5.js).
 TEMPLATES: dict[str, tuple[str, str | None, list[dict[str, Any]]]] = {
     "initialized": ("A launch started (first statement of every cmi5 session).", None, []),
@@ -53,18 +58,12 @@ TEMPLATES: dict[str, tuple[str, str | None, list[dict[str, Any]]]] = {
     "passed": (
         "The mastery score was reached (once per registration); scaled, raw, min and max score.",
         None,
-        [
-            {"location": "$.result.success", "presence": "included"},
-            {"location": "$.result.score", "presence": "included"},
-        ],
+        SCORED,
     ),
     "failed": (
         "The mastery score can no longer be reached; never after passed.",
         None,
-        [
-            {"location": "$.result.success", "presence": "included"},
-            {"location": "$.result.score", "presence": "included"},
-        ],
+        SCORED,
     ),
     "suspended": ("A TinCan learner left before completing; progress is kept in the State API.", None, []),
     "terminated": ("The session ended (last statement of every session), with its duration.", None, []),
