@@ -10,6 +10,7 @@ import lxml.html
 import pytest
 
 from jmdi_scorm.errors import BuildError, CourseError
+from jmdi_scorm.locale import LANGUAGES
 from jmdi_scorm.render import i18n
 from jmdi_scorm.render.compact import compact_js
 from jmdi_scorm.render.launch_page import hash_source, launch_script, launch_style
@@ -387,6 +388,29 @@ def test_arabic_is_right_to_left(minimal_course: Path) -> None:
     html = site.shell("local").decode()
     assert '<html lang="ar" dir="rtl">' in html and i18n.strings("ar")["skip"] in html
     assert 'lang="ar" dir="rtl"' in site.files["print/intro.html"].decode()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_language_prints_enough_distinct_letters(language: str) -> None:
+    letters = i18n.strings(language)["print_letters"]
+    assert len(letters) >= len(LETTERS) and len(set(letters)) == len(letters), language
+
+
+def test_arabic_paper_letters_choices_in_abjad_order(minimal_course: Path) -> None:
+    """An Arabic interface prints أ, ب, ج… next to the choices and in the answer key, not a, b, c."""
+    yaml = minimal_course / "course.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace("language: en", "language: ar"), encoding="utf-8")
+    course = load_course(minimal_course)[0]
+    page = lxml.html.fromstring(render_site(course).files["print/intro.html"])
+    alphabet = i18n.strings("ar")["print_letters"]
+    question = next(q for t in course.modules[0].topics for q in t.questions if q.type == "single")
+    (shown, *_) = [
+        li for li in page.xpath(f".//li[{_cls('jmdi-print-q')}]") if question.choices[0].text.split()[0] in _text(li)
+    ]
+    options = [_text(x) for x in _all(_one(shown, "jmdi-print-options"), "jmdi-print-letter")]
+    assert options == list(alphabet[: len(question.choices)]) and options[:2] == ["أ", "ب"]
+    printed = {_text(x) for x in _all(page, "jmdi-print-letter")}
+    assert printed and printed <= set(alphabet)  # the answer key's letters too: no Latin letter left
 
 
 def test_course_templates_override_blocks(minimal_course: Path) -> None:

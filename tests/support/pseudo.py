@@ -32,8 +32,8 @@ def pseudo_interface(folder: Path, language: str) -> Path:
     with TEMPLATE.open("rb") as handle:
         catalog = read_po(handle, locale=language, domain=DOMAIN)
     for message in catalog:
-        if message.id:
-            message.string = bracketed(str(message.id))
+        if message.id:  # the letters printed next to choices stay letters, one character each
+            message.string = str(message.id) if message.context == "print_letters" else bracketed(str(message.id))
     target = folder / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as handle:

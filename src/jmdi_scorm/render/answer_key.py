@@ -1,7 +1,8 @@
 """The questions of a module as its print page shows them, and their answer key (issue 14).
 
 On paper a learner answers by letter: choices keep their identifiers (``a``, ``b``… in authored
-order, as in ``questions.py``), while the right-hand items of matching questions and the items
+order, as in ``questions.py``; printed in the interface language's letters, ``print_letters``:
+أ, ب, ج… in Arabic), while the right-hand items of matching questions and the items
 of ordering questions are lettered by their place on the page (the fixed shuffle of
 ``questions.display_order``, the same as on screen). The key gives the right answer in those
 letters, from ``questions.correct_answer`` and the facts of ``source/question_kinds.py``, with
@@ -47,20 +48,24 @@ def printed_questions(
     views = question_views(questions, page_id, md, ctx, strings, answers=False)
     printed = []
     for offset, (question, view) in enumerate(zip(questions, views, strict=True)):
-        letters = _letters(view)
+        letters = _letters(view, strings["print_letters"])
         answer = ANSWERS[question.type](question, view, letters, strings)
         why = Markup(md.html(question.feedback.correct, ctx))
         printed.append(PrintedQuestion(first + offset, where, view, letters, answer, why))
     return printed
 
 
-def _letters(view: QuestionView) -> dict[str, str]:
-    """Choices keep their identifiers; shuffled items are lettered by their place on the page."""
+def _letters(view: QuestionView, alphabet: str) -> dict[str, str]:
+    """The letter printed next to each choice or item, from the interface language's ``alphabet``
+    (its ``print_letters``: the abjad order in Arabic): choices by their identifier's place in
+    ``LETTERS`` (an identifier outside it is printed as it is); shuffled items by their place on
+    the page."""
     if view.type == "matching":
-        return {o.id: LETTERS[i] for i, o in enumerate(view.rights)}
+        return {o.id: alphabet[i] for i, o in enumerate(view.rights)}
     if view.type == "ordering":
-        return {o.id: LETTERS[i] for i, o in enumerate(view.options)}
-    return {o.id: o.id for o in view.options}
+        return {o.id: alphabet[i] for i, o in enumerate(view.options)}
+    shown = dict(zip(LETTERS, alphabet, strict=False))
+    return {o.id: shown.get(o.id, o.id) for o in view.options}
 
 
 def _item(letter: str, html: Markup) -> Markup:
