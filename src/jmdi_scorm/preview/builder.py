@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import time
 import traceback
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -17,8 +18,8 @@ from lxml import etree
 from jmdi_scorm.build import select_targets
 from jmdi_scorm.errors import CourseError, JmdiError
 from jmdi_scorm.package.archive import check_entry_name, write_tree
-from jmdi_scorm.render.pages import RenderOptions, render_site, rerender_topic
-from jmdi_scorm.render.site import COURSE, LAUNCH, Site
+from jmdi_scorm.render.pages import RenderOptions, render_site, rerender_print_pages, rerender_topic
+from jmdi_scorm.render.site import COURSE, LAUNCH, Site, print_page_path
 from jmdi_scorm.source import model
 from jmdi_scorm.source.loader import LoadContext
 from jmdi_scorm.source.validate import load_course, recheck_topic
@@ -77,14 +78,19 @@ def build_folder(course_dir: Path, fmt: str, dest: Path, number: int) -> Build:
     return Builder(course_dir, fmt, dest).build(number)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Made:
-    """What the last good build made, kept for the next one to start from."""
+    """What the last good build made, kept for the next one to start from. ``due``: the modules
+    whose print page in ``files`` is out of date, not in the folder until it is asked for."""
 
     course: model.Course
     load: LoadContext
     site: Site
     files: dict[str, bytes]
+    due: frozenset[str] = frozenset()
+
+    def due_files(self) -> frozenset[str]:
+        return frozenset(print_page_path(module) for module in self.due)
 
 
 class Builder:
@@ -97,6 +103,9 @@ class Builder:
     the same folder as a full build, in a fraction of the time. It builds everything when it
     cannot (another kind of file, a new id, the first build). ``Build.pages`` names the pages
     whose content script changed, or is ``None`` when more than content scripts changed.
+
+    The print page of the edited topic's module is rendered only when it is asked for
+    (``fresh``): until then it is out of the folder, which is then a full build's.
     """
 
     def __init__(self, course_dir: Path, fmt: str, dest: Path):
@@ -117,7 +126,7 @@ class Builder:
             else:
                 assert self._made is not None
                 old, self._made = self._made.files, None  # a write that fails: the next build is full
-                pages = _write_changes(old, made.files, self.dest)
+                pages = _write_changes(old, made.files, self.dest, made.due_files())
         except CourseError as exc:
             return Build(number, False, time.perf_counter() - started, str(exc), [str(p) for p in exc.problems])
         except JmdiError as exc:
@@ -153,13 +162,36 @@ class Builder:
         if checked is None:
             return None
         course, ctx = checked
-        topic = next((t for t in course.topics if t.source == _source(ctx, path)), None)
+        source = _source(ctx, path)
+        module = next((m for m in course.modules for t in m.topics if t.source == source), None)
+        topic = next((t for t in module.topics if t.source == source), None) if module else None
         kept = {key: value for key, value in last.site.context.memo.items() if _reusable(key)}
-        site = rerender_topic(last.site, course, topic.id) if topic else None
-        if site is None:
+        site = rerender_topic(last.site, course, topic.id, render_print=False) if module and topic else None
+        if site is None or module is None:
             return None
         site.context.memo.update(kept)
-        return _Made(course, ctx, site, target.package(course, site, COURSE).files)
+        files = target.package(course, site, COURSE).files
+        return _Made(course, ctx, site, files, last.due | {module.id})
+
+    def due(self, name: str) -> bool:
+        """Whether the package file ``name`` is a print page left out of date (see ``fresh``)."""
+        made = self._made
+        return made is not None and name in made.due_files()
+
+    def fresh(self, name: str) -> None:
+        """Before the package file ``name`` is served: if it is a print page a topic edit left
+        out of date, render the print pages left so and write them into the folder (the package
+        made again, so the folder is a full build's)."""
+        made = self._made
+        if made is None or name not in made.due_files():
+            return
+        [target] = select_targets((self.fmt,))
+        site = rerender_print_pages(made.site, made.due)
+        files = target.package(made.course, site, COURSE).files
+        written = {key: data for key, data in made.files.items() if key not in made.due_files()}
+        self._made = None  # a write that fails: the next build is full
+        _write_changes(written, files, self.dest)
+        self._made = replace(made, site=site, files=files, due=frozenset())
 
 
 def _reusable(key: object) -> bool:
@@ -173,12 +205,15 @@ def _source(ctx: LoadContext, path: Path) -> str:
     return path.resolve().relative_to(ctx.root).as_posix()
 
 
-def _write_changes(old: dict[str, bytes], new: dict[str, bytes], dest: Path) -> list[str] | None:
+def _write_changes(
+    old: dict[str, bytes], new: dict[str, bytes], dest: Path, later: Collection[str] = ()
+) -> list[str] | None:
     """Write into the folder ``dest`` (holding ``old``) the files of ``new`` that differ, remove
-    those gone; the ids of the pages whose content script changed, ``None`` if anything else did
-    but print pages (the launch page, the runtime, a manifest: the course must be launched again)."""
-    changed = sorted(name for name, data in new.items() if old.get(name) != data)
-    gone = sorted(set(old) - set(new))
+    those gone and those to be written ``later``; the ids of the pages whose content script
+    changed, ``None`` if anything else did but print pages (the launch page, the runtime, a
+    manifest: the course must be launched again)."""
+    changed = sorted(name for name, data in new.items() if old.get(name) != data and name not in later)
+    gone = sorted((set(old) - set(new)) | set(later))
     for name in changed:
         check_entry_name(name)
         path = dest.joinpath(*PurePosixPath(name).parts)

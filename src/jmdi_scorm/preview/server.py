@@ -141,7 +141,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         file = root.joinpath(*parts)
         if parts == (LIVE,):
             return self._send(200, static_file("live.js"), _content_type(LIVE))
-        if ".." in parts or name.startswith("/") or not file.is_file():
+        if ".." in parts or name.startswith("/"):
+            return self._json(404, {"error": f"{name}: not in the package"})
+        self.preview.fresh(PurePosixPath(*parts).as_posix())
+        if not file.is_file():
             return self._json(404, {"error": f"{name}: not in the package"})
         data = file.read_bytes()
         self._send(200, with_live_script(data) if parts == (LAUNCH,) else data, _content_type(name))

@@ -70,7 +70,7 @@ class Preview:
         if self.kind in ("xapi", "cmi5"):
             from jmdi_scorm.preview.xapi import XapiPreview
 
-            self.xapi = XapiPreview(self.kind, self.package_dir, self.workdir / DATABASE)
+            self.xapi = XapiPreview(self.kind, self.package_dir, self.workdir / DATABASE, self.fresh)
             self.xapi.start()
         self.server = PreviewServer(self, self.options.port)
         if self.options.watch:
@@ -121,6 +121,13 @@ class Preview:
                 self._changes = [*self._changes[-HISTORY + 1 :], (result.number, result.pages)]
             self._built.notify_all()
         return result
+
+    def fresh(self, name: str) -> None:
+        """Before the package file ``name`` is served: render it if a topic edit left it out of
+        date (a print page, ``Builder.fresh``)."""
+        if self._builder.due(name):
+            with self._lock:
+                self._builder.fresh(name)
 
     def _topic_only(self) -> Path | None:
         """The topic file that is all that changed since the last good build, if that is so."""

@@ -12,6 +12,7 @@ import json
 import sqlite3
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,14 @@ BODY_LIMIT = 20_000  # characters of a request body shown in the panel
 class XapiPreview:
     """One local LMS for the preview; ``launch()`` gives the URL the course frame opens."""
 
-    def __init__(self, kind: str, package: Path, database: Path):
+    def __init__(self, kind: str, package: Path, database: Path, fresh: Callable[[str], None] = lambda name: None):
+        """``fresh(name)`` is called before the package file ``name`` is read (``Preview.fresh``)."""
         from jmdi_scorm.lms import LocalLMS  # only xAPI and cmi5 previews need the LMS side
 
         self.kind = kind  # "xapi" or "cmi5"
         self.database = database
         self.lms = LocalLMS(package, database=str(database))
-        self.lms.package = _live_package(package)
+        self.lms.package = _live_package(package, fresh)
         self.registration = str(uuid.uuid4())
         self._log = sqlite3.connect(database, check_same_thread=False, isolation_level=None)
         self._log.executescript(REQUESTS_TABLE)
@@ -87,16 +89,18 @@ class XapiPreview:
         }
 
 
-def _live_package(package: Path) -> Any:
+def _live_package(package: Path, fresh: Callable[[str], None]) -> Any:
     from jmdi_scorm.lms.server import Package
     from jmdi_scorm.preview.server import LAUNCH, LIVE, static_file, with_live_script
 
     class LivePackage(Package):
-        """The package as the preview serves it: the launch page with the live-reload script."""
+        """The package as the preview serves it: the launch page with the live-reload script, and
+        a file a topic edit left out of date rendered first."""
 
         def read(self, name: str) -> bytes | None:
             if name == LIVE:
                 return static_file("live.js")
+            fresh(name)
             data = super().read(name)
             return with_live_script(data) if name == LAUNCH and data is not None else data
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -94,12 +95,16 @@ def render_site(
     )
 
 
-def rerender_topic(site: Site, course: model.Course, topic_id: str) -> Site | None:
+def rerender_topic(site: Site, course: model.Course, topic_id: str, *, render_print: bool = True) -> Site | None:
     """``site`` rendered again for ``course``, where only the topic ``topic_id`` changed (its file
     read again, ``loader.reread_topic``): the pages that show that topic are rendered again (its
     page, its module's overview and print page, the home page and the launch page, which list its
     title and minutes) and every other file is kept. Equal to ``render_site(course)``; ``None``
     when more changed than these pages show (page ids, files the course uses): render it all.
+
+    ``render_print=False`` keeps the module's print page as it was, out of date, for a preview that
+    renders it only when it is asked for (``rerender_print_pages``): then the site is equal to
+    ``render_site(course)`` once that is done.
     """
     old: Renderer | None = site.renderer
     pages = course_pages(course)
@@ -121,7 +126,8 @@ def rerender_topic(site: Site, course: model.Course, topic_id: str) -> Site | No
     for page in pages:
         if page.id in again:
             home_html = _render_page(renderer, page, shared) or home_html
-    shared[print_page_path(module.id)] = print_page(renderer, module)
+    if render_print:
+        shared[print_page_path(module.id)] = print_page(renderer, module)
     return replace(
         site,
         course=course,
@@ -133,6 +139,18 @@ def rerender_topic(site: Site, course: model.Course, topic_id: str) -> Site | No
         page_files={page: frozenset(files) for page, files in renderer.page_files.items()},
         renderer=renderer,
     )
+
+
+def rerender_print_pages(site: Site, module_ids: Collection[str]) -> Site:
+    """``site`` with the print pages of the modules ``module_ids`` rendered again (those that
+    ``rerender_topic(..., render_print=False)`` left out of date)."""
+    renderer: Renderer = site.renderer
+    shared = dict(site.shared)
+    for module in renderer.course.modules:
+        if module.id in module_ids:
+            shared[print_page_path(module.id)] = print_page(renderer, module)
+    page_files = {page: frozenset(files) for page, files in renderer.page_files.items()}
+    return replace(site, shared=shared, page_files=page_files)
 
 
 def _place(page: Page) -> tuple[str, str, str | None]:

@@ -9,6 +9,7 @@ could not be read, so the checks do not report what follows from them.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -44,6 +45,10 @@ class LoadContext:
     #: Course files (relative to the course, POSIX) that exist but could not be read into the model.
     unreadable: set[str] = field(default_factory=set)
     build: BuildContext = field(default_factory=BuildContext)
+    #: What the rules learnt of the files that are not topic files (``rules``: what the file system
+    #: says of each path a link names, the problems of the SVG files and narrow layouts). A load
+    #: starts it empty; ``reread_topic`` keeps it, as only the topic file changed.
+    disk: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     @property
     def tokens(self) -> TokenCache:
@@ -271,8 +276,9 @@ def reread_topic(course: model.Course, previous: LoadContext, path: Path) -> tup
     """``course`` with the one topic file ``path`` read again, as ``read_course`` would read it now.
 
     For a preview that saw only ``path`` change since ``previous`` (the load that made ``course``):
-    the new context keeps the line maps of the other files and the build's parsed Markdown, so
-    only this file is parsed again; the rules still run over the whole course. ``None`` when the
+    the new context keeps the line maps of the other files, the build's parsed Markdown and what the
+    rules learnt of the other files (``disk``), so only this file is parsed again and no other is
+    looked at again; the rules still run over the whole course. ``None`` when the
     file is no topic ``course`` holds, is gone, or ``previous`` could not read every file: then
     read the whole course.
     """
@@ -287,7 +293,7 @@ def reread_topic(course: model.Course, previous: LoadContext, path: Path) -> tup
     if len(found) != 1:
         return None
     module, index = found[0]
-    ctx = LoadContext(root, positions=dict(previous.positions), build=previous.build)
+    ctx = LoadContext(root, positions=dict(previous.positions), build=previous.build, disk=previous.disk)
     topic = load_topic(ctx, root / source, module.id)
     topics = [*module.topics[:index], *([topic] if topic else []), *module.topics[index + 1 :]]
     changed = module.model_copy(update={"topics": topics})

@@ -8,11 +8,13 @@ about what follows from a file that could not (``LoadContext.unreadable``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from jmdi_scorm.errors import Problem
 from jmdi_scorm.source import model
 from jmdi_scorm.source.files import inside_course, portable
 from jmdi_scorm.source.loader import GLOSSARY_FILE, MODULES_DIR, LoadContext
@@ -38,9 +40,9 @@ class Known:
     topics: frozenset[str]
     unread: frozenset[str] = frozenset()
     glossary_unread: bool = False
-    #: What the file system says of each path a link names (``_file_facts``), asked once per run:
-    #: many topics link the same figures.
-    files: dict[tuple[str, str], FileFacts] = field(default_factory=dict, compare=False)
+    #: What the file system says of each path a link names (``_file_facts``), asked once per load
+    #: (``LoadContext.disk``): many topics link the same figures.
+    files: dict[Hashable, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, course: model.Course, ctx: LoadContext | None = None) -> Known:
@@ -50,6 +52,7 @@ class Known:
             frozenset(t.source for t in course.topics),
             unread,
             GLOSSARY_FILE in unread,
+            ctx.disk if ctx else {},
         )
 
 
@@ -63,10 +66,10 @@ class FileFacts:
     relative: str | None
 
 
-def _file_facts(root: Path, base: PurePosixPath, path_text: str, memo: dict[tuple[str, str], FileFacts]) -> FileFacts:
-    """The facts of ``path_text`` in the folder ``base`` of the course, asked once per run (``memo``)."""
-    key = (str(base), path_text)
-    facts = memo.get(key)
+def _file_facts(root: Path, base: PurePosixPath, path_text: str, memo: dict[Hashable, Any]) -> FileFacts:
+    """The facts of ``path_text`` in the folder ``base`` of the course, asked once per load (``memo``)."""
+    key = ("path", str(base), path_text)
+    facts: FileFacts | None = memo.get(key)
     if facts is None:
         path = root / base / path_text
         problem = inside_course(root, path)
@@ -86,8 +89,21 @@ def check_course(course: model.Course, ctx: LoadContext) -> None:
     for topic in course.topics:
         check_topic_size(topic, ctx)
     check_resources(course, ctx)
-    check_svg_assets(course, ctx)
-    check_narrow_layouts(course, ctx)
+    check_asset_files(course, ctx)
+
+
+def check_asset_files(course: model.Course, ctx: LoadContext) -> None:
+    """``check_svg_assets`` and ``check_narrow_layouts``, which read the asset files and nothing
+    else: their problems are kept in ``ctx.disk`` for the same assets (a topic read again)."""
+    key = ("asset checks", tuple(course.assets))
+    known: tuple[Problem, ...] | None = ctx.disk.get(key)
+    if known is None:
+        start = len(ctx.problems)
+        check_svg_assets(course, ctx)
+        check_narrow_layouts(course, ctx)
+        known = ctx.disk[key] = tuple(ctx.problems[start:])
+    else:
+        ctx.problems.extend(known)
 
 
 def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
@@ -98,21 +114,26 @@ def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
     """
     root = Path(course.root)
     names: set[str] = set()
-    files: dict[tuple[str, str], FileFacts] = {}
     for text, _shown, _line, _where, base in markdown_texts(course, ctx):
         for ref in find_links(ctx.tokens, text):
-            name = _linked_file(root, base, ref.target, files)
+            name = _linked_file(root, base, ref.target, ctx.disk)
             if name:
                 names.add(name)
     for resource in course.resources:
-        if resource.file and not inside_course(root, root / resource.file) and (root / resource.file).is_file():
+        if resource.file and _is_course_file(root, resource.file, ctx.disk):
             names.add(PurePosixPath(resource.file).as_posix())
     narrow = [narrow_of(name) for name in names]
-    names.update(name for name in narrow if name and not inside_course(root, root / name) and (root / name).is_file())
+    names.update(name for name in narrow if name and _is_course_file(root, name, ctx.disk))
     return sorted(names)
 
 
-def _linked_file(root: Path, base: PurePosixPath, target: str, files: dict[tuple[str, str], FileFacts]) -> str | None:
+def _is_course_file(root: Path, name: str, memo: dict[Hashable, Any]) -> bool:
+    """Whether ``name`` (relative to the course) is a file inside the course."""
+    facts = _file_facts(root, PurePosixPath("."), name, memo)
+    return facts.problem is None and facts.is_file
+
+
+def _linked_file(root: Path, base: PurePosixPath, target: str, files: dict[Hashable, Any]) -> str | None:
     """The course file (not a topic) a link target in folder ``base`` names, if it exists."""
     target = target.strip()
     if SCHEME.match(target) or target.startswith("//"):
@@ -364,10 +385,10 @@ def check_resources(course: model.Course, ctx: LoadContext) -> None:
                 f"unknown module '{resource.module}'",
             )
         if resource.file:
-            path = root / resource.file
+            facts = _file_facts(root, PurePosixPath("."), resource.file, ctx.disk)
             problem = (
-                inside_course(root, path)
-                or (None if path.is_file() else f"file '{resource.file}' not found")
+                facts.problem
+                or (None if facts.is_file else f"file '{resource.file}' not found")
                 or portable(PurePosixPath(resource.file).as_posix())
             )
             if problem:
