@@ -79,3 +79,57 @@ def test_a_topic_recheck_reads_no_other_file(
     full = [str(problem) for problem in ctx.problems]
     assert build.problems == full
     assert any("500 units wide" in problem for problem in full) and any("level 1" in problem for problem in full)
+
+
+@pytest.mark.parametrize("fmt", ["scorm12", "xapi"])
+def test_the_new_page_comes_with_the_status(fmt: str, page, minimal_course: Path, tmp_path: Path) -> None:
+    """The course learns of a topic edit from the status the panel waits on, which carries the
+    page's new content: it shows it without asking for the page's content script. Told of a page
+    without its content, it loads that page's script again."""
+    preview = Preview(PreviewOptions(minimal_course, fmt, workdir=tmp_path / "work", watch=False))
+    preview.start()
+    try:
+        page.goto(preview.url)
+        page.wait_for_selector("#build.ok")
+        frame = _course_frame(page)
+        frame.evaluate("() => { location.hash = '#/intro-01'; window.learnerWasHere = true; }")
+        frame.wait_for_function("() => document.querySelector('#jmdi-page')?.getAttribute('data-page') === 'intro-01'")
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url))
+        topic = minimal_course / "modules" / "intro" / "intro-01.md"
+        topic.write_text(topic.read_text(encoding="utf-8") + "\nSent with the status.\n", encoding="utf-8")
+        assert preview.rebuild([str(topic)]).pages == ["intro-01"]
+        frame.wait_for_function(
+            "() => document.querySelector('#jmdi-page').textContent.includes('Sent with the status.')"
+        )
+        assert frame.evaluate("() => window.learnerWasHere === true")
+        assert [url for url in asked if "intro-01.js" in url] == []
+        status = requests.get(preview.url + "__preview/status", timeout=10).json()
+        assert status["content"]["build"] == 2 and list(status["content"]["pages"]) == ["intro-01"]
+        page.evaluate("() => document.getElementById('course').contentWindow.postMessage("
+                      "{jmdiPreview: 'pages', pages: ['intro-01'], build: 99}, '*')")  # fmt: skip
+        frame.wait_for_function(
+            "() => performance.getEntriesByType('resource').some(e => e.name.includes('preview-build=99'))"
+        )
+        assert any("content/intro-01.js?preview-build=99" in url for url in asked)
+        assert "Sent with the status." in frame.evaluate("() => document.querySelector('#jmdi-page').textContent")
+    finally:
+        preview.stop()
+
+
+def _course_frame(page) -> Any:
+    for _ in range(200):
+        frame = page.frame(url=lambda url: "/index.html" in url)
+        if frame and frame.evaluate("() => !!window.JMDI && !!document.querySelector('#jmdi-page')"):
+            return frame
+        page.wait_for_timeout(50)
+    raise AssertionError("the course frame never loaded")
+
+
+def test_answers_are_not_held_back_by_nagle() -> None:
+    """The preview and its local LMS write an answer's headers and body apart: with Nagle's
+    algorithm the body waited ~40 ms for the browser's delayed ACK on a kept-alive connection."""
+    from jmdi_scorm.lms.server import _Handler as LmsHandler
+    from jmdi_scorm.preview.server import _Handler as PreviewHandler
+
+    assert PreviewHandler.disable_nagle_algorithm and LmsHandler.disable_nagle_algorithm

@@ -297,6 +297,9 @@ def _compact(data: Any) -> str:
 class _Handler(http.server.BaseHTTPRequestHandler):
     lms: LocalLMS
     protocol_version = "HTTP/1.1"
+    #: An answer is written in two parts (headers, body): with Nagle's algorithm the body would wait
+    #: for the client's delayed ACK of the headers, ~40 ms on a kept-alive connection.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         pass

@@ -18,7 +18,13 @@ from lxml import etree
 from jmdi_scorm.build import select_targets
 from jmdi_scorm.errors import CourseError, JmdiError
 from jmdi_scorm.package.archive import check_entry_name, write_tree
-from jmdi_scorm.render.pages import RenderOptions, render_site, rerender_print_pages, rerender_topic
+from jmdi_scorm.render.pages import (
+    RenderOptions,
+    content_data,
+    render_site,
+    rerender_print_pages,
+    rerender_topic,
+)
 from jmdi_scorm.render.site import COURSE, LAUNCH, Site, print_page_path
 from jmdi_scorm.source import model
 from jmdi_scorm.source.loader import LoadContext
@@ -172,6 +178,12 @@ class Builder:
         site.context.memo.update(kept)
         files = target.package(course, site, COURSE).files
         return _Made(course, ctx, site, files, last.due | {module.id})
+
+    def contents(self, pages: list[str]) -> dict[str, dict[str, Any]]:
+        """What the content scripts of ``pages`` in the last good build hand ``JMDI.page``."""
+        files = self._made.files if self._made else {}
+        found = {page: content_data(files.get(f"{CONTENT}{page}.js", b"")) for page in pages}
+        return {page: data for page, data in found.items() if data is not None}
 
     def due(self, name: str) -> bool:
         """Whether the package file ``name`` is a print page left out of date (see ``fresh``)."""

@@ -84,6 +84,9 @@ class _Server(http.server.ThreadingHTTPServer):
 class _Handler(http.server.BaseHTTPRequestHandler):
     preview: Any
     protocol_version = "HTTP/1.1"
+    #: An answer is written in two parts (headers, body): with Nagle's algorithm the body would wait
+    #: for the client's delayed ACK of the headers, ~40 ms on a kept-alive connection.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         pass

@@ -54,6 +54,9 @@ class Preview:
         self._builder = Builder(self.course_dir, options.fmt, self.package_dir)
         self._dirty: set[Path] | None = None  # files changed since the last good build (None: unknown)
         self._changes: list[tuple[int, list[str] | None]] = []  # the last served builds' Build.pages
+        #: The data of the content scripts the last served build changed, sent with the status so
+        #: that the course shows them without loading them: {"build": number, "pages": {id: data}}.
+        self._content: dict[str, Any] = {"build": 0, "pages": {}}
         self._stopped = False
 
     @property
@@ -119,6 +122,7 @@ class Preview:
                 self.served = result
                 self._dirty = set()
                 self._changes = [*self._changes[-HISTORY + 1 :], (result.number, result.pages)]
+                self._content = {"build": result.number, "pages": self._builder.contents(result.pages or [])}
             self._built.notify_all()
         return result
 
@@ -144,16 +148,18 @@ class Preview:
             self._built.wait_for(lambda: self.build.number > after or self._stopped, timeout)
 
     def status(self) -> dict[str, Any]:
-        """What the panel polls: the latest build (maybe failed), the one being served and what
-        the last served builds changed (``changes``: ``[number, pages or None]``, see ``Build.pages``)."""
+        """What the panel polls: the latest build (maybe failed), the one being served, what the
+        last served builds changed (``changes``: ``[number, pages or None]``, see ``Build.pages``)
+        and the new content of the pages the last one changed (``content``)."""
         with self._lock:
-            latest, served, changes = self.build, self.served, list(self._changes)
+            latest, served, changes, content = self.build, self.served, list(self._changes), self._content
         return {
             "format": self.options.fmt,
             "kind": self.kind,
             "latest": latest.as_dict(),
             "served": served.as_dict() if served else None,
             "changes": changes,
+            "content": content,
             "database": str(self.database) if self.database else None,
         }
 

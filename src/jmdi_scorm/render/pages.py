@@ -225,10 +225,28 @@ def _render_part(r: Renderer, pages: list[Page]) -> _Part:
     return _Part(list(files.items()), prints, r.page_files, home_html)
 
 
+#: A content script is a call of the core's ``JMDI.page`` with the page's data, nothing else.
+CONTENT_CALL = ("JMDI.page(", ");\n")
+
+
 def _content_script(page_id: str, html: str, questions: dict[str, Any]) -> bytes:
     data = {"id": page_id, "html": html, "questions": questions}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return f"JMDI.page({text});\n".encode()
+    return f"{CONTENT_CALL[0]}{text}{CONTENT_CALL[1]}".encode()
+
+
+def content_data(script: bytes) -> dict[str, Any] | None:
+    """What the content script ``script`` hands ``JMDI.page`` (the page's id, HTML and questions),
+    or None when it is no such script: the preview sends it to a course showing the page."""
+    text = script.decode("utf-8", errors="replace")
+    head, tail = CONTENT_CALL
+    if not (text.startswith(head) and text.endswith(tail)):
+        return None
+    try:
+        data = json.loads(text[len(head) : -len(tail)])
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 #: The part of the home page between these marks (templates/pages/home.html: what is below the

@@ -1,9 +1,11 @@
 /* live.js: the preview's side inside the course frame (the preview adds it to the launch page it
  * serves; packages never carry it). When the debug page says which pages a rebuild changed
- * ({jmdiPreview: "pages", pages: [...], build: n}), the content scripts of those pages are loaded
- * again: JMDI.page() puts the new content in the core's cache, so a page visited earlier shows
- * the new one next time, and the page the learner is on is shown again in place, at the same
- * scroll position, without reloading the launch page (the LMS session and the state go on). */
+ * ({jmdiPreview: "pages", pages: [...], build: n, content: {id: data}}), the new content of those
+ * pages goes to the core's cache: handed to JMDI.page() as it came (the data a content script
+ * hands it, sent with the status: no request), or by loading the page's content script again.
+ * A page visited earlier shows the new content next time, and the page the learner is on is
+ * shown again in place, at the same scroll position, without reloading the launch page (the LMS
+ * session and the state go on). */
 (function () {
   "use strict";
 
@@ -14,6 +16,14 @@
       script.onload = script.onerror = function () { script.remove(); resolve(); };
       document.head.appendChild(script);
     });
+  }
+
+  function renew(id, data, build) {
+    if (data && data.id === id) {
+      window.JMDI.page(data);
+      return Promise.resolve();
+    }
+    return reload(id, build);
   }
 
   function showAgain(x, y) {
@@ -30,7 +40,8 @@
     var host = document.getElementById("jmdi-page");
     var current = host && host.getAttribute("data-page");
     var x = window.scrollX, y = window.scrollY;
-    Promise.all(data.pages.map(function (id) { return reload(id, data.build); })).then(function () {
+    var content = data.content || {};
+    Promise.all(data.pages.map(function (id) { return renew(id, content[id], data.build); })).then(function () {
       if (current && data.pages.indexOf(current) >= 0) showAgain(x, y);
       window.parent.postMessage({ jmdiPreview: "shown", build: data.build, page: current }, "*");
     });

@@ -63,19 +63,42 @@
     return pages;
   }
 
-  /* Tell the course (live.js, added to its launch page by the preview) which pages changed: it
-   * loads them again and shows the current one in place, keeping the learner's place. */
-  function showPages(pages, number) {
-    $("session").textContent = "rebuilt (#" + number + "): " + (pages.length ? pages.join(", ") +
-      " updated in place" : "nothing to show again");
+  /* Tell the course (live.js, added to its launch page by the preview) which pages changed, with
+   * the new content of those the status carries (the last build's): it shows the current one
+   * again in place, keeping the learner's place, and loads the others again. */
+  function sendPages(pages, number, content) {
+    var data = content && content.build === number ? content.pages : {};
     if (pages.length && frame.contentWindow) {
-      frame.contentWindow.postMessage({ jmdiPreview: "pages", pages: pages, build: number }, "*");
+      frame.contentWindow.postMessage({ jmdiPreview: "pages", pages: pages, build: number, content: data }, "*");
     }
   }
 
   function showStatus(status) {
-    var latest = status.latest, served = status.served, label = $("build");
+    var served = status.served, fresh = !!served && served.number !== view.served, first = fresh && !view.served;
+    var pages = fresh && !first ? changedPages(status.changes || [], view.served) : null;
     view.status = status;
+    if (fresh) view.served = served.number;
+    if (pages) {
+      // The course first: the panel changes after the course has shown the page again (the
+      // message goes before the timer), so the browser does not lay out the panel before.
+      sendPages(pages, served.number, status.content);
+      setTimeout(function () {
+        showBuild(status);
+        if (view.kind === "scorm") updateScos(served.scos);
+        $("session").textContent = "rebuilt (#" + served.number + "): " + (pages.length ? pages.join(", ") +
+          " updated in place" : "nothing to show again");
+      }, 0);
+      return;
+    }
+    showBuild(status);
+    if (!fresh) return;
+    if (first) setUp(status);
+    else if (view.kind === "scorm") updateScos(served.scos);
+    launch(false, first ? "launch" : "rebuilt (#" + served.number + "): relaunch");
+  }
+
+  function showBuild(status) {
+    var latest = status.latest, served = status.served, label = $("build");
     $("format").textContent = status.format;
     label.className = latest.ok ? "ok" : "failed";
     label.textContent = "build #" + latest.number + (latest.ok ? " ok in " + latest.seconds + " s" : " failed" +
@@ -87,14 +110,6 @@
       $("title").textContent = served.title || served.course;
       document.title = (served.title || served.course) + " — jmdi-scorm preview";
     }
-    if (!served || served.number === view.served) return;
-    var first = !view.served;
-    var pages = first ? null : changedPages(status.changes || [], view.served);
-    view.served = served.number;
-    if (first) setUp(status);
-    else if (view.kind === "scorm") updateScos(served.scos);
-    if (pages) return showPages(pages, served.number);
-    launch(false, first ? "launch" : "rebuilt (#" + served.number + "): relaunch");
   }
 
   function setUp(status) {
