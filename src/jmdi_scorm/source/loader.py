@@ -45,10 +45,11 @@ class LoadContext:
     #: Course files (relative to the course, POSIX) that exist but could not be read into the model.
     unreadable: set[str] = field(default_factory=set)
     build: BuildContext = field(default_factory=BuildContext)
-    #: What the rules learnt of the files that are not topic files (``rules``: what the file system
-    #: says of each path a link names, the problems of the SVG files and narrow layouts). A load
-    #: starts it empty; ``reread_topic`` keeps it, as only the topic file changed.
-    disk: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    #: What the rules learnt that holds while no file changes but topic files: what the file
+    #: system says of each path a link names, the files and problems of each Markdown text (keyed
+    #: by the text), those of the SVG files and narrow layouts. A load starts it empty;
+    #: ``reread_topic`` keeps it, as only the topic file changed.
+    rule_memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     @property
     def tokens(self) -> TokenCache:
@@ -277,10 +278,10 @@ def reread_topic(course: model.Course, previous: LoadContext, path: Path) -> tup
 
     For a preview that saw only ``path`` change since ``previous`` (the load that made ``course``):
     the new context keeps the line maps of the other files, the build's parsed Markdown and what the
-    rules learnt of the other files (``disk``), so only this file is parsed again and no other is
-    looked at again; the rules still run over the whole course. ``None`` when the
-    file is no topic ``course`` holds, is gone, or ``previous`` could not read every file: then
-    read the whole course.
+    rules learnt of the other files and texts (``rule_memo``), so only this file is parsed and
+    checked again and no other file is looked at again; the rules still run over the whole course.
+    ``None`` when the file is no topic ``course`` holds, is gone, or ``previous`` could not read
+    every file: then read the whole course.
     """
     root = previous.root
     if previous.unreadable or previous.has_errors or not path.is_file():
@@ -293,7 +294,7 @@ def reread_topic(course: model.Course, previous: LoadContext, path: Path) -> tup
     if len(found) != 1:
         return None
     module, index = found[0]
-    ctx = LoadContext(root, positions=dict(previous.positions), build=previous.build, disk=previous.disk)
+    ctx = LoadContext(root, positions=dict(previous.positions), build=previous.build, rule_memo=previous.rule_memo)
     topic = load_topic(ctx, root / source, module.id)
     topics = [*module.topics[:index], *([topic] if topic else []), *module.topics[index + 1 :]]
     changed = module.model_copy(update={"topics": topics})

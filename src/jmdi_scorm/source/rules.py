@@ -41,7 +41,7 @@ class Known:
     unread: frozenset[str] = frozenset()
     glossary_unread: bool = False
     #: What the file system says of each path a link names (``_file_facts``), asked once per load
-    #: (``LoadContext.disk``): many topics link the same figures.
+    #: (``LoadContext.rule_memo``): many topics link the same figures.
     files: dict[Hashable, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -52,7 +52,7 @@ class Known:
             frozenset(t.source for t in course.topics),
             unread,
             GLOSSARY_FILE in unread,
-            ctx.disk if ctx else {},
+            ctx.rule_memo if ctx else {},
         )
 
 
@@ -84,8 +84,16 @@ def check_course(course: model.Course, ctx: LoadContext) -> None:
     check_unique_ids(course, ctx)
     check_page_ids(course, ctx)
     known = Known.of(course, ctx)
+    # A text's problems follow from the text, where it is and what links may point at: kept.
+    memo = ctx.rule_memo.setdefault(("markdown", known.glossary, known.topics, known.unread), {})
     for text, path, line, where, base in markdown_texts(course, ctx):
-        check_markdown(course, ctx, text, path, line, where, base, known)
+        found: tuple[Problem, ...] | None = memo.get((text, path, line, where, base))
+        if found is None:
+            start = len(ctx.problems)
+            check_markdown(course, ctx, text, path, line, where, base, known)
+            found = memo[text, path, line, where, base] = tuple(ctx.problems[start:])
+        else:
+            ctx.problems.extend(found)
     for topic in course.topics:
         check_topic_size(topic, ctx)
     check_resources(course, ctx)
@@ -94,14 +102,14 @@ def check_course(course: model.Course, ctx: LoadContext) -> None:
 
 def check_asset_files(course: model.Course, ctx: LoadContext) -> None:
     """``check_svg_assets`` and ``check_narrow_layouts``, which read the asset files and nothing
-    else: their problems are kept in ``ctx.disk`` for the same assets (a topic read again)."""
+    else: their problems are kept in ``ctx.rule_memo`` for the same assets (a topic read again)."""
     key = ("asset checks", tuple(course.assets))
-    known: tuple[Problem, ...] | None = ctx.disk.get(key)
+    known: tuple[Problem, ...] | None = ctx.rule_memo.get(key)
     if known is None:
         start = len(ctx.problems)
         check_svg_assets(course, ctx)
         check_narrow_layouts(course, ctx)
-        known = ctx.disk[key] = tuple(ctx.problems[start:])
+        known = ctx.rule_memo[key] = tuple(ctx.problems[start:])
     else:
         ctx.problems.extend(known)
 
@@ -115,16 +123,23 @@ def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
     root = Path(course.root)
     names: set[str] = set()
     for text, _shown, _line, _where, base in markdown_texts(course, ctx):
-        for ref in find_links(ctx.tokens, text):
-            name = _linked_file(root, base, ref.target, ctx.disk)
-            if name:
-                names.add(name)
+        names.update(_text_files(root, base, text, ctx))
     for resource in course.resources:
-        if resource.file and _is_course_file(root, resource.file, ctx.disk):
+        if resource.file and _is_course_file(root, resource.file, ctx.rule_memo):
             names.add(PurePosixPath(resource.file).as_posix())
     narrow = [narrow_of(name) for name in names]
-    names.update(name for name in narrow if name and _is_course_file(root, name, ctx.disk))
+    names.update(name for name in narrow if name and _is_course_file(root, name, ctx.rule_memo))
     return sorted(names)
+
+
+def _text_files(root: Path, base: PurePosixPath, text: str, ctx: LoadContext) -> tuple[str, ...]:
+    """The course files (not topics) the Markdown ``text`` in the folder ``base`` links to or shows."""
+    key = ("files", base, text)
+    found: tuple[str, ...] | None = ctx.rule_memo.get(key)
+    if found is None:
+        linked = (_linked_file(root, base, ref.target, ctx.rule_memo) for ref in find_links(ctx.tokens, text))
+        found = ctx.rule_memo[key] = tuple(name for name in linked if name)
+    return found
 
 
 def _is_course_file(root: Path, name: str, memo: dict[Hashable, Any]) -> bool:
@@ -385,7 +400,7 @@ def check_resources(course: model.Course, ctx: LoadContext) -> None:
                 f"unknown module '{resource.module}'",
             )
         if resource.file:
-            facts = _file_facts(root, PurePosixPath("."), resource.file, ctx.disk)
+            facts = _file_facts(root, PurePosixPath("."), resource.file, ctx.rule_memo)
             problem = (
                 facts.problem
                 or (None if facts.is_file else f"file '{resource.file}' not found")
