@@ -14,6 +14,7 @@ import requests
 from jmdi_scorm.preview import Preview, PreviewOptions
 from jmdi_scorm.source import rules, svg_rules
 from jmdi_scorm.source.validate import checked_course
+from jmdi_scorm.targets import xapi_activities
 
 
 @pytest.fixture
@@ -79,6 +80,27 @@ def test_a_topic_recheck_reads_no_other_file(
     full = [str(problem) for problem in ctx.problems]
     assert build.problems == full
     assert any("500 units wide" in problem for problem in full) and any("level 1" in problem for problem in full)
+
+
+def test_an_xapi_topic_edit_makes_the_activities_of_its_module_only(
+    minimal_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preview = Preview(PreviewOptions(minimal_course, "xapi", workdir=tmp_path / "work", watch=False))
+    preview.start()
+    try:
+        made: list[str] = []
+        real = xapi_activities._module_nodes
+        monkeypatch.setattr(
+            xapi_activities, "_module_nodes", lambda course, module: made.append(module.id) or real(course, module)
+        )
+        topic = minimal_course / "modules" / "intro" / "intro-01.md"
+        topic.write_text(topic.read_text(encoding="utf-8").replace("Blue", "Azure", 1), encoding="utf-8")
+        build = preview.rebuild([str(topic)])
+        assert build.ok, (build.error, build.problems)
+        assert made == ["intro"]  # (a full build makes every module's)
+        assert b"Azure" in (preview.package_dir / "runtime" / "xapi-questions" / "intro-01.js").read_bytes()
+    finally:
+        preview.stop()
 
 
 @pytest.mark.parametrize("fmt", ["scorm12", "xapi"])

@@ -30,12 +30,14 @@ from jmdi_scorm.source import model
 from jmdi_scorm.source.loader import LoadContext
 from jmdi_scorm.source.validate import load_course, recheck_topic
 from jmdi_scorm.targets.base import Target
+from jmdi_scorm.targets.xapi_activities import KEPT_MODULES
 
 MANIFEST = "imsmanifest.xml"
 CONTENT, PRINT = "content/", "print/"
 #: ``Site.once`` keys whose entries a topic edit leaves true (``_reusable``): safety.audit_memo,
-#: credentials.credential_memo (by content), xapi_common.adapter_code (by runtime source).
-REUSABLE = frozenset({"audit", "credential-lines", "xapi-adapter"})
+#: credentials.credential_memo (by content), xapi_common.adapter_code (by runtime source), the
+#: xAPI activities of each module (``xapi_activities.Activities``: by the module's objects).
+REUSABLE = frozenset({"audit", "credential-lines", "xapi-adapter", KEPT_MODULES})
 #: The JS runtime adapter of each standard: what kind of LMS side the preview must play.
 KINDS = {"scorm12": "scorm12", "scorm2004": "scorm2004", "xapi": "xapi", "cmi5": "cmi5", "local": "web"}
 

@@ -267,33 +267,49 @@ def _questions_script(page: str, questions: dict[str, Any]) -> bytes:
     return f"(window.JMDI_XAPI_QUESTIONS=window.JMDI_XAPI_QUESTIONS||{{}})[{json.dumps(page)}]={data};\n".encode()
 
 
+#: ``Site.once`` key of the modules' activities a later build may take again (``Activities.kept``).
+KEPT_MODULES = "xapi-modules"
+
+
 class Activities:
     """The xAPI activities of one course, made per module on first use and kept.
 
     Packages of one build share them (:func:`activities`): each package takes the course's
     activity and those of the modules it covers. ``others``: the course in the other languages of
     the build, whose texts join the language maps (the activities are the same in every language).
+
+    ``kept``: module id → (course settings, module, its activities) of this build and the builds
+    before that handed it on (the preview keeps it after a topic edit): a module made of the very
+    same objects as then has the very same activities, taken again.
     """
 
-    def __init__(self, course: model.Course, others: tuple[model.Course, ...] = ()) -> None:
+    def __init__(
+        self,
+        course: model.Course,
+        others: tuple[model.Course, ...] = (),
+        kept: dict[str, tuple[Any, model.Module, ModuleActivities]] | None = None,
+    ) -> None:
         self.course = course
         self.others = others
         self.root = Node("", course_activity(course), None)
         for other in others:
             add_languages(self.root.activity["definition"], course_activity(other)["definition"])
         self._modules: dict[str, ModuleActivities] = {}
+        self.kept = {} if kept is None or others else kept  # one language: the course's texts only
 
     def module(self, module: model.Module) -> ModuleActivities:
         if module.id not in self._modules:
-            twins = [
-                tuple(_module_nodes(other, twin))
-                for other in self.others
-                for twin in other.modules
-                if twin.id == module.id
-            ]
-            self._modules[module.id] = ModuleActivities(
-                _with_languages(tuple(_module_nodes(self.course, module)), twins)
-            )
+            meta, same, made = self.kept.get(module.id) or (None, None, None)
+            if made is None or meta is not self.course.meta or same is not module or self.others:
+                twins = [
+                    tuple(_module_nodes(other, twin))
+                    for other in self.others
+                    for twin in other.modules
+                    if twin.id == module.id
+                ]
+                made = ModuleActivities(_with_languages(tuple(_module_nodes(self.course, module)), twins))
+                self.kept[module.id] = (self.course.meta, module, made)
+            self._modules[module.id] = made
         return self._modules[module.id]
 
     def scope(self, scope: Scope | None) -> list[ModuleActivities]:
@@ -310,7 +326,8 @@ def activities(course: model.Course, site: Site | None = None) -> Activities:
     if site is None or site.course is not course:
         return Activities(course)
     first, *others = site.languages or (course,)
-    return site.once("xapi-activities", lambda: Activities(first, tuple(others)))
+    kept: dict[str, tuple[Any, model.Module, ModuleActivities]] = site.once(KEPT_MODULES, dict)
+    return site.once("xapi-activities", lambda: Activities(first, tuple(others), kept))
 
 
 def nodes(course: model.Course, scope: Scope | None = None, found: Activities | None = None) -> Iterator[Node]:
