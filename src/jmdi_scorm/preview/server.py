@@ -5,11 +5,13 @@
 ``/``                      the debug page (``static/panel.html``)
 ``/__preview/<file>``      the page's own scripts and stylesheet (package data)
 ``/__preview/status``      the latest build and the one being served (the panel reloads the
-                           course, or the pages changed, when the served build number changes);
+                           course, or shows the pages changed, when the served build number
+                           changes), with the new content of the pages the last one changed;
                            ``?after=N`` answers once a build numbered above N is done (≤ 20 s)
 ``/__preview/launch``      POST ``{"newAttempt": bool}``: a new xAPI / cmi5 launch URL
 ``/__preview/xapi``        statements and requests since ``?statements=N&requests=M``
-``/course/<path>``         the files of the package being served; ``index.html`` with the
+``/course/<path>``         the files of the package being served (a print page a topic edit
+                           left out of date rendered first); ``index.html`` with the
                            preview's ``jmdi-preview-live.js`` added
 =========================  ====================================================================
 """

@@ -1,6 +1,6 @@
-/* panel.js: the debug page of jmdi-scorm preview. Waits on the server for builds (showing the
- * changed pages again in place, or relaunching the course, when a new one is served), plays the SCORM LMS with scorm-api.js, or shows what the
- * server's local LMS received for xAPI / cmi5. */
+/* panel.js: the debug page of jmdi-scorm preview. Waits on the server for builds (when a new one
+ * is served: hands the course the changed pages to show again in place, or relaunches it), plays
+ * the SCORM LMS with scorm-api.js, or shows what the server's local LMS received for xAPI / cmi5. */
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
