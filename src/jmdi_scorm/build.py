@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jmdi_scorm.errors import BuildError, Problem
+from jmdi_scorm.errors import BuildError, CourseError, Problem
 from jmdi_scorm.output import Artifact, Job, Made, write_packages
 from jmdi_scorm.package.archive import Staging, sha256
 from jmdi_scorm.render import pdf, pdf_early
@@ -24,7 +24,7 @@ from jmdi_scorm.render.pages import RenderOptions, render_site
 from jmdi_scorm.render.site import COURSE, Scope, Site, module_pdf_path
 from jmdi_scorm.source import model
 from jmdi_scorm.source.loader import LoadContext
-from jmdi_scorm.source.validate import load_course
+from jmdi_scorm.source.validate import load_course_checked_later
 from jmdi_scorm.targets.base import SCO_MODES, ScoMode, Target
 
 if TYPE_CHECKING:
@@ -109,8 +109,14 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
     targets = with_sco(select_targets(options.formats), options.sco)
     step = _Steps(options.progress)
     step("loading the course")
-    source, ctx = load_course(course_dir, options.jobs)
-    languages = build_languages(source, options.languages)
+    source, ctx, check = load_course_checked_later(course_dir, options.jobs)  # checked while rendering
+    try:
+        languages = build_languages(source, options.languages)
+    except BuildError:
+        check()  # a course error before a wrong --lang, as when the checks came first
+        raise
+    if languages != [None]:
+        check()  # a translation is made of a checked course
     work = [(target, scope) for target in targets for scope in scopes(source, options.split)]
     shared = [(target, scope) for target, scope in work if target.all_languages]  # one package for all languages
     step.total = 3 + len(languages) * (1 + len(work) - len(shared)) + len(shared)
@@ -122,7 +128,8 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
     sites: list[Site] = []
     for course, catalog in editions:
         step(f"rendering the pages{f' ({course.translation})' if course.translation else ''}")
-        sites.append(_render(course, make_pdfs, ctx, catalog, courses, options.jobs))
+        sites.append(_render(course, make_pdfs, ctx, catalog, courses, options.jobs, check))
+    check()
     step("making the module PDFs" if make_pdfs else "skipping the module PDFs")
     downloads: dict[str, bytes] = {}  # file name in the output folder → PDF
     pdf_notes: list[str] = []
@@ -207,10 +214,19 @@ def _render(
     catalog: Catalog | None,
     courses: tuple[model.Course, ...],
     jobs: int | None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Site:
     """The site of ``course``; with a catalogue, the course's SVG figures translated too. ``courses``:
-    the course in every language of the build (``Site.languages``, for the xAPI language maps)."""
-    site = render_site(course, RenderOptions(pdf_downloads=pdf_downloads), ctx.build, jobs)
+    the course in every language of the build (``Site.languages``, for the xAPI language maps);
+    ``meanwhile``: see ``render_site``."""
+    try:
+        site = render_site(course, RenderOptions(pdf_downloads=pdf_downloads), ctx.build, jobs, meanwhile)
+    except CourseError:
+        raise
+    except Exception:
+        if meanwhile is not None:
+            meanwhile()  # a course not yet checked: its problems rather than what they caused here
+        raise
     if len(courses) > 1:
         site.languages = courses
     if catalog is not None:

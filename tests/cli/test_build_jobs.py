@@ -21,7 +21,8 @@ from click.testing import CliRunner
 from jmdi_scorm import workers
 from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.cli import main
-from jmdi_scorm.errors import BuildError
+from jmdi_scorm.errors import BuildError, CourseError, Problem
+from jmdi_scorm.source import validate
 from tests.cli.test_translation_build import _with_catalogue
 
 FORMATS = ("web", "scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5")
@@ -122,6 +123,55 @@ def test_the_command_reports_a_worker_failure_as_one_error(minimal_course: Path,
     report = json.loads(result.stdout)
     assert report["ok"] is False and "content/practice-01.js" in report["error"]
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def _broken(course: Path, resource: bool) -> list[Problem]:
+    """Break ``course`` (a link to no file; with ``resource``, a resource file that does not exist,
+    which the pages read too); the problems the check stage finds."""
+    topic = course / "modules" / "intro" / "intro-01.md"
+    topic.write_text(topic.read_text(encoding="utf-8") + "\n[A page](nowhere.md)\n", encoding="utf-8")
+    if resource:
+        resources = course / "resources.yaml"
+        resources.write_text(resources.read_text(encoding="utf-8").replace("assets/handout.txt", "assets/gone.txt"))
+    with pytest.raises(CourseError) as expected:
+        validate.load_course(course)
+    assert any("nowhere.md" in p.message for p in expected.value.problems)
+    return list(expected.value.problems)
+
+
+def test_the_checks_run_while_the_workers_render_the_pages(
+    minimal_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _broken(minimal_course, resource=False)
+    events: list[str] = []
+    check = validate.check_course
+    monkeypatch.setattr(validate, "check_course", lambda *args: events.append("check") or check(*args))
+
+    class Recorded(workers.Spread):  # type: ignore[type-arg]
+        def __init__(self, task, parts, processes, start=None) -> None:  # noqa: ANN001
+            events.append(f"pool of {processes}")
+            super().__init__(task, parts, processes, start)
+
+    monkeypatch.setattr(workers, "Spread", Recorded)
+    out = tmp_path / "dist"
+    with pytest.raises(CourseError) as caught:
+        build(minimal_course, BuildOptions(formats=FORMATS, out=out, split="module", pdf=False, jobs=2))
+    assert caught.value.problems == expected
+    assert events == ["pool of 2", "pool of 2", "check"]  # the parse's workers, the pages' workers, then the checks
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_course_error_comes_before_what_it_breaks_in_the_pages(
+    minimal_course: Path, tmp_path: Path, jobs: int
+) -> None:
+    expected = _broken(minimal_course, resource=True)
+    out = tmp_path / "dist"
+    with pytest.raises(CourseError) as caught:
+        build(minimal_course, BuildOptions(formats=FORMATS, out=out, split="module", pdf=False, jobs=jobs))
+    assert caught.value.problems == expected
+    assert any("gone.txt" in p.message for p in caught.value.problems)
+    assert not out.exists()
 
 
 def test_jobs_must_be_a_positive_number(minimal_course: Path, tmp_path: Path) -> None:

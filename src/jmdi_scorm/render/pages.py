@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -52,13 +52,16 @@ def render_site(
     options: RenderOptions | None = None,
     context: BuildContext | None = None,
     jobs: int | None = 1,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Site:
     """Render every page, print page and shared file of ``course`` once.
 
     ``context`` is the build's (``LoadContext.build``): its Markdown parsed by the checks serves
     the pages, and the site keeps it (``Site.once``). Without one, the site starts its own.
     ``jobs``: processes that render the pages (``workers.count``; None: one per core for a large
-    course), each a module's pages and print page at a time.
+    course), each a module's pages and print page at a time. ``meanwhile`` runs in this process
+    while the workers render (before any page is rendered without workers); what it raises
+    stops the rendering.
     """
     context = context or BuildContext()
     context.new_site()
@@ -73,7 +76,7 @@ def render_site(
         pages=course_pages(course),
     )
     shared: dict[str, bytes] = {}
-    home_html = _render_all(renderer, shared, jobs)
+    home_html = _render_all(renderer, shared, jobs, meanwhile)
     scoped = _scoped_pages(renderer)
     shared.update(core_files(strings))
     shared.update(files)
@@ -194,15 +197,19 @@ class _Part:
     home_html: str | None
 
 
-def _render_all(r: Renderer, shared: dict[str, bytes], jobs: int | None) -> str:
+def _render_all(
+    r: Renderer, shared: dict[str, bytes], jobs: int | None, meanwhile: Callable[[], None] | None = None
+) -> str:
     """Every page's content script, then every module's print page, into ``shared``; the home
     page's HTML returned. In parts (a module's pages, the pages of no module before and after
     them) spread over ``jobs`` processes, put together in order: the same files either way."""
     parts = [list(group) for _, group in itertools.groupby(r.pages, key=lambda page: page.module)]
     text = sum(len(topic.body) for topic in r.course.topics)
-    done = workers.fork_map(
-        lambda part: _render_part(r, part), parts, workers.count(jobs, len(parts), text >= POOL_FROM_CHARS)
-    )
+    processes = workers.count(jobs, len(parts), text >= POOL_FROM_CHARS)
+    with workers.Spread(lambda part: _render_part(r, part), parts, processes) as spread:
+        if meanwhile is not None:
+            meanwhile()
+        done = list(spread)
     home_html = ""
     for part in done:
         shared.update(part.files)

@@ -6,6 +6,7 @@ neither calls the other, this module runs them in order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from jmdi_scorm.errors import CourseError, Problem
@@ -22,12 +23,16 @@ def checked_course(root: Path, jobs: int | None = 1) -> tuple[model.Course, Load
     context's problems are every problem of one run. ``jobs``: processes that parse the topics'
     Markdown while the course is read (``early_parse``; None: one per core for a large course).
     """
+    course, ctx = _read_with_assets(root, jobs)
+    check_course(course, ctx)
+    return course, ctx
+
+
+def _read_with_assets(root: Path, jobs: int | None) -> tuple[model.Course, LoadContext]:
     with parsed_early(root, jobs) as fill:
         course, ctx = read_course(root)
         fill(ctx.tokens)
-    course = course.model_copy(update={"assets": course_assets(course, ctx)})
-    check_course(course, ctx)
-    return course, ctx
+    return course.model_copy(update={"assets": course_assets(course, ctx)}), ctx
 
 
 def load_course(root: Path, jobs: int | None = 1) -> tuple[model.Course, LoadContext]:
@@ -37,6 +42,26 @@ def load_course(root: Path, jobs: int | None = 1) -> tuple[model.Course, LoadCon
     if ctx.has_errors:
         raise CourseError(ctx.problems)
     return course, ctx
+
+
+def load_course_checked_later(root: Path, jobs: int | None = 1) -> tuple[model.Course, LoadContext, Callable[[], None]]:
+    """``load_course``, the rules run when the function returned is called: the build renders the
+    pages meanwhile, in its workers (docs/architecture.md, Parallel work). That function raises
+    the CourseError ``load_course`` raises, as often as it is called. A course that could not be
+    read whole is checked at once (its CourseError raised here)."""
+    course, ctx = _read_with_assets(root, jobs)
+    checked: list[bool] = []
+
+    def check() -> None:
+        if not checked:
+            check_course(course, ctx)
+            checked.append(True)
+        if ctx.has_errors:
+            raise CourseError(ctx.problems)
+
+    if ctx.has_errors:
+        check()
+    return course, ctx, check
 
 
 def validate_course(root: Path) -> list[Problem]:
