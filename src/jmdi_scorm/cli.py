@@ -220,27 +220,32 @@ def build(
     list_formats: bool,
 ) -> None:
     """Build the course's packages into the output folder and print a summary."""
-    from jmdi_scorm.build import BuildOptions
-    from jmdi_scorm.build import build as run_build
-
     if list_formats:
         _list_formats()
         return
+    from jmdi_scorm.source import early_parse
+
     try:
-        with _stop_on_sigterm(), _progress_bar(enabled=not (as_json or quiet)) as progress:
-            options = BuildOptions(
-                formats=formats,
-                out=out,
-                split=split,
-                sco=sco,
-                pdf=not no_pdf,
-                cache=cache_dir,
-                use_cache=not no_cache,
-                progress=progress,
-                languages=languages,
-                jobs=jobs,
-            )
-            result = run_build(course_dir, options)
+        # The topics of a large course are parsed in workers from now on, while the build's modules
+        # are imported (0.4 s) and the course is read (early_parse.started).
+        with _stop_on_sigterm(), early_parse.started(course_dir, jobs):
+            from jmdi_scorm.build import BuildOptions
+            from jmdi_scorm.build import build as run_build
+
+            with _progress_bar(enabled=not (as_json or quiet)) as progress:
+                options = BuildOptions(
+                    formats=formats,
+                    out=out,
+                    split=split,
+                    sco=sco,
+                    pdf=not no_pdf,
+                    cache=cache_dir,
+                    use_cache=not no_cache,
+                    progress=progress,
+                    languages=languages,
+                    jobs=jobs,
+                )
+                result = run_build(course_dir, options)
     except CourseError as exc:
         _build_failed(as_json, str(exc), exc.problems)
     except JmdiError as exc:

@@ -22,7 +22,7 @@ from jmdi_scorm import workers
 from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.cli import main
 from jmdi_scorm.errors import BuildError, CourseError, Problem
-from jmdi_scorm.source import validate
+from jmdi_scorm.source import early_parse, validate
 from tests.cli.test_translation_build import _with_catalogue
 
 FORMATS = ("web", "scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5")
@@ -172,6 +172,23 @@ def test_a_course_error_comes_before_what_it_breaks_in_the_pages(
     assert caught.value.problems == expected
     assert any("gone.txt" in p.message for p in caught.value.problems)
     assert not out.exists()
+
+
+def test_the_command_starts_the_parse_the_build_takes_it_over_or_ends_it(
+    minimal_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``build`` starts the topics' parse before it imports the build's modules; the build takes
+    those workers over rather than starting others, and a build that stops first ends them."""
+    starts: list[Path] = []
+    start = early_parse._start
+    monkeypatch.setattr(early_parse, "_start", lambda root, jobs: starts.append(root) or start(root, jobs))
+    args = ["build", str(minimal_course), "--no-pdf", "--jobs", "2", "-q"]
+    assert CliRunner().invoke(main, [*args, "--format", "web", "--out", str(tmp_path / "a")]).exit_code == 0
+    assert starts == [minimal_course.resolve()] and early_parse._STARTED == {}
+    assert files_of(tmp_path / "a")
+    result = CliRunner().invoke(main, [*args, "--format", "nope", "--out", str(tmp_path / "b")])
+    assert result.exit_code == 1 and "unknown format 'nope'" in result.output
+    assert len(starts) == 2 and early_parse._STARTED == {}
 
 
 def test_jobs_must_be_a_positive_number(minimal_course: Path, tmp_path: Path) -> None:

@@ -33,15 +33,52 @@ Parsed = list[tuple[str, bytes, bool, Facts]]  # (body, packed tokens, links val
 @contextmanager
 def parsed_early(root: Path, jobs: int | None = 1) -> Iterator[Callable[[TokenCache], None]]:
     """Parse the topic bodies of the course in ``root`` in ``jobs`` forked workers (None: one per
-    core when the topics are large enough to pay for it; 1: none) while the block runs. The block
-    calls what this yields with the build's cache, once the cache exists, to put the tokens in."""
+    core when the topics are large enough to pay for it; 1: none) while the block runs, or take
+    over the parse :func:`started` began. The block calls what this yields with the build's
+    cache, once the cache exists, to put the tokens in."""
     root = root.resolve()
+    spread = _STARTED.pop(root, None) or _start(root, jobs)
+    if spread is None:
+        yield lambda cache: None
+        return
+    with spread:
+
+        def fill(cache: TokenCache) -> None:
+            for part in spread:
+                for body, packed, valid, facts in part:
+                    cache.adopt(body, packed, valid, facts)
+
+        yield fill
+
+
+@contextmanager
+def started(root: Path, jobs: int | None) -> Iterator[None]:
+    """Start the parse of the course in ``root`` now, for the next :func:`parsed_early` of it in this
+    process. The ``build`` command starts it before it imports the build's modules (0.4 s), which
+    then load while the workers parse; whatever happens, the workers are done on leaving."""
+    key = root.resolve()
+    spread = _start(key, jobs)
+    if spread is not None:
+        _STARTED[key] = spread
+    try:
+        yield
+    finally:
+        left = _STARTED.pop(key, None)
+        if left is not None:
+            left.close()
+
+
+_STARTED: dict[Path, workers.Spread[list[Path], Parsed]] = {}
+
+
+def _start(root: Path, jobs: int | None) -> workers.Spread[list[Path], Parsed] | None:
+    """The workers parsing the topics of the course in ``root`` (resolved), or None when the parse
+    is left to the build's process."""
     paths = _topic_files(root)
     size = sum(path.stat().st_size for path in paths)
     processes = workers.count(jobs, len(paths), pays=size >= POOL_FROM_BYTES)
     if processes <= 1:
-        yield lambda cache: None
-        return
+        return None
     parser = TokenCache()
     parts = workers.chunks(paths, -(-len(paths) // (processes * PARTS_PER_WORKER)))
 
@@ -54,14 +91,7 @@ def parsed_early(root: Path, jobs: int | None = 1) -> Iterator[Callable[[TokenCa
                 parsed.append((body, pack_tokens(found.tokens), found.links_valid, found.facts))
         return parsed
 
-    with workers.Spread(parse, parts, processes) as spread:
-
-        def fill(cache: TokenCache) -> None:
-            for part in spread:
-                for body, packed, valid, facts in part:
-                    cache.adopt(body, packed, valid, facts)
-
-        yield fill
+    return workers.Spread(parse, parts, processes)
 
 
 def _topic_files(root: Path) -> list[Path]:
