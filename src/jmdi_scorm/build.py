@@ -170,6 +170,8 @@ def build_languages(course: model.Course, asked: tuple[str, ...] = ()) -> list[s
     """
     names = [name.strip() for value in asked for name in value.split(",") if name.strip()]
     source = course.meta.language
+    if names and all(_same_language(name, source) for name in names):
+        return [None]  # the source only (``--lang en``): no catalogue to read, Babel not imported
     if not names and not any((Path(course.root) / "locale").glob("*.po")):
         return [None]
     from jmdi_scorm.source.translation_files import check_language, languages
