@@ -77,6 +77,25 @@ def zip_bytes(
     :func:`iter_zips`). The bytes are those ``zipfile`` writes, which stays the writer of zips
     too large for the plain format.
     """
+    return _zip(files, _dos_stamp(zip_timestamp()), {}, deflated, checked)
+
+
+#: One entry of a zip as it is in every zip holding that file under that name: its local header,
+#: name and data, and its central directory record up to the offset of the local header, then
+#: the name (what follows that offset).
+_Entry = tuple[bytes, bytes, bytes]
+_OFFSET = struct.Struct("<L")
+
+
+def _zip(
+    files: Mapping[str, bytes],
+    stamp: tuple[int, int],
+    entries: dict[tuple[str, bytes], _Entry],
+    deflated: Mapping[bytes, Deflated] | None,
+    checked: set[str] | None,
+) -> bytes:
+    """:func:`zip_bytes`; ``entries``: the entries made so far with ``stamp``, by name and content
+    (kept by :func:`iter_zips` for the zips of one call, which share most of their files)."""
     names = sorted(files)
     folded: dict[str, str] = {}
     for name in names:
@@ -89,18 +108,29 @@ def zip_bytes(
         folded[name.lower()] = name
     if len(names) > ZIP_MAX_ENTRIES or sum(len(data) for data in files.values()) > ZIP_MAX_BYTES:
         return _zip64_bytes(files, names)
-    stamp = _dos_stamp(zip_timestamp())
     body, directory = bytearray(), bytearray()
     for name in names:
         data = files[name]
-        crc, packed = deflated[data] if deflated and data in deflated else deflate(data)
-        encoded, flags = (name.encode("ascii"), 0) if name.isascii() else (name.encode(), UTF8_NAME)
-        fields = (flags, zipfile.ZIP_DEFLATED, *stamp, crc, len(packed), len(data), len(encoded))
-        directory += _CENTRAL.pack(b"PK\x01\x02", 20, 3, 20, 0, *fields, 0, 0, 0, 0, ZIP_FILE_ATTR, len(body))
+        entry = entries.get((name, data))
+        if entry is None:
+            entry = entries[(name, data)] = _entry(name, data, stamp, deflated)
+        local, central, encoded = entry
+        directory += central
+        directory += _OFFSET.pack(len(body))
         directory += encoded
-        body += _LOCAL.pack(b"PK\x03\x04", 20, 0, *fields, 0) + encoded + packed
-    end = _END.pack(b"PK\x05\x06", 0, 0, len(names), len(names), len(directory), len(body), 0)
-    return bytes(body + directory + end)
+        body += local
+    body += directory
+    body += _END.pack(b"PK\x05\x06", 0, 0, len(names), len(names), len(directory), len(body) - len(directory), 0)
+    return bytes(body)
+
+
+def _entry(name: str, data: bytes, stamp: tuple[int, int], deflated: Mapping[bytes, Deflated] | None) -> _Entry:
+    crc, packed = deflated[data] if deflated and data in deflated else deflate(data)
+    encoded, flags = (name.encode("ascii"), 0) if name.isascii() else (name.encode(), UTF8_NAME)
+    fields = (flags, zipfile.ZIP_DEFLATED, *stamp, crc, len(packed), len(data), len(encoded))
+    central = _CENTRAL.pack(b"PK\x01\x02", 20, 3, 20, 0, *fields, 0, 0, 0, 0, ZIP_FILE_ATTR, 0)
+    local = _LOCAL.pack(b"PK\x03\x04", 20, 0, *fields, 0) + encoded + packed
+    return local, central[: -_OFFSET.size], encoded
 
 
 def zip_many(trees: Sequence[Mapping[str, bytes]], workers: int | None = None) -> list[bytes]:
@@ -127,8 +157,10 @@ def iter_zips(
         with ThreadPoolExecutor(max_workers=threads) as pool:
             memo.update(zip(distinct, pool.map(deflate, distinct), strict=True))
     checked: set[str] = set()
+    stamp = _dos_stamp(zip_timestamp())
+    entries: dict[tuple[str, bytes], _Entry] = {}
     for tree in trees:
-        yield zip_bytes(tree, memo, checked)
+        yield _zip(tree, stamp, entries, memo, checked)
 
 
 def deflate(data: bytes) -> Deflated:
