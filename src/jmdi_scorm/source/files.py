@@ -14,6 +14,8 @@ from jmdi_scorm.errors import Problem
 
 PLAIN_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 STR_TAG = "tag:yaml.org,2002:str"
+#: Key tags only ``flatten_mapping`` handles: a merge key (``<<``) and a value key (``=``).
+FLATTENED_KEY_TAGS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
 MAX_YAML_NODES = 200_000  # guards against alias bombs ("billion laughs")
 FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # PyYAML built with libyaml
 Loc = tuple[str | int, ...]
@@ -130,15 +132,15 @@ class _Builder:
             raise SourceProblem(Problem(self.positions.path, 1, "", "YAML document too large (alias expansion?)"))
         line = node.start_mark.line + 1 + self.offset
         self.positions.lines.setdefault(loc, line)
-        if not isinstance(node, yaml.ScalarNode) and node.tag not in PLAIN_COLLECTION_TAGS:
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if node.tag not in PLAIN_COLLECTION_TAGS:
             raise SourceProblem(
                 Problem(self.positions.path, line, _dotted(loc), f"invalid YAML: unsupported tag {node.tag}")
             )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*loc, index)) for index, item in enumerate(node.value)]
-        return self._scalar(node)
+        return [self.build(item, (*loc, index)) for index, item in enumerate(node.value)]
 
     def _scalar(self, node: yaml.Node) -> Any:
         # A text is its node's value: what the constructor returns for it (construct_yaml_str),
@@ -148,8 +150,10 @@ class _Builder:
         return self.loader.construct_object(node, deep=True)
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
-        self.loader.flatten_mapping(node)
+        if any(key_node.tag in FLATTENED_KEY_TAGS for key_node, _ in node.value):
+            self.loader.flatten_mapping(node)  # merge keys (<<) and value keys (=)
         result: dict[Any, Any] = {}
+        lines = self.positions.lines
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1 + self.offset
             if not isinstance(key_node, yaml.ScalarNode):
@@ -158,9 +162,9 @@ class _Builder:
             key = key if isinstance(key, str) else str(key)
             if key in result:
                 raise SourceProblem(Problem(self.positions.path, line, _dotted((*loc, key)), "duplicate key"))
-            self.positions.lines[(*loc, key)] = line
-            result[key] = self.build(value_node, (*loc, key))
-            self.positions.lines[(*loc, key)] = line
+            here = (*loc, key)
+            lines[here] = line  # the key's line, not its value's
+            result[key] = self.build(value_node, here)
         return result
 
 
