@@ -239,16 +239,21 @@ def _load_listed_topic(ctx: LoadContext, folder: Path, meta: model.ModuleFile, i
     if not path.is_file():
         ctx.error(shown_module, line, where, f"topic file '{meta.topics[index]}' not found")
         return None
-    return load_topic(ctx, path, meta.id)
+    return _read_topic(ctx, path, meta.id)
 
 
 def load_topic(ctx: LoadContext, path: Path, module_id: str) -> model.Topic | None:
     """Load one topic Markdown file (front matter validated, body kept as text)."""
-    shown = ctx.shown(path)
     escape = inside_course(ctx.root, path)
     if escape:
-        ctx.error(shown, 1, "", escape)
+        ctx.error(ctx.shown(path), 1, "", escape)
         return None
+    return _read_topic(ctx, path, module_id)
+
+
+def _read_topic(ctx: LoadContext, path: Path, module_id: str) -> model.Topic | None:
+    """``load_topic`` of a file known to be inside the course."""
+    shown = ctx.shown(path)
     try:
         text = read_text(path, shown)
         front, body, body_line = split_front_matter(text, shown)
@@ -267,8 +272,12 @@ def load_topic(ctx: LoadContext, path: Path, module_id: str) -> model.Topic | No
 
 
 def _report_stray_topics(ctx: LoadContext, folder: Path, meta: model.ModuleFile) -> None:
-    listed = {(folder / name).resolve() for name in meta.topics}
+    named = set(meta.topics)  # a file listed by its name needs no resolving
+    listed = None
     for path in sorted(folder.glob("*.md")):
+        if path.name in named:
+            continue
+        listed = listed if listed is not None else {(folder / name).resolve() for name in meta.topics}
         if path.resolve() not in listed:
             ctx.error(ctx.shown(path), 1, "", f"topic file is not listed in {ctx.shown(folder / 'module.yaml')} topics")
 
