@@ -12,6 +12,7 @@ use, as without workers. The tokens stay packed until a page is rendered from th
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,7 +92,9 @@ def _start(root: Path, jobs: int | None) -> workers.Spread[list[Path], Parsed] |
                 parsed.append((body, pack_tokens(found.tokens), found.links_valid, found.facts))
         return parsed
 
-    return workers.Spread(parse, parts, processes)
+    # no cycle collection in the workers (the build pauses it, but the command starts them first):
+    # a parse makes millions of objects and frees them with their counts
+    return workers.Spread(parse, parts, processes, start=gc.disable)
 
 
 def _topic_files(root: Path) -> list[Path]:
