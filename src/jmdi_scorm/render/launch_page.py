@@ -119,7 +119,7 @@ def shell(
         "adapterConfig": adapter_config or {},
         "scope": scope.module,
         "tracking": r.course.meta.tracking.model_dump(),
-        "pages": [page.config() for page in pages],
+        "pages": r.configs_in_scope(scope),
         "strings": {
             key: text
             for key, text in i18n.client_strings(r.course.meta.interface).items()

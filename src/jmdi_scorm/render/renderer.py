@@ -37,12 +37,21 @@ class Renderer:
     pages: list[Page]
     page_files: dict[str, set[str]] = field(default_factory=dict)
     scope: Scope = COURSE  # the package the page is for: the resources page lists its module PDFs
-    covered: dict[Scope, list[Page]] = field(default_factory=dict)  # the pages of each scope (``in_scope``)
+    #: the pages of each scope and what the launch page's configuration says of them (``in_scope``)
+    covered: dict[Scope, tuple[list[Page], list[dict[str, Any]]]] = field(default_factory=dict)
 
     def in_scope(self, scope: Scope) -> list[Page]:
         """The pages ``scope`` covers, in order; worked out once per scope (a launch page per package)."""
+        return self._covered(scope)[0]
+
+    def configs_in_scope(self, scope: Scope) -> list[dict[str, Any]]:
+        """``Page.config()`` of each page ``scope`` covers, made once per scope (read only)."""
+        return self._covered(scope)[1]
+
+    def _covered(self, scope: Scope) -> tuple[list[Page], list[dict[str, Any]]]:
         if scope not in self.covered:
-            self.covered[scope] = [page for page in self.pages if scope.covers(page)]
+            pages = [page for page in self.pages if scope.covers(page)]
+            self.covered[scope] = (pages, [page.config() for page in pages])
         return self.covered[scope]
 
     @property

@@ -16,7 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from jmdi_scorm.errors import BuildError
-from jmdi_scorm.render.site import Scope
+from jmdi_scorm.render.site import Scope, Site
 from jmdi_scorm.source import model
 from jmdi_scorm.source.spec_limits import SUSPEND_DATA
 from jmdi_scorm.targets.base import SCO_MODES, ScoMode
@@ -294,9 +294,12 @@ def find_control_files(edition: str, folder: Path | None = None, roots: Iterable
 # --- suspend data ---------------------------------------------------------------------------
 
 
-def check_state_size(course: model.Course, edition: str, label: str, scope: Scope | None = None) -> int | None:
+def check_state_size(
+    course: model.Course, edition: str, label: str, scope: Scope | None = None, site: Site | None = None
+) -> int | None:
     """Fail the build when the state of the course (or of the part ``scope`` packages) could
-    outgrow the edition's ``cmi.suspend_data``.
+    outgrow the edition's ``cmi.suspend_data``. ``site``: the build's, which keeps the length for
+    the other SCORM packages of the scope.
 
     Returns the worst-case length, or None while the state codec is not available.
     """
@@ -304,7 +307,10 @@ def check_state_size(course: model.Course, edition: str, label: str, scope: Scop
         from jmdi_scorm.render.state_codec import worst_case_length
     except ImportError:  # pragma: no cover - the codec ships with the runtime core
         return None
-    worst = worst_case_length(course, scope)
+    if site is None:
+        worst = worst_case_length(course, scope)
+    else:
+        worst = site.once(("suspend-data", course.package_id, scope), lambda: worst_case_length(course, scope))
     limit = SUSPEND_DATA[edition]
     if worst > limit:
         raise BuildError(

@@ -48,7 +48,7 @@ class ScormTarget(Target):
     def package(self, course: model.Course, site: Site, scope: Scope) -> PackageResult:
         """The complete file tree of one package for ``scope`` (the course, or one module), and
         the LMS import sheet written next to the zip."""
-        worst = check_state_size(course, self.edition, self.label, scope)
+        worst = check_state_size(course, self.edition, self.label, scope, site)
         files = site.package_files(self.adapter, scope)
         package_plan = plan(course, scope, files, self.sco_mode)
         control = site.once(
