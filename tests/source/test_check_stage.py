@@ -11,10 +11,12 @@ from click.testing import CliRunner
 
 from jmdi_scorm.cli import main
 from jmdi_scorm.errors import CourseError
+from jmdi_scorm.source import rules
 from jmdi_scorm.source.itemlint import lint_course
 from jmdi_scorm.source.loader import read_course
 from jmdi_scorm.source.rules import check_course, course_assets
 from jmdi_scorm.source.validate import checked_course, load_course, validate_course
+from tests.conftest import MINIMAL, ROOT
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -138,3 +140,12 @@ def test_a_file_name_no_package_can_carry_fails_validate_at_its_line(minimal_cou
     assert _errors(result.output) == [
         f"course/modules/intro/intro-02.md:{_line_of(topic, 'Photo%201')}: body: {message}"
     ]
+
+
+def test_the_assets_walk_reads_every_markdown_text_the_checks_read() -> None:
+    """``course_assets`` walks the texts without their lines (``texts_and_folders``): the very texts
+    and folders of ``markdown_texts``, in its order."""
+    for root in (MINIMAL, ROOT / "course"):
+        course, ctx = checked_course(root)
+        checked = [(text, folder) for text, _shown, _line, _where, folder in rules.markdown_texts(course, ctx)]
+        assert list(rules.texts_and_folders(course, ctx)) == checked and len(checked) > 10

@@ -122,7 +122,7 @@ def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
     """
     root = Path(course.root)
     names: set[str] = set()
-    for text, _shown, _line, _where, base in markdown_texts(course, ctx):
+    for text, base in texts_and_folders(course, ctx):
         names.update(_text_files(root, base, text, ctx))
     for resource in course.resources:
         if resource.file and _is_course_file(root, resource.file, ctx.rule_memo):
@@ -283,6 +283,31 @@ def markdown_texts(course: model.Course, ctx: LoadContext) -> Iterator[MarkdownT
             base = PurePosixPath(topic.source).parent
             yield topic.body, shown, topic.body_line, "body", base
             yield from _question_texts(topic.questions, shown, ctx, ("questions",), base)
+
+
+def texts_and_folders(course: model.Course, ctx: LoadContext) -> Iterator[tuple[str, PurePosixPath]]:
+    """(text, folder) of every text ``markdown_texts`` gives, in its order, without their lines
+    and fields (what ``course_assets`` reads of them: 41,000 texts in a 1,000-topic course)."""
+    root = Path(course.root)
+    if course.meta.description:
+        yield course.meta.description, PurePosixPath(".")
+    if course.meta.how_to_use:
+        yield course.meta.how_to_use, PurePosixPath(".")
+    course_folder = PurePosixPath(ctx.shown(root))
+    for module in course.modules:
+        folder = PurePosixPath(module.source).parent.relative_to(course_folder)
+        yield module.meta.aim, folder
+        for question in module.meta.assessment.questions if module.meta.assessment else ():
+            yield from ((text, folder) for text in _question_fields(question))
+        for topic in module.topics:
+            base = PurePosixPath(topic.source).parent
+            yield topic.body, base
+            for question in topic.questions:
+                yield from ((text, base) for text in _question_fields(question))
+
+
+def _question_fields(question: model.Question) -> tuple[str, str, str]:
+    return question.prompt, question.feedback.correct, question.feedback.incorrect
 
 
 def _question_texts(
