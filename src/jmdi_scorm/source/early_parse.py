@@ -26,7 +26,7 @@ from jmdi_scorm.source.token_cache import Facts, TokenCache, pack_tokens
 #: start costs more than it saves (the JMDI course's topics have about 400,000 bytes).
 POOL_FROM_BYTES = 2_000_000
 #: The parts each worker takes, about: a few per worker, so that they finish together.
-PARTS_PER_WORKER = 4
+PARTS_PER_WORKER = 8
 
 Parsed = list[tuple[str, bytes, bool, Facts]]  # (body, packed tokens, links valid, facts) of each file of a part
 
