@@ -58,11 +58,17 @@ def portable(name: str) -> str | None:
 
 def inside_course(root: Path, path: Path) -> str | None:
     """Why ``path`` is not a safe file inside ``root`` (None if it is)."""
-    if path.is_symlink() and not path.resolve().is_relative_to(root):
-        return "symbolic link points outside the course directory"
-    if not path.resolve().is_relative_to(root):
-        return "path leads outside the course directory"
-    return None
+    return resolved_inside(root, path)[1]
+
+
+def resolved_inside(root: Path, path: Path) -> tuple[Path, str | None]:
+    """``path`` resolved, and why it is not a safe file inside ``root`` (None if it is)."""
+    resolved = path.resolve()
+    if resolved.is_relative_to(root):
+        return resolved, None
+    if path.is_symlink():
+        return resolved, "symbolic link points outside the course directory"
+    return resolved, "path leads outside the course directory"
 
 
 def read_text(path: Path, shown: str) -> str:

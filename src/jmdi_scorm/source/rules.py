@@ -16,11 +16,11 @@ from urllib.parse import unquote, urlsplit
 
 from jmdi_scorm.errors import Problem
 from jmdi_scorm.source import model
-from jmdi_scorm.source.files import inside_course, portable
+from jmdi_scorm.source.files import inside_course, portable, resolved_inside
 from jmdi_scorm.source.loader import GLOSSARY_FILE, MODULES_DIR, LoadContext
 from jmdi_scorm.source.narrow_layouts import narrow_of, wide_of
 from jmdi_scorm.source.page_ids import RESERVED_PAGE_IDS, assessment_page_id
-from jmdi_scorm.source.token_cache import empty_header_cells, find_links, headings
+from jmdi_scorm.source.token_cache import find_links, text_facts
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 LONG_TOPIC_WORDS = 4000
@@ -72,9 +72,9 @@ def _file_facts(root: Path, base: PurePosixPath, path_text: str, memo: dict[Hash
     facts: FileFacts | None = memo.get(key)
     if facts is None:
         path = root / base / path_text
-        problem = inside_course(root, path)
+        resolved, problem = resolved_inside(root, path)
         is_file = problem is None and path.is_file()
-        relative = None if problem else path.resolve().relative_to(root).as_posix()
+        relative = None if problem else resolved.relative_to(root).as_posix()
         facts = memo[key] = FileFacts(problem, is_file, relative)
     return facts
 
@@ -334,19 +334,20 @@ def check_markdown(
 ) -> None:
     """Links, images and headings of one Markdown text."""
     known = known or Known.of(course, ctx)
-    for ref in find_links(ctx.tokens, text):
+    facts = text_facts(ctx.tokens, text)
+    for ref in facts.links:
         at = line + ref.line
         problem = _link_problem(course, ctx, ref.target, base, known, is_image=ref.kind == "image")
         if problem:
             ctx.error(shown, at, where, problem)
         if ref.kind == "image" and not ref.text:
             ctx.error(shown, at, where, f"image '{ref.target}' has no alt text")
-    for offset in dict.fromkeys(empty_header_cells(ctx.tokens, text)):
+    for offset in dict.fromkeys(facts.empty_header_cells):
         ctx.warn(
             shown, line + offset, where, "a table header cell is empty: name the column (screen readers read it out)"
         )
     if where == "body":
-        for level, title, offset in headings(ctx.tokens, text):
+        for level, title, offset in facts.headings:
             if level == 1:
                 ctx.warn(
                     shown,

@@ -152,6 +152,15 @@ def facts_of(tokens: Sequence[Token]) -> Facts:
     return Facts(tuple(links), tuple(empty), tuple(heads))
 
 
+#: What the checks read of a text with no Markdown syntax (``markdown.is_plain``): nothing.
+NO_FACTS = Facts((), (), ())
+
+
+def text_facts(cache: TokenCache, text: str) -> Facts:
+    """What the checks read of ``text``: its facts, none for a plain text (not parsed)."""
+    return NO_FACTS if is_plain(text) else cache.get(text).facts
+
+
 def find_links(cache: TokenCache, text: str) -> Iterator[LinkRef]:
     """Every link and image of a Markdown text, in order, each at its own line."""
     if not is_plain(text):
