@@ -18,6 +18,7 @@ from jmdi_scorm.errors import Problem
 from jmdi_scorm.source import model
 from jmdi_scorm.source.files import inside_course, portable, resolved_inside
 from jmdi_scorm.source.loader import GLOSSARY_FILE, MODULES_DIR, LoadContext
+from jmdi_scorm.source.markdown import is_plain
 from jmdi_scorm.source.narrow_layouts import narrow_of, wide_of
 from jmdi_scorm.source.page_ids import RESERVED_PAGE_IDS, assessment_page_id
 from jmdi_scorm.source.token_cache import find_links, text_facts
@@ -87,6 +88,8 @@ def check_course(course: model.Course, ctx: LoadContext) -> None:
     # A text's problems follow from the text, where it is and what links may point at: kept.
     memo = ctx.rule_memo.setdefault(("markdown", known.glossary, known.topics, known.unread), {})
     for text, path, line, where, base in markdown_texts(course, ctx):
+        if is_plain(text):
+            continue  # no links, tables or headings: nothing to check (most questions' texts)
         found: tuple[Problem, ...] | None = memo.get((text, path, line, where, base))
         if found is None:
             start = len(ctx.problems)
@@ -123,7 +126,8 @@ def course_assets(course: model.Course, ctx: LoadContext) -> list[str]:
     root = Path(course.root)
     names: set[str] = set()
     for text, base in texts_and_folders(course, ctx):
-        names.update(_text_files(root, base, text, ctx))
+        if not is_plain(text):  # a plain text links to nothing
+            names.update(_text_files(root, base, text, ctx))
     for resource in course.resources:
         if resource.file and _is_course_file(root, resource.file, ctx.rule_memo):
             names.add(PurePosixPath(resource.file).as_posix())
