@@ -265,65 +265,52 @@ def _unique_list(ctx: LoadContext, ids: list[str], shown: str, name: str, loc: t
 
 
 MarkdownText = tuple[str, str, int, str, PurePosixPath]
+#: A Markdown text where it is: text, shown path, its place (a line, or the YAML path whose line it
+#: is: looked up only by who needs it), field, folder relative to the course.
+_PlacedText = tuple[str, str, int | tuple, str, PurePosixPath]
 
 
 def markdown_texts(course: model.Course, ctx: LoadContext) -> Iterator[MarkdownText]:
     """(text, shown path, first line, field, folder relative to the course) of every Markdown text."""
+    for text, shown, at, where, base in _placed_texts(course, ctx):
+        yield text, shown, at if isinstance(at, int) else ctx.line(shown, at), where, base
+
+
+def texts_and_folders(course: model.Course, ctx: LoadContext) -> Iterator[tuple[str, PurePosixPath]]:
+    """(text, folder) of every text ``markdown_texts`` gives, in its order, without looking up their
+    lines (what ``course_assets`` reads of them: 41,000 texts in a 1,000-topic course)."""
+    return ((text, base) for text, _shown, _at, _where, base in _placed_texts(course, ctx))
+
+
+def _placed_texts(course: model.Course, ctx: LoadContext) -> Iterator[_PlacedText]:
     root = Path(course.root)
     course_file = ctx.shown(root / "course.yaml")
     for name in ("description", "how_to_use"):
         value = getattr(course.meta, name)
         if value:
-            yield value, course_file, ctx.line(course_file, (name,)), name, PurePosixPath(".")
+            yield value, course_file, (name,), name, PurePosixPath(".")
+    course_folder = PurePosixPath(ctx.shown(root))
     for module in course.modules:
-        folder = PurePosixPath(module.source).parent.relative_to(PurePosixPath(ctx.shown(root)))
-        yield module.meta.aim, module.source, ctx.line(module.source, ("aim",)), "aim", folder
+        folder = PurePosixPath(module.source).parent.relative_to(course_folder)
+        yield module.meta.aim, module.source, ("aim",), "aim", folder
         if module.meta.assessment:
             yield from _question_texts(
-                module.meta.assessment.questions, module.source, ctx, ("assessment", "questions"), folder
+                module.meta.assessment.questions, module.source, ("assessment", "questions"), folder
             )
         for topic in module.topics:
             shown = ctx.shown(root / topic.source)
             base = PurePosixPath(topic.source).parent
             yield topic.body, shown, topic.body_line, "body", base
-            yield from _question_texts(topic.questions, shown, ctx, ("questions",), base)
+            yield from _question_texts(topic.questions, shown, ("questions",), base)
 
 
-def texts_and_folders(course: model.Course, ctx: LoadContext) -> Iterator[tuple[str, PurePosixPath]]:
-    """(text, folder) of every text ``markdown_texts`` gives, in its order, without their lines
-    and fields (what ``course_assets`` reads of them: 41,000 texts in a 1,000-topic course)."""
-    root = Path(course.root)
-    if course.meta.description:
-        yield course.meta.description, PurePosixPath(".")
-    if course.meta.how_to_use:
-        yield course.meta.how_to_use, PurePosixPath(".")
-    course_folder = PurePosixPath(ctx.shown(root))
-    for module in course.modules:
-        folder = PurePosixPath(module.source).parent.relative_to(course_folder)
-        yield module.meta.aim, folder
-        for question in module.meta.assessment.questions if module.meta.assessment else ():
-            yield from ((text, folder) for text in _question_fields(question))
-        for topic in module.topics:
-            base = PurePosixPath(topic.source).parent
-            yield topic.body, base
-            for question in topic.questions:
-                yield from ((text, base) for text in _question_fields(question))
-
-
-def _question_fields(question: model.Question) -> tuple[str, str, str]:
-    return question.prompt, question.feedback.correct, question.feedback.incorrect
-
-
-def _question_texts(
-    questions: list, shown: str, ctx: LoadContext, loc: tuple, base: PurePosixPath
-) -> Iterator[MarkdownText]:
+def _question_texts(questions: list, shown: str, loc: tuple, base: PurePosixPath) -> Iterator[_PlacedText]:
     for index, question in enumerate(questions):
         here = (*loc, index)
         where = ".".join(str(p) for p in loc) + f"[{index}]"
-        yield question.prompt, shown, ctx.line(shown, (*here, "prompt")), f"{where}.prompt", base
+        yield question.prompt, shown, (*here, "prompt"), f"{where}.prompt", base
         for kind in ("correct", "incorrect"):
-            text = getattr(question.feedback, kind)
-            yield text, shown, ctx.line(shown, (*here, "feedback", kind)), f"{where}.feedback.{kind}", base
+            yield getattr(question.feedback, kind), shown, (*here, "feedback", kind), f"{where}.feedback.{kind}", base
 
 
 def check_markdown(
