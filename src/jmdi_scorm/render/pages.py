@@ -44,7 +44,7 @@ from jmdi_scorm.render.theme import environment
 from jmdi_scorm.source import model
 from jmdi_scorm.source.context import BuildContext
 
-__all__ = ["RenderOptions", "course_files", "render_site", "rerender_topic"]
+__all__ = ["RenderOptions", "content_data", "course_files", "render_site", "rerender_print_pages", "rerender_topic"]
 
 
 def render_site(
