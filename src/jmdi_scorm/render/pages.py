@@ -78,9 +78,9 @@ def render_site(
     shared: dict[str, bytes] = {}
     home_html = _render_all(renderer, shared, jobs, meanwhile)
     scoped = _scoped_pages(renderer)
-    shared.update(core_files(strings))
-    shared.update(files)
     runtime = runtime_files()
+    shared.update(core_files(strings, runtime))
+    shared.update(files)
     adapters = {name: adapter_script(name, runtime) for name in ADAPTERS}
     return Site(
         course=course,

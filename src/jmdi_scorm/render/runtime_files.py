@@ -64,10 +64,10 @@ JOIN = re.compile(r"^[ \t]*// JOIN (\S+)$", re.MULTILINE)
 SPEC_LIMITS = re.compile(r"\bSPEC_LIMITS\b")
 
 
-def core_files(strings: dict[str, str]) -> dict[str, bytes]:
-    """``runtime/<name>`` of every file of ``CORE_FILES`` as a package ships it: compacted, and the
-    figure viewer and the question code with their interface strings written in."""
-    runtime = runtime_files()
+def core_files(strings: dict[str, str], runtime: dict[str, bytes]) -> dict[str, bytes]:
+    """``runtime/<name>`` of every file of ``CORE_FILES`` as a package ships it, from ``runtime``
+    (:func:`runtime_files`): compacted, and the figure viewer and the question code with their
+    interface strings written in."""
     files = {f"{RUNTIME_DIR}/{name}": shipped(name, runtime[name]) for name in CORE_FILES}
     for name, placeholder, keys in (
         ("jmdi-viewer.js", "VIEWER_STRINGS", VIEWER_KEYS),
