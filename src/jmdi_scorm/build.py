@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jmdi_scorm import workers
 from jmdi_scorm.errors import BuildError, CourseError, Problem
 from jmdi_scorm.output import Artifact, Job, Made, write_packages
 from jmdi_scorm.package.archive import Staging, sha256
 from jmdi_scorm.render import pdf, pdf_early
-from jmdi_scorm.render.pages import RenderOptions, render_site
+from jmdi_scorm.render.pages import RenderedPart, RenderOptions, render_pages, render_site
 from jmdi_scorm.render.site import COURSE, Scope, Site, module_pdf_path
 from jmdi_scorm.source import model
 from jmdi_scorm.source.loader import LoadContext
@@ -122,13 +123,8 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
     step.total = 3 + len(languages) * (1 + len(work) - len(shared)) + len(shared)
     missing = pdf.not_installed() if options.pdf else None  # cheap: WeasyPrint is imported only to render
     cache = _cache_folder(course_dir, options)
-    editions = [_in_language(source, language) for language in languages]
-    courses = tuple(course for course, _ in editions)
     make_pdfs = options.pdf and not missing
-    sites: list[Site] = []
-    for course, catalog in editions:
-        step(f"rendering the pages{f' ({course.translation})' if course.translation else ''}")
-        sites.append(_render(course, make_pdfs, ctx, catalog, courses, options.jobs, check))
+    editions, sites = _render_languages(source, languages, make_pdfs, ctx, options.jobs, check, step)
     check()
     step("making the module PDFs" if make_pdfs else "skipping the module PDFs")
     downloads: dict[str, bytes] = {}  # file name in the output folder → PDF
@@ -136,10 +132,12 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
     pdf_seconds, pdf_stats = 0.0, pdf.PdfStats()
     try:
         if make_pdfs:
+            courses = tuple(course for course, _ in editions)
             downloads, pdf_notes, pdf_seconds, pdf_stats = _module_pdfs(courses, sites, cache, early, options.jobs)
     except pdf.Unavailable as exc:  # a PDF to render and WeasyPrint cannot: pages that link the print pages
         missing = str(exc)
-        sites = [_render(course, False, ctx, catalog, courses, options.jobs) for course, catalog in editions]
+        sites = [_render(course, False, ctx, catalog, options.jobs) for course, catalog in editions]
+        _same_languages(sites)
     if len(sites) > 1:
         sites[0].editions = tuple(sites)  # a target for all languages packages the first one's site
     jobs = [Job(target, index, scope) for index in range(len(sites)) for target, scope in work]
@@ -200,7 +198,60 @@ def _same_language(name: str, source: str) -> bool:
     return name.replace("-", "_").lower() == source.replace("-", "_").lower()
 
 
-def _in_language(course: model.Course, language: str | None) -> tuple[model.Course, Catalog | None]:
+#: A build of several languages translates the course and renders each language's pages in forked
+#: workers, a language at a time, when the languages hold this much Markdown together (characters
+#: of their topics): below, forking costs more than it saves. The JMDI course's four hold 1,600,000.
+LANGUAGES_POOL_FROM_CHARS = 200_000
+
+Edition = tuple[model.Course, "Catalog | None"]  # the course in one language, and its catalogue
+
+
+def _render_languages(
+    source: model.Course,
+    languages: list[str | None],
+    pdf_downloads: bool,
+    ctx: LoadContext,
+    jobs: int | None,
+    meanwhile: Callable[[], None],
+    step: Callable[[str], None],
+) -> tuple[list[Edition], list[Site]]:
+    """The course in each of ``languages`` and its site, in their order.
+
+    One language: its pages rendered as ``render_site`` does, the checks (``meanwhile``) run while
+    they render. Several (the course checked already): each language translated and its pages
+    rendered in a forked worker, the sites put together here in order, the same files as when
+    rendered one after the other in this process.
+    """
+    options = RenderOptions(pdf_downloads=pdf_downloads)
+    if languages == [None]:
+        step("rendering the pages")
+        return [(source, None)], [_render(source, pdf_downloads, ctx, None, jobs, meanwhile)]
+    text = sum(len(topic.body) for topic in source.topics) * len(languages)
+    processes = workers.count(jobs, len(languages), text >= LANGUAGES_POOL_FROM_CHARS)
+
+    def render(language: str | None) -> tuple[model.Course, Catalog | None, list[RenderedPart]]:
+        course, catalog = _in_language(source, language)
+        return course, catalog, render_pages(course, options, ctx.build)
+
+    editions: list[Edition] = []
+    sites: list[Site] = []
+    with workers.Spread(render, languages, processes) as spread:
+        for course, catalog, rendered in spread:
+            step(f"rendering the pages{f' ({course.translation})' if course.translation else ''}")
+            editions.append((course, catalog))
+            sites.append(_render(course, pdf_downloads, ctx, catalog, jobs, rendered=rendered))
+    _same_languages(sites)
+    return editions, sites
+
+
+def _same_languages(sites: list[Site]) -> None:
+    """Each site knows the course in every language of the build (for the xAPI language maps)."""
+    if len(sites) > 1:
+        for site in sites:
+            site.languages = tuple(site.course for site in sites)
+
+
+def _in_language(course: model.Course, language: str | None) -> Edition:
     """The course in ``language`` (None: as written) and the catalogue that translates it."""
     if language is None:
         return course, None
@@ -214,23 +265,21 @@ def _render(
     pdf_downloads: bool,
     ctx: LoadContext,
     catalog: Catalog | None,
-    courses: tuple[model.Course, ...],
     jobs: int | None,
     meanwhile: Callable[[], None] | None = None,
+    rendered: list[RenderedPart] | None = None,
 ) -> Site:
-    """The site of ``course``; with a catalogue, the course's SVG figures translated too. ``courses``:
-    the course in every language of the build (``Site.languages``, for the xAPI language maps);
-    ``meanwhile``: see ``render_site``."""
+    """The site of ``course``; with a catalogue, the course's SVG figures translated too.
+    ``meanwhile`` and ``rendered``: see ``render_site``."""
     try:
-        site = render_site(course, RenderOptions(pdf_downloads=pdf_downloads), ctx.build, jobs, meanwhile)
+        options = RenderOptions(pdf_downloads=pdf_downloads)
+        site = render_site(course, options, ctx.build, jobs, meanwhile, rendered)
     except CourseError:
         raise
     except Exception:
         if meanwhile is not None:
             meanwhile()  # a course not yet checked: its problems rather than what they caused here
         raise
-    if len(courses) > 1:
-        site.languages = courses
     if catalog is not None:
         from jmdi_scorm.source.translation_files import translated_asset
 

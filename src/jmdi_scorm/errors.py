@@ -38,6 +38,9 @@ class CourseError(JmdiError):
         errors = [p for p in self.problems if p.severity == "error"]
         super().__init__(f"{len(errors)} error(s) in the course source")
 
+    def __reduce__(self) -> tuple[type[CourseError], tuple[list[Problem]]]:
+        return type(self), (self.problems,)  # pickled as made: a worker's error reaches the build whole
+
 
 class BuildError(JmdiError):
     """A build could not be completed (bad option, unwritable output, size limit exceeded)."""

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from jmdi_scorm import build as build_module
 from jmdi_scorm import workers
 from jmdi_scorm.build import BuildOptions, build
 from jmdi_scorm.cli import main
@@ -94,6 +95,46 @@ def test_two_processes_make_the_same_bytes_as_one(tmp_path: Path, pools: Pools, 
     # the second build ran its parse, render and packaging in pools, in two processes not the build's
     assert "here" not in pools.processes() and len(pools.processes()) >= 2
     assert str(os.getpid()) not in pools.processes()
+
+
+def test_each_language_is_translated_and_rendered_in_a_worker_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    course = _with_catalogue(tmp_path / "course")
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    render_pages = build_module.render_pages
+
+    def recorded(course_in_language, *args):  # noqa: ANN001, ANN002, ANN202
+        (seen / f"{course_in_language.translation or 'source'}-{os.getpid()}").touch()
+        return render_pages(course_in_language, *args)
+
+    monkeypatch.setattr(build_module, "render_pages", recorded)  # forked workers inherit it
+    build(course, BuildOptions(formats=("scorm12",), out=tmp_path / "out", pdf=False, jobs=2))
+    ran = dict(path.name.split("-") for path in seen.iterdir())
+    assert sorted(ran) == ["fr", "source"]
+    assert len(set(ran.values())) == 2 and str(os.getpid()) not in ran.values()
+
+
+def test_a_course_error_in_a_language_worker_reaches_the_build_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A course error raised in a worker is pickled back with its problems (``CourseError.__reduce__``)."""
+    course = _with_catalogue(tmp_path / "course")
+    problem = Problem("locale/fr.po", 12, "msgstr", "a broken translation", "error")
+    render_pages = build_module.render_pages
+
+    def failing(course_in_language, *args):  # noqa: ANN001, ANN002, ANN202
+        if course_in_language.translation == "fr":
+            raise CourseError([problem])
+        return render_pages(course_in_language, *args)
+
+    monkeypatch.setattr(build_module, "render_pages", failing)  # forked workers inherit it
+    out = tmp_path / "out"
+    with pytest.raises(CourseError) as caught:
+        build(course, BuildOptions(formats=("scorm12",), out=out, pdf=False, jobs=2))
+    assert caught.value.problems == [problem]
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("module", ["intro", "practice"], ids=["first module", "last module"])

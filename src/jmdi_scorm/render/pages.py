@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,16 @@ from jmdi_scorm.render.theme import environment
 from jmdi_scorm.source import model
 from jmdi_scorm.source.context import BuildContext
 
-__all__ = ["RenderOptions", "content_data", "course_files", "render_site", "rerender_print_pages", "rerender_topic"]
+__all__ = [
+    "RenderOptions",
+    "RenderedPart",
+    "content_data",
+    "course_files",
+    "render_pages",
+    "render_site",
+    "rerender_print_pages",
+    "rerender_topic",
+]
 
 
 def render_site(
@@ -53,6 +62,7 @@ def render_site(
     context: BuildContext | None = None,
     jobs: int | None = 1,
     meanwhile: Callable[[], None] | None = None,
+    rendered: Sequence[RenderedPart] | None = None,
 ) -> Site:
     """Render every page, print page and shared file of ``course`` once.
 
@@ -61,25 +71,21 @@ def render_site(
     ``jobs``: processes that render the pages (``workers.count``; None: one per core for a large
     course), each a module's pages and print page at a time. ``meanwhile`` runs in this process
     while the workers render (before any page is rendered without workers); what it raises
-    stops the rendering.
+    stops the rendering. ``rendered``: the pages already rendered by :func:`render_pages` (in
+    another process: a build renders its languages side by side), put together as they are.
     """
     context = context or BuildContext()
     context.new_site()
-    strings = i18n.strings(course.meta.interface)
-    files = course_files(course)
-    renderer = Renderer(
-        course=course,
-        env=environment(Path(course.root)),
-        md=MarkdownRenderer(course, strings, files, context.tokens),
-        strings=strings,
-        options=options or RenderOptions(),
-        pages=course_pages(course),
-    )
+    renderer, files = _renderer(course, options, context)
     shared: dict[str, bytes] = {}
-    home_html = _render_all(renderer, shared, jobs, meanwhile)
+    if rendered is None:
+        rendered = _render_all(renderer, jobs, meanwhile)
+    elif meanwhile is not None:
+        meanwhile()
+    home_html = _put_together(renderer, shared, rendered)
     scoped = _scoped_pages(renderer)
     runtime = runtime_files()
-    shared.update(core_files(strings, runtime))
+    shared.update(core_files(renderer.strings, runtime))
     shared.update(files)
     adapters = {name: adapter_script(name, runtime) for name in ADAPTERS}
     return Site(
@@ -96,6 +102,33 @@ def render_site(
         context=context,
         renderer=renderer,
     )
+
+
+def render_pages(
+    course: model.Course, options: RenderOptions | None = None, context: BuildContext | None = None
+) -> list[RenderedPart]:
+    """Every page and print page of ``course`` rendered in this process, as ``render_site``
+    renders them: for ``render_site(..., rendered=...)`` in the process that packages the site
+    (the parts are pickled on their way there)."""
+    renderer, _ = _renderer(course, options, context or BuildContext())
+    return [_render_part(renderer, part) for part in _parts(renderer)]
+
+
+def _renderer(
+    course: model.Course, options: RenderOptions | None, context: BuildContext
+) -> tuple[Renderer, dict[str, bytes]]:
+    """The renderer of ``course``'s pages, and the course's files (assets and resources) it reads."""
+    strings = i18n.strings(course.meta.interface)
+    files = course_files(course)
+    renderer = Renderer(
+        course=course,
+        env=environment(Path(course.root)),
+        md=MarkdownRenderer(course, strings, files, context.tokens),
+        strings=strings,
+        options=options or RenderOptions(),
+        pages=course_pages(course),
+    )
+    return renderer, files
 
 
 def rerender_topic(site: Site, course: model.Course, topic_id: str, *, render_print: bool = True) -> Site | None:
@@ -187,7 +220,7 @@ POOL_FROM_CHARS = 2_000_000
 
 
 @dataclass(frozen=True)
-class _Part:
+class RenderedPart:
     """What rendering some pages gave: their files in order, the print pages of their modules,
     the files each page uses and the home page's HTML (when it is one of them)."""
 
@@ -197,19 +230,25 @@ class _Part:
     home_html: str | None
 
 
-def _render_all(
-    r: Renderer, shared: dict[str, bytes], jobs: int | None, meanwhile: Callable[[], None] | None = None
-) -> str:
-    """Every page's content script, then every module's print page, into ``shared``; the home
-    page's HTML returned. In parts (a module's pages, the pages of no module before and after
-    them) spread over ``jobs`` processes, put together in order: the same files either way."""
-    parts = [list(group) for _, group in itertools.groupby(r.pages, key=lambda page: page.module)]
+def _parts(r: Renderer) -> list[list[Page]]:
+    """The pages in parts: a module's pages, the pages of no module before and after them."""
+    return [list(group) for _, group in itertools.groupby(r.pages, key=lambda page: page.module)]
+
+
+def _render_all(r: Renderer, jobs: int | None, meanwhile: Callable[[], None] | None = None) -> list[RenderedPart]:
+    """Every part's pages and print pages, the parts spread over ``jobs`` processes."""
+    parts = _parts(r)
     text = sum(len(topic.body) for topic in r.course.topics)
     processes = workers.count(jobs, len(parts), text >= POOL_FROM_CHARS)
     with workers.Spread(lambda part: _render_part(r, part), parts, processes) as spread:
         if meanwhile is not None:
             meanwhile()
-        done = list(spread)
+        return list(spread)
+
+
+def _put_together(r: Renderer, shared: dict[str, bytes], done: Sequence[RenderedPart]) -> str:
+    """Every page's content script, then every module's print page, into ``shared``, in order;
+    the home page's HTML returned. The same files however the parts were rendered."""
     home_html = ""
     for part in done:
         shared.update(part.files)
@@ -221,7 +260,7 @@ def _render_all(
     return home_html
 
 
-def _render_part(r: Renderer, pages: list[Page]) -> _Part:
+def _render_part(r: Renderer, pages: list[Page]) -> RenderedPart:
     r = replace(r, page_files={})  # what these pages use, to put together with the others'
     files: dict[str, bytes] = {}
     home_html = None
@@ -229,7 +268,7 @@ def _render_part(r: Renderer, pages: list[Page]) -> _Part:
         home_html = _render_page(r, page, files) or home_html
     modules = [module for module in r.course.modules if any(page.id == module.id for page in pages)]
     prints = [(print_page_path(module.id), print_page(r, module)) for module in modules]
-    return _Part(list(files.items()), prints, r.page_files, home_html)
+    return RenderedPart(list(files.items()), prints, r.page_files, home_html)
 
 
 #: A content script is a call of the core's ``JMDI.page`` with the page's data, nothing else.
