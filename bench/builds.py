@@ -79,17 +79,19 @@ def build_once(
     out: Path | None = None,
     pdf: bool = False,
     cache: Path | None = None,
+    every_language: bool = False,
 ) -> Run:
     """One build of ``course`` into a fresh folder (``out``, or a temporary one); PDFs only if
-    ``pdf``, with the PDF cache ``cache`` (None: a new empty one, i.e. a cold build)."""
+    ``pdf``, with the PDF cache ``cache`` (None: a new empty one, i.e. a cold build); in the
+    course's own language only unless ``every_language`` (the README's command)."""
     with tempfile.TemporaryDirectory(prefix="jmdi-bench-") as tmp:
         dest = out or Path(tmp) / "out"
         command = [sys.executable, "-m", "jmdi_scorm", "build", str(course), "--out", str(dest)]
         command += ["--format", formats, "--json", *(["--split", split] if split else [])]
         command += ["--no-pdf"] if has_pdf_step() and not pdf else []
-        # The course's own language only: a build makes every language the course has (four for the
-        # JMDI course), and the goals and earlier results are per language.
-        command += ["--lang", "en"] if has_lang_option() else []
+        # The course's own language only unless asked: a build makes every language the course has
+        # (four for the JMDI course), and the goals and earlier results are per language.
+        command += ["--lang", "en"] if has_lang_option() and not every_language else []
         if pdf and has_pdf_cache():  # never the course's own .jmdi-cache: a cold build is cold
             command += ["--cache-dir", str(cache or Path(tmp) / "cache")]
         stdout, stderr = Path(tmp) / "stdout", Path(tmp) / "stderr"
@@ -132,7 +134,13 @@ PDF_CASES = ("cold", "warm", "topic")  # empty PDF cache; nothing changed; one t
 
 
 def measure(
-    course: Path, formats: str, runs: int, split: str | None = None, pdf: bool = False, pdf_case: str = "cold"
+    course: Path,
+    formats: str,
+    runs: int,
+    split: str | None = None,
+    pdf: bool = False,
+    pdf_case: str = "cold",
+    every_language: bool = False,
 ) -> dict[str, Any]:
     """``runs`` builds; median, min and max of each measure (or the error of a failed build).
 
@@ -142,7 +150,7 @@ def measure(
     changes go to a copy of the course)."""
     try:
         if pdf and pdf_case != "cold":
-            samples = _with_cache(course, formats, runs, split, pdf_case)
+            samples = _with_cache(course, formats, runs, split, pdf_case, every_language)
         else:
             with tempfile.TemporaryDirectory(prefix="jmdi-bench-series-") as series:
                 # Each build's output is kept until the series is measured: on ext4 without a
@@ -150,10 +158,11 @@ def measure(
                 # just after the previous build's were deleted waits for the file system to skip
                 # every inode freed in the last minute (docs/architecture.md, Parallel work).
                 outs = [Path(series) / f"run-{run}" for run in range(runs)]
-                samples = [build_once(course, formats, split, out=out, pdf=pdf) for out in outs]
+                samples = [build_once(course, formats, split, out, pdf, None, every_language) for out in outs]
     except BuildFailed as exc:
         return {"formats": formats, "error": str(exc)}
     result: dict[str, Any] = {"formats": formats, "runs": runs, "split": split, "with_pdf": pdf}
+    result["languages"] = "every" if every_language else "source"
     if pdf:
         result["pdf_case"] = pdf_case
     for key in ("wall", "cpu", "rss", "build", "pdf"):
@@ -165,18 +174,18 @@ def measure(
     return result
 
 
-def _with_cache(course: Path, formats: str, runs: int, split: str | None, case: str) -> list[Run]:
+def _with_cache(course: Path, formats: str, runs: int, split: str | None, case: str, every_language: bool) -> list[Run]:
     with tempfile.TemporaryDirectory(prefix="jmdi-bench-cache-") as tmp:
         cache, copy = Path(tmp) / "cache", Path(tmp) / "course"
         shutil.copytree(course, copy, ignore=shutil.ignore_patterns(".jmdi-cache"))
-        build_once(copy, formats, split, pdf=True, cache=cache)  # fills the cache: not measured
+        build_once(copy, formats, split, pdf=True, cache=cache, every_language=every_language)  # fills the cache
         topic = min((copy / "modules").glob("*/*.md")) if case == "topic" else None
         samples = []
         for run in range(runs):
             if topic is not None:
                 with topic.open("a", encoding="utf-8") as file:
                     file.write(f"\nOne more sentence for benchmark run {run + 1}.\n")
-            samples.append(build_once(copy, formats, split, pdf=True, cache=cache))
+            samples.append(build_once(copy, formats, split, pdf=True, cache=cache, every_language=every_language))
         return samples
 
 

@@ -140,6 +140,14 @@ def _git(*args: str) -> str:
     return done.stdout.strip()
 
 
+#: The README's build (every language of the course, every format, module PDFs), by PDF cache case.
+EVERY_LANGUAGE_ROWS = {
+    "cold": "README build (every language) + PDFs, cold",
+    "warm": "README build (every language) + PDFs, warm",
+    "topic": "README build (every language) + PDFs, one topic changed",
+}
+
+
 def jmdi_builds(formats: list[str], runs: int) -> list[dict[str, Any]]:
     """The JMDI course: each format alone, every format together, then with the module PDFs."""
     everything = ",".join(formats)
@@ -155,6 +163,12 @@ def jmdi_builds(formats: list[str], runs: int) -> list[dict[str, Any]]:
         for pdf_case, label in pdf_cases:
             _log(f"JMDI course, {label}: {runs} builds")
             rows.append(builds.measure(COURSE, everything, runs, pdf=True, pdf_case=pdf_case) | {"label": label})
+        if builds.has_lang_option():  # the README's command: every language of the course
+            for pdf_case, _ in pdf_cases:
+                label = EVERY_LANGUAGE_ROWS[pdf_case]
+                _log(f"JMDI course, {label}: {runs} builds")
+                row = builds.measure(COURSE, everything, runs, pdf=True, pdf_case=pdf_case, every_language=True)
+                rows.append(row | {"label": label})
     return rows
 
 
