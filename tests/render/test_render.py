@@ -373,6 +373,31 @@ def test_print_pages_have_the_questions_and_their_answer_key(course, site) -> No
     assert '<section class="jmdi-print-assessment"' in html and "Answer key" in html
 
 
+@pytest.mark.parametrize("answers", ["knowledge-checks", "none"])
+def test_the_course_can_keep_the_assessment_answers_out_of_the_print_pages(minimal_course: Path, answers: str) -> None:
+    """``tracking.answer_key``: the graded assessment's answers (or every answer) stay out of what
+    learners print and download; the questions are printed all the same."""
+    yaml = minimal_course / "course.yaml"
+    text = yaml.read_text(encoding="utf-8").replace("tracking:\n", f"tracking:\n  answer_key: {answers}\n", 1)
+    yaml.write_text(text, encoding="utf-8")
+    course = load_course(minimal_course)[0]
+    assert course.meta.tracking.answer_key == answers
+    module = next(m for m in course.modules if m.meta.assessment)
+    page = lxml.html.fromstring(render_site(course).files[f"print/{module.id}.html"])
+    checks = [q for topic in module.topics for q in topic.questions]
+    assessment = module.meta.assessment.questions
+    assert len(_all(page, "jmdi-print-q")) == len(checks) + len(assessment)  # every question printed
+    key = page.xpath(f".//section[{_cls('jmdi-print-key')}]")
+    if answers == "none":
+        assert key == []
+        return
+    (key,) = key
+    headings = [_text(h) for h in key.xpath(".//h3")]
+    assert headings == [t.title for t in module.topics if t.questions]  # not the assessment's title
+    assert len(key.xpath(f".//ol[{_cls('jmdi-print-key-list')}]/li")) == len(checks)
+    assert i18n.strings("en")["answer_key_intro_checks"] in _text(key)
+
+
 def test_the_jmdi_print_pages_have_every_question_and_its_answer() -> None:
     jmdi = load_course(ROOT / "course")[0]
     jmdi_site = render_site(jmdi)

@@ -17,11 +17,12 @@ from jmdi_scorm.source import model
 
 def print_page(r: Renderer, module: model.Module) -> bytes:
     """A module on one page (``print.html``): its topics with their knowledge checks, its
-    assessment, the questions numbered through the module, and their answer key at the end."""
+    assessment, the questions numbered through the module, and their answer key at the end
+    (``tracking.answer_key``: every question's answers, the knowledge checks' only, or none)."""
     printed = frozenset(t.id for t in module.topics)
     ctx = Context(base=module_folder(module), page=module.id, mode="print", printed=printed)
     topics: list[dict[str, Any]] = []
-    groups: list[list[PrintedQuestion]] = []  # the questions of each topic, then the assessment's
+    groups: list[list[PrintedQuestion]] = []  # the questions of each topic
     questions = 0
     for topic in module.topics:
         topic_ctx = Context(
@@ -37,6 +38,8 @@ def print_page(r: Renderer, module: model.Module) -> bytes:
         questions += len(checks)
         ctx.assets.update(topic_ctx.assets)
     assessment = None
+    keyed = list(groups)  # the questions whose answers the key gives
+    answers = r.course.meta.tracking.answer_key
     if module.meta.assessment:
         page_id = assessment_page_id(module.id)
         assessment_ctx = Context(
@@ -47,7 +50,8 @@ def print_page(r: Renderer, module: model.Module) -> bytes:
             module.meta.assessment.questions, page_id, title, questions + 1, r.md, assessment_ctx, r.strings
         )
         assessment = {"id": page_id.replace(".", "-"), "title": title, "questions": items}
-        groups.append(items)
+        if answers == "all":
+            keyed.append(items)
         ctx.assets.update(assessment_ctx.assets)
     html = r.env.get_template("print.html").render(
         r.context(
@@ -55,7 +59,8 @@ def print_page(r: Renderer, module: model.Module) -> bytes:
             aim=r.markdown(module.meta.aim, ctx),
             topics=topics,
             assessment=assessment,
-            key=[{"where": items[0].where, "questions": items} for items in groups if items],
+            key=[] if answers == "none" else [{"where": q[0].where, "questions": q} for q in keyed if q],
+            key_without_assessment=assessment is not None and answers == "knowledge-checks",
             csp=csp_attribute(None),
         )
     )

@@ -169,6 +169,12 @@ class Tracking(StrictModel):
         "and cmi5 send every answer. Moodle sends every interaction record with each save, and its save when "
         "the window closes is limited to 64 KiB.",
     )
+    answer_key: Literal["all", "knowledge-checks", "none"] = Field(
+        "all",
+        description="The answers that each module's printable page and PDF give at their end: every question's "
+        "(default), the topics' knowledge checks' only (the graded module assessment's answers then stay out of "
+        "what learners can print and download), or none. The questions are printed either way.",
+    )
 
 
 class Credit(StrictModel):
