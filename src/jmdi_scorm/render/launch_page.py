@@ -118,7 +118,7 @@ def shell(
         "adapter": adapter,
         "adapterConfig": adapter_config or {},
         "scope": scope.module,
-        "tracking": r.course.meta.tracking.model_dump(),
+        "tracking": r.course.meta.tracking.model_dump(exclude={"answer_key"}),  # the print pages' alone
         "pages": r.configs_in_scope(scope),
         "strings": {
             key: text
