@@ -247,8 +247,9 @@ def _render_languages(
 def _same_languages(sites: list[Site]) -> None:
     """Each site knows the course in every language of the build (for the xAPI language maps)."""
     if len(sites) > 1:
+        courses = tuple(site.course for site in sites)
         for site in sites:
-            site.languages = tuple(site.course for site in sites)
+            site.languages = courses
 
 
 def _in_language(course: model.Course, language: str | None) -> Edition:
