@@ -158,7 +158,9 @@ def measure(
                 # just after the previous build's were deleted waits for the file system to skip
                 # every inode freed in the last minute (docs/architecture.md, Parallel work).
                 outs = [Path(series) / f"run-{run}" for run in range(runs)]
-                samples = [build_once(course, formats, split, out, pdf, None, every_language) for out in outs]
+                samples = [
+                    build_once(course, formats, split, out=out, pdf=pdf, every_language=every_language) for out in outs
+                ]
     except BuildFailed as exc:
         return {"formats": formats, "error": str(exc)}
     result: dict[str, Any] = {"formats": formats, "runs": runs, "split": split, "with_pdf": pdf}

@@ -35,20 +35,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from browser import CHROMIUM, CHROMIUM_ARGS  # the browser and flags of the other Chromium measurements
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 OUT = ROOT / "bench" / "PDF_ENGINES.md"
 
 
@@ -141,11 +132,6 @@ def page_count(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
-def measure(engine: Callable[[], Made], runs: int) -> tuple[Made, list[float], list[float]]:
-    made = [engine() for _ in range(runs)]
-    return made[-1], [m.wall for m in made], [m.cpu for m in made]
-
-
 def row(name: str, made: Made, walls: list[float], cpus: list[float], same: bool) -> str:
     pages = sum(page_count(data) for data in made.pdfs.values())
     size = sum(len(data) for data in made.pdfs.values()) / 1024
@@ -166,9 +152,9 @@ def table(site: Path, pages: list[tuple[str, str]], runs: int) -> list[str]:
     ]
     for name, engine in cases:
         print(f"[pdf engines] {len(pages)} print pages, {name}: {runs} runs", file=sys.stderr)
-        first = engine()
-        last, walls, cpus = measure(engine, runs - 1) if runs > 1 else (first, [], [])
-        rows.append(row(name, last, [first.wall, *walls], [first.cpu, *cpus], first.pdfs == last.pdfs))
+        made = [engine() for _ in range(runs)]
+        same = made[0].pdfs == made[-1].pdfs
+        rows.append(row(name, made[-1], [m.wall for m in made], [m.cpu for m in made], same))
     return rows
 
 

@@ -22,7 +22,7 @@ def print_page(r: Renderer, module: model.Module) -> bytes:
     printed = frozenset(t.id for t in module.topics)
     ctx = Context(base=module_folder(module), page=module.id, mode="print", printed=printed)
     topics: list[dict[str, Any]] = []
-    groups: list[list[PrintedQuestion]] = []  # the questions of each topic
+    keyed: list[list[PrintedQuestion]] = []  # the questions whose answers the key gives: each topic's…
     questions = 0
     for topic in module.topics:
         topic_ctx = Context(
@@ -34,11 +34,10 @@ def print_page(r: Renderer, module: model.Module) -> bytes:
         )
         checks = printed_questions(topic.questions, topic.id, topic.title, questions + 1, r.md, topic_ctx, r.strings)
         topics.append({"meta": topic.meta, "body": r.markdown(topic.body, topic_ctx), "questions": checks})
-        groups.append(checks)
+        keyed.append(checks)
         questions += len(checks)
         ctx.assets.update(topic_ctx.assets)
     assessment = None
-    keyed = list(groups)  # the questions whose answers the key gives
     answers = r.course.meta.tracking.answer_key
     if module.meta.assessment:
         page_id = assessment_page_id(module.id)
@@ -51,7 +50,7 @@ def print_page(r: Renderer, module: model.Module) -> bytes:
         )
         assessment = {"id": page_id.replace(".", "-"), "title": title, "questions": items}
         if answers == "all":
-            keyed.append(items)
+            keyed.append(items)  # …and the assessment's
         ctx.assets.update(assessment_ctx.assets)
     html = r.env.get_template("print.html").render(
         r.context(
