@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jmdi_scorm import workers
+from jmdi_scorm.build_options import BuildOptions
 from jmdi_scorm.errors import BuildError, CourseError, Problem
 from jmdi_scorm.output import Artifact, Job, Made, write_packages
 from jmdi_scorm.package.archive import Staging, sha256
@@ -32,26 +33,6 @@ if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
 
 SPLITS = ("module",)
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """``formats`` empty or ``("all",)`` builds every registered target."""
-
-    formats: tuple[str, ...] = ()
-    out: Path = Path("dist")
-    split: str | None = None
-    sco: str | None = None  # SCORM formats: one SCO per "module" or "topic" (default: one per package)
-    pdf: bool = True  # a PDF per module in every package and next to them (False: --no-pdf)
-    cache: Path | None = None  # module PDF cache folder (default: <course>/.jmdi-cache)
-    use_cache: bool = True  # False: render every module PDF, read and write no cache (--no-cache)
-    progress: Callable[[str, int, int], None] | None = None  # (step, steps done, steps in all)
-    # --lang: the languages to build (the source language or a catalogue's, locale/<lang>.po);
-    # empty: every language the course has. One package per language and format.
-    languages: tuple[str, ...] = ()
-    # --jobs: how many processes share the work (parse, pages, PDFs, packages); None: one per core
-    # for the steps where a pool pays (workers.py), 1: all in the build's own process.
-    jobs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,17 +56,14 @@ class BuildResult:
     downloads: list[Download] = field(default_factory=list)
     pdf_seconds: float = 0.0  # making the module PDFs
     pdf_stats: pdf.PdfStats = field(default_factory=pdf.PdfStats)  # rendered / reused from the cache
+    written: list[Path] = field(default_factory=list)  # every file and folder written, in order
 
 
 def build(course_dir: Path, options: BuildOptions) -> BuildResult:
     """Build the packages of the course in ``course_dir``; raise a JmdiError if any fails."""
     wanted = options.pdf and course_dir.is_dir() and not pdf.not_installed()
-    with _collector_paused(), pdf_early.started(course_dir, _cache_folder(course_dir, options), wanted) as early:
+    with _collector_paused(), pdf_early.started(course_dir, options.cache_folder(course_dir), wanted) as early:
         return _build(course_dir, options, early)
-
-
-def _cache_folder(course_dir: Path, options: BuildOptions) -> Path | None:
-    return (options.cache or course_dir / pdf.CACHE_FOLDER) if options.use_cache else None
 
 
 @contextmanager
@@ -122,7 +100,7 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
     shared = [(target, scope) for target, scope in work if target.all_languages]  # one package for all languages
     step.total = 3 + len(languages) * (1 + len(work) - len(shared)) + len(shared)
     missing = pdf.not_installed() if options.pdf else None  # cheap: WeasyPrint is imported only to render
-    cache = _cache_folder(course_dir, options)
+    cache = options.cache_folder(course_dir)
     make_pdfs = options.pdf and not missing
     editions, sites = _render_languages(source, languages, make_pdfs, ctx, options.jobs, check, step)
     check()
@@ -142,7 +120,7 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
         sites[0].editions = tuple(sites)  # a target for all languages packages the first one's site
     jobs = [Job(target, index, scope) for index in range(len(sites)) for target, scope in work]
     jobs = [job for job in jobs if job.edition == 0 or not job.target.all_languages]
-    made, written = _write_all(jobs, sites, downloads, options, step)
+    made, written, paths = _write_all(jobs, sites, downloads, options, step)
     notes = [note for package in made for note in package.notes] + pdf_notes
     if not options.languages:
         notes += [
@@ -154,7 +132,7 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
         notes.append(f"module PDFs not made: {missing}; the module pages link their printable pages instead")
     seconds = time.perf_counter() - started
     artifacts = [package.artifact for package in made]
-    return BuildResult(artifacts, ctx.problems, notes, seconds, written, pdf_seconds, pdf_stats)
+    return BuildResult(artifacts, ctx.problems, notes, seconds, written, pdf_seconds, pdf_stats, paths)
 
 
 def build_languages(course: model.Course, asked: tuple[str, ...] = ()) -> list[str | None]:
@@ -375,9 +353,9 @@ def _module_pdfs(
 
 def _write_all(
     jobs: list[Job], sites: list[Site], pdfs: dict[str, bytes], options: BuildOptions, step: _Steps
-) -> tuple[list[Made], list[Download]]:
+) -> tuple[list[Made], list[Download], list[Path]]:
     """Make and write every package and PDF (``pdfs``: file name in the output folder → bytes): each
-    staged as soon as it is made, all renamed into place at the end."""
+    staged as soon as it is made, all renamed into place at the end (the paths written, last)."""
     out = options.out
     try:
         with Staging() as staging:
@@ -387,7 +365,7 @@ def _write_all(
             staging.commit()
     except OSError as exc:
         raise BuildError(f"cannot write {exc.filename or out}: {exc.strerror or exc}") from exc
-    return made, downloads
+    return made, downloads, staging.committed
 
 
 def _stage_download(name: str, data: bytes, out: Path, staging: Staging) -> Download:

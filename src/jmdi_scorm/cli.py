@@ -223,40 +223,73 @@ def build(
     if list_formats:
         _list_formats()
         return
+    import dataclasses
+    import time
+
+    from jmdi_scorm import build_record
+    from jmdi_scorm.build_options import BuildOptions
     from jmdi_scorm.source import early_parse
 
+    started = time.perf_counter()
+    options = BuildOptions(
+        formats=formats,
+        out=out,
+        split=split,
+        sco=sco,
+        pdf=not no_pdf,
+        cache=cache_dir,
+        use_cache=not no_cache,
+        languages=languages,
+        jobs=jobs,
+    )
+    record = build_record.Record.of(course_dir, options)
+    recorded = record.reuse() if record is not None else None
+    if recorded is not None:
+        _print_build(_up_to_date(recorded, time.perf_counter() - started), as_json, quiet)
+        return
     try:
         # The topics of a large course are parsed in workers from now on, while the build's modules
         # are imported (0.4 s) and the course is read (early_parse.started).
         with _stop_on_sigterm(), early_parse.started(course_dir, jobs):
-            from jmdi_scorm.build import BuildOptions
             from jmdi_scorm.build import build as run_build
 
             with _progress_bar(enabled=not (as_json or quiet)) as progress:
-                options = BuildOptions(
-                    formats=formats,
-                    out=out,
-                    split=split,
-                    sco=sco,
-                    pdf=not no_pdf,
-                    cache=cache_dir,
-                    use_cache=not no_cache,
-                    progress=progress,
-                    languages=languages,
-                    jobs=jobs,
-                )
-                result = run_build(course_dir, options)
+                result = run_build(course_dir, dataclasses.replace(options, progress=progress))
     except CourseError as exc:
         _build_failed(as_json, str(exc), exc.problems)
     except JmdiError as exc:
         _build_failed(as_json, str(exc), [])
+    data = _build_json(result)
+    if record is not None and record.still_names(course_dir, options):
+        record.save(data, result.written)
+    _print_build(data, as_json, quiet)
+
+
+def _print_build(data: dict[str, Any], as_json: bool, quiet: bool) -> None:
     if as_json:
-        click.echo(json.dumps(_build_json(result), indent=2))
+        click.echo(json.dumps(data, indent=2))
         return
-    for problem in result.problems:
-        click.echo(str(problem), err=True)
+    for problem in data["problems"]:
+        click.echo(str(Problem(**problem)), err=True)
     if not quiet:
-        _summary_table(result)
+        _summary_table(data)
+
+
+def _up_to_date(recorded: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """The result of a build that was not made again (``build_record``): the recorded one, noted."""
+    written = len(recorded.get("packages", [])) + len(recorded.get("downloads", []))
+    note = (
+        f"nothing changed since the last build with these options: the {written} files it wrote are "
+        "as it left them and were kept (--no-cache builds again)"
+    )
+    return recorded | {
+        "notes": [*recorded.get("notes", []), note],
+        "seconds": round(seconds, 3),
+        "pdf_seconds": 0.0,
+        "pdf_rendered": 0,
+        "pdf_reused": len(recorded.get("downloads", [])),
+        "up_to_date": True,
+    }
 
 
 @contextlib.contextmanager
@@ -324,28 +357,30 @@ def _build_json(result: BuildResult) -> dict[str, Any]:
         "pdf_rendered": result.pdf_stats.rendered,
         "pdf_reused": result.pdf_stats.reused,
         "pdf_cache": str(result.pdf_stats.cache) if result.pdf_stats.cache else None,
+        "up_to_date": False,
     }
 
 
-def _summary_table(result: BuildResult) -> None:
+def _summary_table(data: dict[str, Any]) -> None:
+    """The build's packages and PDFs, one row each, its notes, then a line of totals on standard error."""
     rows = [("package", "format", "files", "size", "sha-256")]
-    rows += [(str(a.path), a.format, str(a.files), _size(a.size), a.sha256) for a in result.artifacts]
-    rows += [(str(d.path), "pdf", "1", _size(d.size), d.sha256) for d in result.downloads]
+    rows += [(p["package"], p["format"], str(p["files"]), _size(p["size"]), p["sha256"]) for p in data["packages"]]
+    rows += [(d["path"], "pdf", "1", _size(d["size"]), d["sha256"]) for d in data["downloads"]]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].rjust(widths[2]), row[3].rjust(widths[3])]
         click.echo("  ".join([*cells, row[4]]))
-    for note in result.notes:
+    for note in data["notes"]:
         click.echo(f"note: {note}")
-    count = len(result.artifacts)
-    pdfs = f" and {len(result.downloads)} module PDF(s)" if result.downloads else ""
-    stats = result.pdf_stats
+    count = len(data["packages"])
+    pdfs = f" and {len(data['downloads'])} module PDF(s)" if data["downloads"] else ""
     timing = (
-        f" (PDFs {result.pdf_seconds:.2f} s: {stats.rendered} rendered, {stats.reused} reused)"
-        if result.downloads
+        f" (PDFs {data['pdf_seconds']:.2f} s: {data['pdf_rendered']} rendered, {data['pdf_reused']} reused)"
+        if data["downloads"] and not data["up_to_date"]
         else ""
     )
-    click.echo(f"{count} package(s){pdfs} in {result.seconds:.2f} s{timing}", err=True)
+    state = " up to date" if data["up_to_date"] else ""
+    click.echo(f"{count} package(s){pdfs}{state} in {data['seconds']:.2f} s{timing}", err=True)
 
 
 def _size(size: int) -> str:

@@ -11,7 +11,7 @@ STANDARDS = ROOT / "docs" / "standards.md"
 SCANNED = ["src", "tests", "docs", "bench", "scripts", "templates", ".ci"]
 TOP_FILES = ["README.md", "SECURITY.md", "pyproject.toml"]
 SUFFIXES = {".py", ".js", ".md", ".html", ".css", ".toml", ".yml", ".yaml", ".json", ".txt", ".sh", ".cfg", ".j2"}
-SKIPPED_DIRS = {"node_modules", "__pycache__", ".pytest_cache"}
+SKIPPED_DIRS = {"node_modules", "__pycache__", ".pytest_cache", ".jmdi-cache"}  # .jmdi-cache: what builds leave
 
 #: Paths that lie outside the repository (a shared drive, another checkout).
 OUTSIDE = re.compile(r"shared[/]docs|/work/|\.\./shared")

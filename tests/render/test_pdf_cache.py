@@ -173,9 +173,9 @@ def test_an_entry_is_stale_once_a_refused_file_exists(tmp_path: Path) -> None:
 def test_the_key_covers_the_renderer_versions(tmp_path: Path, monkeypatch) -> None:
     import weasyprint
 
-    assert pdf._renderer_versions() == f"weasyprint {weasyprint.__version__}, pydyf {pydyf.__version__}"
+    assert pdf.renderer_versions() == f"weasyprint {weasyprint.__version__}, pydyf {pydyf.__version__}"
     store, files = _stored(tmp_path)
-    monkeypatch.setattr(pdf, "_renderer_versions", lambda: "weasyprint 0.0-other, pydyf 0.0")
+    monkeypatch.setattr(pdf, "renderer_versions", lambda: "weasyprint 0.0-other, pydyf 0.0")
     assert pdf.PdfCache(tmp_path / "cache", None).get("print/m.html", files) is None
 
 

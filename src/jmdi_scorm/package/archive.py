@@ -278,6 +278,7 @@ class Staging:
         self._files: list[tuple[Path, Path]] = []  # (temporary file, destination)
         self._trees: list[tuple[Path, Path]] = []  # (staging folder, destination)
         self._flush = flush
+        self.committed: list[Path] = []  # every destination renamed into place, in order
         self._flusher: ThreadPoolExecutor | None = None
         self._flushing: list[Future[None]] = []
 
@@ -339,11 +340,13 @@ class Staging:
             with _naming(dest):
                 _swap_in(staging, dest)
             self._trees.pop(0)
+            self.committed.append(dest)
         while self._files:
             tmp, dest = self._files[0]
             with _naming(dest):
                 tmp.replace(dest)
             self._files.pop(0)
+            self.committed.append(dest)
 
     def discard(self) -> None:
         """Remove what is staged and not yet renamed into place."""

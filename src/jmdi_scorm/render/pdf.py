@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from jmdi_scorm import __version__
+from jmdi_scorm import __version__, build_options
 from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.render import figure_text
@@ -69,7 +69,7 @@ def unavailable() -> str | None:
     return None
 
 
-CACHE_FOLDER = ".jmdi-cache"  # in the course folder: see PdfCache
+CACHE_FOLDER = build_options.CACHE_FOLDER  # in the course folder: see PdfCache
 _ENTRY_MAGIC = b"jmdi-scorm module PDF 1\n"
 _STALE_DAYS = 30  # cache entries neither written nor reused for this long are removed
 
@@ -349,17 +349,17 @@ class PdfCache:
 def _salt(created: str | None) -> bytes:
     """What every entry depends on besides its page: renderer versions, our code, the date."""
     parts = [
-        _renderer_versions(),
+        renderer_versions(),
         f"jmdi-scorm {__version__}",
         hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),  # how we call WeasyPrint
         hashlib.sha256(Path(figure_text.__file__).read_bytes()).hexdigest(),  # how figures' text is laid out
         f"created {created}",
-        f"fonts {_system_fonts()}",
+        f"fonts {system_fonts()}",
     ]
     return "\n".join(parts).encode() + b"\0"
 
 
-def _renderer_versions() -> str:
+def renderer_versions() -> str:
     """The versions of WeasyPrint and pydyf (its PDF writer), from their metadata: no import."""
     versions = []
     for name in ("weasyprint", "pydyf"):
@@ -385,7 +385,7 @@ FONT_PLACES = (
 )
 
 
-def _system_fonts() -> str:
+def system_fonts() -> str:
     """A fingerprint of the installed fonts and fontconfig's settings: the name, size and time of
     every file under :data:`FONT_PLACES` (a few milliseconds for hundreds of fonts)."""
     digest = hashlib.sha256()
