@@ -7,6 +7,10 @@ on the pixels Chromium draws.
 
 An item of an ordering question keeps its two move buttons beside its text, side by side, however
 long the text: they used to wrap under it, or apart (one on the text's line, one under it).
+
+A matching item shows the whole answer the learner chose for it, wrapped, once chosen and once
+locked: a select cannot wrap, so on a phone it showed only the start of a long answer, and a
+locked (disabled) one cannot even be opened to read the rest.
 """
 
 from __future__ import annotations
@@ -31,14 +35,23 @@ MARGIN = 5
 LONG_ITEM = "Formulation and prioritization of the actions"
 
 
+#: An answer to match as long as the JMDI course's longest (module 2, topic 1), in each language.
+LONG_ANSWER = {
+    "en": "A formal channel for cities and regions into the state-led Global Forum on Migration and Development",
+    "ar": "قناة رسمية للمدن والأقاليم إلى المنتدى العالمي المعني بالهجرة والتنمية الذي تقوده الدول",
+}
+
+
 def _build(folder: Path, language: str) -> Path:
-    """The minimal course's web package, written in ``language``, one ordering item made long."""
+    """The minimal course's web package, written in ``language``, one ordering item and one
+    answer to match ("Kathmandu") made long."""
     course = folder / "course"
     shutil.copytree(MINIMAL, course)
     yaml = course / "course.yaml"
     yaml.write_text(yaml.read_text(encoding="utf-8").replace("language: en", f"language: {language}"), "utf-8")
     topic = course / "modules" / "practice" / "practice-01.md"
-    topic.write_text(topic.read_text(encoding="utf-8").replace("Departure", LONG_ITEM), encoding="utf-8")
+    text = topic.read_text(encoding="utf-8").replace("Departure", LONG_ITEM)
+    topic.write_text(text.replace("right: Kathmandu", f"right: {LONG_ANSWER[language]}"), encoding="utf-8")
     return build_web(course, folder / "dist")
 
 
@@ -136,5 +149,55 @@ def test_the_move_buttons_of_an_item_sit_beside_its_text(browser, site, language
                 assert row["list"][0] <= b_left and b_right <= row["list"][2], f"{row['text']}: past the list"
         # The buttons make one column: each item's stand at the same place on its row.
         assert len({tuple(round(b[0]) for b in row["buttons"]) for row in rows}) == 1
+    finally:
+        context.close()
+
+
+#: For each select of a matching question: its chosen option's text, and what its item shows of
+#: it: the texts of the elements beside the select (not the select: its text cannot wrap, and
+#: what it clips cannot be measured) that show it whole (nothing clipped, inside the viewport).
+_SHOWN_CHOICES = """form => [...form.querySelectorAll('select')].map(select => {
+  const chosen = select.selectedOptions[0].textContent.trim();
+  const whole = e => {
+    const r = e.getBoundingClientRect();
+    return e.scrollWidth <= e.clientWidth && e.scrollHeight <= e.clientHeight && r.width > 0 &&
+      r.left >= 0 && r.right <= document.documentElement.clientWidth && e.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  };
+  const shown = [...select.closest('li').querySelectorAll('*')]
+    .filter(e => !e.closest('select') && e.textContent.trim() === chosen && whole(e));
+  return {chosen, shown: shown.length};
+})"""
+
+
+def _choices_shown(page, form: str) -> list[dict]:
+    return page.eval_on_selector(form, _SHOWN_CHOICES)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_matching_item_shows_its_whole_answer_on_a_phone(browser, site, language: str) -> None:
+    context = _phone(browser)
+    try:
+        page = context.new_page()
+        page.goto(site[language].as_uri() + "/index.html#/practice-01")
+        wait_page(page, "practice-01")
+        form = "#q-practice-01-q1"
+        page.select_option(f"{form}-1", label="Dakar")
+        page.select_option(f"{form}-2", label=LONG_ANSWER[language])
+        chosen = _choices_shown(page, form)
+        assert [c["chosen"] for c in chosen] == ["Dakar", LONG_ANSWER[language]]
+        assert all(c["shown"] for c in chosen), chosen  # before checking, too
+
+        page.click(f"{form} button[type=submit]")  # right: locked at once
+        page.wait_for_selector(f"{form} fieldset:disabled")
+        assert all(c["shown"] for c in _choices_shown(page, form))
+        # The page reads its saved answers back locked, the whole answers shown without a touch.
+        page.reload()
+        wait_page(page, "practice-01")
+        page.wait_for_selector(f"{form} fieldset:disabled")
+        chosen = _choices_shown(page, form)
+        assert [c["chosen"] for c in chosen] == ["Dakar", LONG_ANSWER[language]]
+        assert all(c["shown"] for c in chosen), chosen
+        # The long answer wraps to the phone's width: the page does not scroll sideways (1.4.10).
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     finally:
         context.close()

@@ -22,6 +22,10 @@
         WIDGETS[q.type].write(form, answer.response);
         showResult(form, q, answer, false);
       }
+      if (q.type === "matching") {
+        $$("select", form).forEach(showChosen); // also what the browser put back on a reload
+        form.addEventListener("change", function (event) { showChosen(event.target); });
+      }
       if (core.mode() === "review") lock(form);
     }
 
@@ -50,6 +54,16 @@
       return caseSensitive ? out : out.toLowerCase();
     }
 
+    /* A select cannot wrap: on a phone or in a narrow column it shows the start of a long answer
+     * only, and a locked (disabled) one cannot be opened to read the rest. The line under it shows
+     * the chosen answer whole; screen readers skip it (aria-hidden), the select says its value. */
+    function showChosen(select) {
+      var line = select.nextElementSibling;
+      if (line && line.classList.contains("jmdi-chosen")) {
+        line.textContent = select.value ? select.options[select.selectedIndex].text : "";
+      }
+    }
+
     var choice = { read: picked, write: pick, record: ids };
     var WIDGETS = {
       single: choice,
@@ -68,6 +82,7 @@
         write: function (form, response) {
           $$("select", form).forEach(function (s, i) {
             s.value = response.charAt(i) === "-" ? "" : response.charAt(i);
+            showChosen(s);
           });
         },
         record: function (response) {
