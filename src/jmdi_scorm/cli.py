@@ -188,12 +188,15 @@ def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
     "comma-separated; default: every language the course has).",
 )
 @click.option("--no-pdf", is_flag=True, help="Make no module PDFs (the module pages link their printable pages).")
-@click.option("--no-cache", is_flag=True, help="Render every module PDF again; read and write no PDF cache.")
+@click.option(
+    "--no-cache", is_flag=True, help="Build everything again: read and write no cache (module PDFs, build records)."
+)
 @click.option(
     "--cache-dir",
     metavar="DIR",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where module PDFs are cached between builds (default: COURSE_DIR/.jmdi-cache; safe to delete).",
+    help="Where module PDFs and build records are kept between builds (default: COURSE_DIR/.jmdi-cache; safe to "
+    "delete).",
 )
 @click.option(
     "--jobs",
