@@ -130,7 +130,9 @@ def _failure(stdout: Path, stderr: Path) -> str:
         return lines[-1] if lines else "build failed"
 
 
-PDF_CASES = ("cold", "warm", "topic")  # empty PDF cache; nothing changed; one topic changed
+#: Empty PDF cache; nothing changed (the same output folder: the build record finds it up to
+#: date); every PDF cached but a new output folder (everything else made again); one topic changed.
+PDF_CASES = ("cold", "warm", "cached", "topic")
 
 
 def measure(
@@ -145,9 +147,11 @@ def measure(
     """``runs`` builds; median, min and max of each measure (or the error of a failed build).
 
     With ``pdf``, ``pdf_case`` says what the PDF cache holds before each measured build: nothing
-    (``cold``), every PDF of this course (``warm``: a first build fills it), or every PDF but one
-    module's, whose first topic gets one more sentence before each build (``topic``; the
-    changes go to a copy of the course)."""
+    (``cold``), every PDF of this course (a first build fills it; ``warm``: each build into the
+    first one's output folder, so nothing changed and it is not made again; ``cached``: each
+    build into a new folder), or every PDF but one module's, whose first topic gets one more
+    sentence before each build (``topic``; the changes go to a copy of the course; the same
+    output folder, as a designer rebuilds)."""
     try:
         if pdf and pdf_case != "cold":
             samples = _with_cache(course, formats, runs, split, pdf_case, every_language)
@@ -180,14 +184,15 @@ def _with_cache(course: Path, formats: str, runs: int, split: str | None, case: 
     with tempfile.TemporaryDirectory(prefix="jmdi-bench-cache-") as tmp:
         cache, copy = Path(tmp) / "cache", Path(tmp) / "course"
         shutil.copytree(course, copy, ignore=shutil.ignore_patterns(".jmdi-cache"))
-        build_once(copy, formats, split, pdf=True, cache=cache, every_language=every_language)  # fills the cache
+        out = None if case == "cached" else Path(tmp) / "out"
+        build_once(copy, formats, split, out, pdf=True, cache=cache, every_language=every_language)  # fills the cache
         topic = min((copy / "modules").glob("*/*.md")) if case == "topic" else None
         samples = []
         for run in range(runs):
             if topic is not None:
                 with topic.open("a", encoding="utf-8") as file:
                     file.write(f"\nOne more sentence for benchmark run {run + 1}.\n")
-            samples.append(build_once(copy, formats, split, pdf=True, cache=cache, every_language=every_language))
+            samples.append(build_once(copy, formats, split, out, pdf=True, cache=cache, every_language=every_language))
         return samples
 
 

@@ -177,8 +177,10 @@ def _jmdi(results: dict[str, Any], previous: dict[str, Any] | None) -> str:
         rows += [
             "",
             "The rows without PDFs are built with `--no-pdf`; the PDF rows add the module PDFs (WeasyPrint)"
-            " with an empty PDF cache (cold), with every PDF cached (warm) and with one topic changed"
-            " before each build (its module's PDF rendered, the others reused).",
+            " with an empty PDF cache (cold); with nothing changed, into the output folder of the build"
+            " before (warm: the build record finds it up to date and nothing is made again); with every"
+            " PDF cached but into a new output folder (cached: everything but the PDFs made again); and"
+            " with one topic changed before each build (its module's PDF rendered, the others reused).",
         ]
     return "\n".join(rows)
 

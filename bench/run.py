@@ -144,6 +144,7 @@ def _git(*args: str) -> str:
 EVERY_LANGUAGE_ROWS = {
     "cold": "README build (every language) + PDFs, cold",
     "warm": "README build (every language) + PDFs, warm",
+    "cached": "README build (every language) + PDFs, cached, new output folder",
     "topic": "README build (every language) + PDFs, one topic changed",
 }
 
@@ -159,7 +160,11 @@ def jmdi_builds(formats: list[str], runs: int) -> list[dict[str, Any]]:
     if builds.has_pdf_step():
         pdf_cases = [("cold", "all formats + module PDFs")]
         if builds.has_pdf_cache():
-            pdf_cases += [("warm", "… PDFs, warm (nothing changed)"), ("topic", "… PDFs, one topic changed")]
+            pdf_cases += [
+                ("warm", "… PDFs, warm (nothing changed)"),
+                ("cached", "… PDFs cached, new output folder"),
+                ("topic", "… PDFs, one topic changed"),
+            ]
         for pdf_case, label in pdf_cases:
             _log(f"JMDI course, {label}: {runs} builds")
             rows.append(builds.measure(COURSE, everything, runs, pdf=True, pdf_case=pdf_case) | {"label": label})
