@@ -21,7 +21,7 @@ from jmdi_scorm.build_options import BuildOptions
 from jmdi_scorm.errors import BuildError, CourseError, Problem
 from jmdi_scorm.output import Artifact, Job, Made, write_packages
 from jmdi_scorm.package.archive import Staging, sha256
-from jmdi_scorm.render import pdf, pdf_early
+from jmdi_scorm.render import pdf, pdf_early, pdf_renderer
 from jmdi_scorm.render.pages import RenderedPart, RenderOptions, render_pages, render_site
 from jmdi_scorm.render.site import COURSE, Scope, Site, module_pdf_path
 from jmdi_scorm.source import model
@@ -61,7 +61,7 @@ class BuildResult:
 
 def build(course_dir: Path, options: BuildOptions) -> BuildResult:
     """Build the packages of the course in ``course_dir``; raise a JmdiError if any fails."""
-    wanted = options.pdf and course_dir.is_dir() and not pdf.not_installed()
+    wanted = options.pdf and course_dir.is_dir() and not pdf_renderer.not_installed()
     with _collector_paused(), pdf_early.started(course_dir, options.cache_folder(course_dir), wanted) as early:
         return _build(course_dir, options, early)
 
@@ -99,7 +99,7 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
     work = [(target, scope) for target in targets for scope in scopes(source, options.split)]
     shared = [(target, scope) for target, scope in work if target.all_languages]  # one package for all languages
     step.total = 3 + len(languages) * (1 + len(work) - len(shared)) + len(shared)
-    missing = pdf.not_installed() if options.pdf else None  # cheap: WeasyPrint is imported only to render
+    missing = pdf_renderer.not_installed() if options.pdf else None  # cheap: WeasyPrint is imported only to render
     cache = options.cache_folder(course_dir)
     make_pdfs = options.pdf and not missing
     editions, sites = _render_languages(source, languages, make_pdfs, ctx, options.jobs, check, step)

@@ -158,7 +158,7 @@ def _requirements() -> list[str]:
 
 def _control_files(course_dir: Path) -> Iterator[tuple[str, str]]:
     """The SCORM control files a build would package (they are searched for where it runs)."""
-    from jmdi_scorm.targets.scorm_common import EDITION_FILES, find_control_files
+    from jmdi_scorm.targets.control_files import EDITION_FILES, find_control_files
 
     for edition in EDITION_FILES:
         found = find_control_files(edition, None, [course_dir])
@@ -167,12 +167,12 @@ def _control_files(course_dir: Path) -> Iterator[tuple[str, str]]:
 
 
 def _pdf_renderer() -> Iterator[tuple[str, str]]:
-    from jmdi_scorm.render import pdf
+    from jmdi_scorm.render import pdf_renderer
 
-    missing = pdf.not_installed()
-    yield "pdf renderer", missing or pdf.renderer_versions()
+    missing = pdf_renderer.not_installed()
+    yield "pdf renderer", missing or pdf_renderer.renderer_versions()
     if not missing:
-        yield "pdf fonts", pdf.system_fonts()
+        yield "pdf fonts", pdf_renderer.system_fonts()
 
 
 def _files(root: Path, skip: set[Path]) -> list[Path]:

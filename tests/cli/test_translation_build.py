@@ -21,7 +21,7 @@ from jmdi_scorm import build as build_module
 from jmdi_scorm.cli import main
 from jmdi_scorm.errors import JmdiError
 from jmdi_scorm.lint import check_package
-from jmdi_scorm.render import pdf
+from jmdi_scorm.render import pdf_renderer
 from jmdi_scorm.source.translation_files import catalog_path, po_bytes, template_of
 from jmdi_scorm.source.translation_pseudo import pseudo_catalog
 from jmdi_scorm.source.validate import checked_course, load_course, validate_course
@@ -244,7 +244,7 @@ def test_the_cli_takes_lang(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.glob("*.zip")) == ["mini-course-fr-web.zip"]
 
 
-@pytest.mark.skipif(bool(pdf.not_installed()), reason="WeasyPrint not installed")
+@pytest.mark.skipif(bool(pdf_renderer.not_installed()), reason="WeasyPrint not installed")
 def test_module_pdfs_per_language(tmp_path: Path, warm_pdf_cache: Path) -> None:
     course = _with_catalogue(tmp_path / "course")
     shutil.copytree(warm_pdf_cache, course / ".jmdi-cache")  # the English PDFs, rendered once for the session

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from jmdi_scorm.cli import main
-from jmdi_scorm.render import pdf
+from jmdi_scorm.render import pdf, pdf_renderer
 from jmdi_scorm.render.pages import RenderOptions, render_site
 from jmdi_scorm.source.validate import load_course
 
@@ -173,7 +173,7 @@ def test_an_entry_is_stale_once_a_refused_file_exists(tmp_path: Path) -> None:
 def test_the_key_covers_the_renderer_versions(tmp_path: Path, monkeypatch) -> None:
     import weasyprint
 
-    assert pdf.renderer_versions() == f"weasyprint {weasyprint.__version__}, pydyf {pydyf.__version__}"
+    assert pdf_renderer.renderer_versions() == f"weasyprint {weasyprint.__version__}, pydyf {pydyf.__version__}"
     store, files = _stored(tmp_path)
     monkeypatch.setattr(pdf, "renderer_versions", lambda: "weasyprint 0.0-other, pydyf 0.0")
     assert pdf.PdfCache(tmp_path / "cache", None).get("print/m.html", files) is None
@@ -182,7 +182,7 @@ def test_the_key_covers_the_renderer_versions(tmp_path: Path, monkeypatch) -> No
 def test_the_key_covers_the_system_fonts(tmp_path: Path, monkeypatch) -> None:
     fonts = tmp_path / "fonts"
     fonts.mkdir()
-    monkeypatch.setattr(pdf, "FONT_PLACES", (str(fonts),))
+    monkeypatch.setattr(pdf_renderer, "FONT_PLACES", (str(fonts),))
     store, files = _stored(tmp_path)
     assert pdf.PdfCache(tmp_path / "cache", None).get("print/m.html", files) is not None
     (fonts / "NewSans.ttf").write_bytes(b"font")  # a font installed: sans-serif may be another font

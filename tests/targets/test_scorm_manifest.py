@@ -26,7 +26,7 @@ from jmdi_scorm.lint import check_package
 from jmdi_scorm.lint.control import PINNED
 from jmdi_scorm.source import spec_limits
 from jmdi_scorm.source.validate import load_course
-from jmdi_scorm.targets import TARGETS, scorm_common
+from jmdi_scorm.targets import TARGETS, control_files, scorm_common
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
@@ -326,8 +326,8 @@ def test_a_course_without_questions_asks_for_completed(tmp_path: Path, minimal_c
 
 
 def test_missing_control_files_are_left_out_and_said(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(scorm_common, "NPM_SCHEMAS", Path("no/such/folder"))
-    monkeypatch.delenv(scorm_common.XSD_DIR_ENV, raising=False)
+    monkeypatch.setattr(control_files, "NPM_SCHEMAS", Path("no/such/folder"))
+    monkeypatch.delenv(control_files.XSD_DIR_ENV, raising=False)
     course, _ = load_course(MINIMAL)
     target = TARGETS["scorm2004-4th"]
     result = build_module.build(MINIMAL, build_module.BuildOptions(formats=("scorm2004-4th",), out=tmp_path))
@@ -340,12 +340,12 @@ def test_missing_control_files_are_left_out_and_said(tmp_path: Path, monkeypatch
 def test_a_named_control_folder_is_used_and_must_be_complete(tmp_path: Path, monkeypatch) -> None:
     named = tmp_path / "xsd"
     shutil.copytree(DEFINITIONS / "scorm12edition", named / "scorm12edition")
-    monkeypatch.setenv(scorm_common.XSD_DIR_ENV, str(named))
-    found = scorm_common.find_control_files("1.2")
+    monkeypatch.setenv(control_files.XSD_DIR_ENV, str(named))
+    found = control_files.find_control_files("1.2")
     assert found.source == named / "scorm12edition" and len(found.files) == 4
     (named / "scorm12edition" / "ims_xml.xsd").unlink()
     with pytest.raises(BuildError, match="no complete set"):
-        scorm_common.find_control_files("1.2", named)
+        control_files.find_control_files("1.2", named)
 
 
 @pytest.mark.parametrize(("fmt", "fails"), [("scorm12", True), ("scorm2004-3rd", True), ("scorm2004-4th", False)])

@@ -29,8 +29,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import importlib
-import importlib.metadata
 import json
 import mimetypes
 import multiprocessing
@@ -48,25 +46,11 @@ from jmdi_scorm import __version__, build_options
 from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.render import figure_text
+from jmdi_scorm.render.pdf_renderer import renderer_versions, system_fonts, unavailable
 from jmdi_scorm.render.site import Site, module_pdf_path, print_page_path
 from jmdi_scorm.source import model
 
 ORIGIN = "https://package.invalid/"  # a base URL that can never be fetched: see _SiteFetcher
-
-
-def unavailable() -> str | None:
-    """Why WeasyPrint cannot make PDFs on this machine, or None if it can."""
-    try:
-        import weasyprint  # loads Pango, HarfBuzz and fontconfig
-    except ImportError as exc:
-        return f"WeasyPrint is not installed ({exc}); pip install 'jmdi-scorm[pdf]'"
-    except OSError as exc:  # a missing system library: cffi cannot dlopen it
-        return f"WeasyPrint cannot load its system libraries ({exc}); run scripts/setup.sh"
-    try:
-        from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: F401 - WeasyPrint 68+
-    except ImportError:
-        return f"WeasyPrint {weasyprint.__version__} is too old (68 or later is needed)"
-    return None
 
 
 CACHE_FOLDER = build_options.CACHE_FOLDER  # in the course folder: see PdfCache
@@ -92,17 +76,6 @@ class _Rendered:
 
 class Unavailable(Exception):
     """WeasyPrint cannot render here (the message says why: :func:`unavailable`)."""
-
-
-def not_installed() -> str | None:
-    """Why there can be no PDFs, if WeasyPrint is not even installed; None if it is. Cheap (no
-    import of WeasyPrint, ~1 s): a build that reuses every PDF from the cache never imports it, and
-    :func:`module_pdfs` raises :class:`Unavailable` if one is to be rendered and WeasyPrint cannot."""
-    try:
-        importlib.metadata.version("weasyprint")
-    except importlib.metadata.PackageNotFoundError:
-        return unavailable()  # perhaps importable all the same (a source checkout on sys.path)
-    return None
 
 
 Edition = tuple[model.Course, Site]  # the course in one language and its rendered site
@@ -357,47 +330,6 @@ def _salt(created: str | None) -> bytes:
         f"fonts {system_fonts()}",
     ]
     return "\n".join(parts).encode() + b"\0"
-
-
-def renderer_versions() -> str:
-    """The versions of WeasyPrint and pydyf (its PDF writer), from their metadata: no import."""
-    versions = []
-    for name in ("weasyprint", "pydyf"):
-        try:
-            versions.append(f"{name} {importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:  # importable without metadata
-            versions.append(f"{name} {importlib.import_module(name).__version__}")
-    return ", ".join(versions)
-
-
-#: Where fontconfig finds the system fonts the print style sheet falls back to (``sans-serif``),
-#: and its configuration (which font ``sans-serif`` is).
-FONT_PLACES = (
-    "/etc/fonts",
-    "/usr/share/fonts",
-    "/usr/local/share/fonts",
-    "~/.fonts",
-    "~/.local/share/fonts",
-    "~/.config/fontconfig",
-    "/System/Library/Fonts",
-    "/Library/Fonts",
-    "~/Library/Fonts",
-)
-
-
-def system_fonts() -> str:
-    """A fingerprint of the installed fonts and fontconfig's settings: the name, size and time of
-    every file under :data:`FONT_PLACES` (a few milliseconds for hundreds of fonts)."""
-    digest = hashlib.sha256()
-    for place in FONT_PLACES:
-        for folder, dirs, names in os.walk(Path(place).expanduser()):
-            dirs.sort()
-            for name in sorted(names):
-                path = Path(folder, name)
-                with contextlib.suppress(OSError):
-                    info = path.stat()
-                    digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
 
 
 def _site_fetcher(files: Mapping[str, bytes]) -> Any:

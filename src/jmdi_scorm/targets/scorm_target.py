@@ -9,13 +9,13 @@ from jmdi_scorm.render.site import Scope, Site
 from jmdi_scorm.source import model
 from jmdi_scorm.source.spec_limits import SUSPEND_DATA
 from jmdi_scorm.targets.base import PackageResult, ScoMode, Target
+from jmdi_scorm.targets.control_files import find_control_files
 from jmdi_scorm.targets.moodle_payload import notes as moodle_notes
 from jmdi_scorm.targets.moodle_payload import saves
 from jmdi_scorm.targets.scorm_common import (
     MANIFEST,
     Plan,
     check_state_size,
-    find_control_files,
     plan,
 )
 from jmdi_scorm.targets.scorm_sheet import import_sheet
