@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from jmdi_scorm import workers
 from jmdi_scorm.build_options import BuildOptions
 from jmdi_scorm.errors import BuildError, CourseError, Problem
-from jmdi_scorm.output import Artifact, Job, Made, write_packages
+from jmdi_scorm.output import Artifact, Job, Made, upload_notes, write_packages
 from jmdi_scorm.package.archive import Staging, sha256
 from jmdi_scorm.render import pdf, pdf_early, pdf_renderer
 from jmdi_scorm.render.pages import RenderedPart, RenderOptions, render_pages, render_site
@@ -130,6 +130,7 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
         ]
     if missing:
         notes.append(f"module PDFs not made: {missing}; the module pages link their printable pages instead")
+    notes += upload_notes(made, options.split is not None, bool(downloads))
     seconds = time.perf_counter() - started
     artifacts = [package.artifact for package in made]
     return BuildResult(artifacts, ctx.problems, notes, seconds, written, pdf_seconds, pdf_stats, paths)

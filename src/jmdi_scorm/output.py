@@ -18,6 +18,7 @@ from typing import Any
 from jmdi_scorm import workers
 from jmdi_scorm.package.archive import Deflated, Staged, Staging, iter_zips, sha256
 from jmdi_scorm.package.safety import audit_memo, audit_package
+from jmdi_scorm.package.upload import UPLOAD_LIMIT_TEXT, advice, over_upload_limit
 from jmdi_scorm.render.site import Scope, Site
 from jmdi_scorm.targets.base import PackageResult, Target
 
@@ -67,6 +68,7 @@ class Made:
 
     artifact: Artifact
     notes: tuple[str, ...]
+    uploaded: bool = True  # its zip goes into an LMS (``Target.uploaded``)
 
 
 @dataclass(frozen=True)
@@ -141,10 +143,25 @@ def _stage(job: Job, site: Site, result: PackageResult, archive: bytes, out: Pat
     staging.write(dest, archive)
     if folder is not None:
         staging.write_tree(result.files, folder)
-    for side, data in result.side_files.items():
-        staging.write(out / side, data)
+    for side, make in result.side_files.items():  # after the zip: they state its size
+        staging.write(out / side, make(len(archive)))
     language = site.course.translation or site.course.meta.language
     artifact = Artifact(
         dest, job.target.name, job.scope, len(result.files), len(archive), sha256(archive), folder, language
     )
-    return Made(artifact, tuple(f"{name}: {note}" for note in result.notes))
+    return Made(artifact, tuple(f"{name}: {note}" for note in result.notes), job.target.uploaded)
+
+
+def upload_notes(made: Sequence[Made], split: bool, pdfs: bool) -> list[str]:
+    """One note naming the packages too large for PHP's default upload limit, if any, and what to
+    do (``package/upload.py``); ``split``: the build was ``--split module``, ``pdfs``: its
+    packages hold the module PDFs."""
+    over = [
+        package.artifact.path.name for package in made if package.uploaded and over_upload_limit(package.artifact.size)
+    ]
+    if not over:
+        return []
+    return [
+        f"{len(over)} package(s) over {UPLOAD_LIMIT_TEXT} (PHP's default upload limit: a Moodle with stock PHP "
+        f"settings refuses them): {', '.join(over)}; {advice(split, pdfs)}"
+    ]

@@ -16,6 +16,7 @@ from jmdi_scorm.lint import control, scorm, xapi, xmlsafe, zipsafe
 from jmdi_scorm.lint.hrefs import Contents
 from jmdi_scorm.lint.report import Finding, Report
 from jmdi_scorm.lint.zipsafe import Archive, Limits
+from jmdi_scorm.package.upload import RAISE_LIMIT, UPLOAD_LIMIT_TEXT, over_upload_limit, size_text, smaller_builds
 
 __all__ = ["Finding", "Limits", "Report", "check_bytes", "check_package", "summary"]
 
@@ -49,6 +50,7 @@ def _check_stream(fp: BinaryIO, size: int, report: Report, xsd_dir: Path | None,
     zf = zipsafe.open_archive(fp, size, report, limits)
     if zf is None:
         return
+    _check_upload_size(size, report)
     with zf:
         try:
             infos = zf.infolist()
@@ -64,6 +66,18 @@ def _check_stream(fp: BinaryIO, size: int, report: Report, xsd_dir: Path | None,
         for name in descriptors:
             if name in archive.kept:
                 _check_descriptor(name, archive.kept[name], contents, report, xsd_dir)
+
+
+def _check_upload_size(size: int, report: Report) -> None:
+    """A valid package that a Moodle on PHP's default settings refuses to upload [PKG-17]."""
+    if over_upload_limit(size):
+        report.warn(
+            "",
+            f"package is {size_text(size)}, over {UPLOAD_LIMIT_TEXT} (PHP's default upload limit: a Moodle with "
+            f"stock PHP settings refuses it); {RAISE_LIMIT}, or, for a package jmdi-scorm built, build smaller "
+            f"packages with {smaller_builds()}",
+            "PKG-17",
+        )
 
 
 def _find_descriptors(archive: Archive, report: Report) -> list[str]:

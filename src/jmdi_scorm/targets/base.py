@@ -8,6 +8,7 @@ registry's targets can be shared by builds, the preview and the benchmarks.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -26,7 +27,9 @@ class PackageResult:
 
     files: dict[str, bytes]  # the package's file tree, zipped as it is
     notes: tuple[str, ...] = ()  # lines for the build summary
-    side_files: dict[str, bytes] = field(default_factory=dict)  # written next to the zip (an LMS import sheet)
+    #: Files written next to the zip (an LMS import sheet), each made from the zip's size in bytes
+    #: once the zip is made: the sheet states it.
+    side_files: dict[str, Callable[[int], bytes]] = field(default_factory=dict)
 
 
 class Target(ABC):
@@ -39,6 +42,9 @@ class Target(ABC):
     #: One package holds every language of the build (``Site.editions``): the build packages the
     #: first language only. Otherwise one package per language (an LMS picks the language).
     all_languages: bool = False
+    #: Its zip is uploaded into an LMS, so the build warns when it is over PHP's default upload
+    #: limit (``package/upload.py``); the offline web site is not.
+    uploaded: bool = True
 
     @abstractmethod
     def package(self, course: Course, site: Site, scope: Scope) -> PackageResult:

@@ -3,6 +3,7 @@ Moodle activity settings match the package's completion and grading rules (docs/
 
 from __future__ import annotations
 
+from jmdi_scorm.package.upload import UPLOAD_LIMIT_TEXT, mib, over_upload_limit, size_text, smaller_builds
 from jmdi_scorm.render.site import Scope
 from jmdi_scorm.source import model
 from jmdi_scorm.source.spec_limits import SUSPEND_DATA
@@ -113,18 +114,41 @@ def _moodle(scored: bool, multi: bool, edition: str, mastery: float) -> list[tup
     return rows
 
 
+def _upload(zip_bytes: int, split: bool, pdfs: bool) -> list[str]:
+    """What uploading the zip into Moodle needs (``package/upload.py``)."""
+    text = (
+        "Upload: Moodle takes a file up to the smallest of PHP's `upload_max_filesize` and `post_max_size` "
+        f"(PHP's defaults: {UPLOAD_LIMIT_TEXT} and 8 MiB), the site's *Maximum uploaded file size* (Site administration → "
+        "Security → Site security settings) and the course's *Maximum upload size* (Course settings → "
+        "Files and uploads). "
+    )
+    if not over_upload_limit(zip_bytes):
+        return [text + f"This zip, {mib(zip_bytes)}, is within PHP's defaults.", ""]
+    smaller = smaller_builds(split, pdfs, quote="`")
+    text += (
+        f"**This zip, {mib(zip_bytes)}, is over PHP's default {UPLOAD_LIMIT_TEXT}**: raise `upload_max_filesize` "
+        "and `post_max_size` above it (php.ini), then check the two Moodle settings"
+        + (f"; or build smaller packages: {smaller}" if smaller else "")
+        + "."
+    )
+    return [text, ""]
+
+
 def import_sheet(
     course: model.Course,
     scope: Scope,
     label: str,
     edition: str,
     zip_name: str,
+    zip_bytes: int,
     sco_mode: ScoMode,
     scos: int,
     sizes: Saves | None = None,
+    pdfs: bool = True,
 ) -> str:
-    """The sheet of one package; ``scos`` is its number of SCOs, ``sizes`` its largest saves
-    (``moodle_payload.saves``, worked out here when not given)."""
+    """The sheet of one package, a zip of ``zip_bytes`` bytes; ``scos`` is its number of SCOs,
+    ``sizes`` its largest saves (``moodle_payload.saves``, worked out here when not given),
+    ``pdfs`` whether it holds the module PDFs."""
     sizes = sizes or saves(course, scope, edition)
     modules = scope_modules(course, scope)
     scored = _has_questions(modules)
@@ -134,7 +158,7 @@ def import_sheet(
     lines = [
         f"# LMS import sheet: {course.meta.title}",
         "",
-        f"Package `{zip_name}`: {label}, {covers}, {units}. Course `{course.id}`, version {course.meta.version}"
+        f"Package `{zip_name}`, {size_text(zip_bytes)}: {label}, {covers}, {units}. Course `{course.id}`, version {course.meta.version}"
         + (
             f", in `{course.translation}`: its own course in the LMS (manifest `{course.package_id}`)."
             if course.translation
@@ -149,6 +173,7 @@ def import_sheet(
         "",
         "## Moodle (mod_scorm)",
         "",
+        *_upload(zip_bytes, scope.module is not None, pdfs),
         "Add an activity or resource → SCORM package, upload the zip, then set:",
         "",
         "| Section | Setting | Value | Why |",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from jmdi_scorm.render.site import Scope, Site
+from jmdi_scorm.render.site import Scope, Site, module_pdf_path
 from jmdi_scorm.source import model
 from jmdi_scorm.source.spec_limits import SUSPEND_DATA
 from jmdi_scorm.targets.base import PackageResult, ScoMode, Target
@@ -66,5 +66,11 @@ class ScormTarget(Target):
         if leaves > 1:
             notes.append(f"{leaves} SCOs (one per {self.sco_mode})")
         zip_name = self.archive_name(course, scope)
-        sheet = import_sheet(course, scope, self.label, self.edition, zip_name, self.sco_mode, leaves, sizes)
-        return PackageResult(files, tuple(notes), {zip_name.removesuffix(".zip") + "-lms-import.md": sheet.encode()})
+        pdfs = any(module_pdf_path(course.id, module.id) in files for module in course.modules)
+
+        def sheet(zip_bytes: int) -> bytes:  # made once the zip is: it states the zip's size
+            return import_sheet(
+                course, scope, self.label, self.edition, zip_name, zip_bytes, self.sco_mode, leaves, sizes, pdfs
+            ).encode()
+
+        return PackageResult(files, tuple(notes), {zip_name.removesuffix(".zip") + "-lms-import.md": sheet})

@@ -28,6 +28,7 @@ class WebTarget(Target):
     adapter = "local"
     unpacked = True
     all_languages = True
+    uploaded = False
 
     def package(self, course: model.Course, site: Site, scope: Scope) -> PackageResult:
         editions = site.editions or (site,)
