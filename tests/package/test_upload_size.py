@@ -29,12 +29,25 @@ def large_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return course
 
 
+def _args(course: Path, out: Path, *options: str) -> list[str]:
+    """``build`` of the LMS formats and the web site, no PDFs, its cache (build records) in ``out``."""
+    return [
+        "build",
+        str(course),
+        "--format",
+        "scorm12,xapi,web",
+        "--no-pdf",
+        "--cache-dir",
+        str(out / "cache"),
+        *options,
+    ]
+
+
 def _build(course: Path, out: Path, *options: str) -> tuple[str, dict]:
     """The build's text output and its ``--json`` summary (two builds of the same course)."""
-    args = ["build", str(course), "--format", "scorm12,xapi,web", "--no-pdf", *options]
-    text = CliRunner().invoke(main, [*args, "--out", str(out / "text")])
+    text = CliRunner().invoke(main, [*_args(course, out, *options), "--out", str(out / "text")])
     assert text.exit_code == 0, text.output
-    summary = CliRunner().invoke(main, [*args, "--out", str(out / "json"), "--json"])
+    summary = CliRunner().invoke(main, [*_args(course, out, *options), "--out", str(out / "json"), "--json"])
     assert summary.exit_code == 0, summary.output
     return text.output, json.loads(summary.output)
 
@@ -58,6 +71,9 @@ def test_a_package_over_the_limit_is_named_in_one_note_and_warned_about(large_co
     assert "upload_max_filesize and post_max_size" in note
     assert "--split module" in note and "--no-pdf" not in note  # no PDFs in these packages
     assert f"note: {note}\n" in text  # the same note in the normal output
+    again = CliRunner().invoke(main, [*_args(large_course, tmp_path), "--out", str(tmp_path / "json"), "--json"])
+    recorded = json.loads(again.output)  # nothing changed: the build's record gives its result, note included
+    assert recorded["up_to_date"] and note in recorded["notes"]
 
     sheet = (tmp_path / "json" / "mini-course-scorm12-lms-import.md").read_text(encoding="utf-8")
     zip_size = sizes["mini-course-scorm12.zip"]
