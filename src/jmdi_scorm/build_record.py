@@ -132,8 +132,8 @@ def _tool_files() -> Iterator[tuple[str, str]]:
     from jmdi_scorm.render.theme import builtin_templates
 
     package = Path(__file__).resolve().parent
-    templates = builtin_templates().resolve()
-    for root in dict.fromkeys((package, templates)):
+    templates = builtin_templates().resolve()  # in the package when installed from a wheel
+    for root in (package,) if templates.is_relative_to(package) else (package, templates):
         for path in _files(root, set()):
             if "__pycache__" not in path.parts:
                 yield f"tool {path.relative_to(root.parent).as_posix()}", _digest(path)
