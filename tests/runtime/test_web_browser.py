@@ -402,6 +402,18 @@ def spy_log(page) -> list:
     return page.evaluate("JSON.parse(localStorage.getItem('spy') || '[]')")
 
 
+def settled_log(page, quiet_ms: int = 400) -> list[str]:
+    """The kinds of the spy's calls once none has come for ``quiet_ms``: on a loaded machine a
+    save of the launch can land after the page shows."""
+    count, still = -1, 0
+    while still < quiet_ms:
+        now = len(spy_log(page))
+        still = still + 50 if now == count else 0
+        count = now
+        page.wait_for_timeout(50)
+    return [e[0] for e in spy_log(page)]
+
+
 def test_adapter_contract(browser, web_spy) -> None:
     context = browser.new_context()
     try:
@@ -471,20 +483,22 @@ def test_finish_runs_once_on_pagehide(browser, web_spy) -> None:
         page = context.new_page()
         page.goto(web_spy.as_uri() + "/index.html#/intro-02")
         wait_page(page, "intro-02")
+        launch = settled_log(page)  # the launch's saves (one or two, as the page change met the first)
+        assert launch[0] == "start" and set(launch[1:]) == {"save"}
         page.evaluate("localStorage.setItem('spy-refuse', '1')")  # the LMS refuses: the state stays unsaved
         page.fill("#q-intro-02-q1-text", "money")
         page.click("#q-intro-02-q1 button[type=submit]")
         page.wait_for_selector("#q-intro-02-q1.jmdi-is-incorrect")
         page.wait_for_function("() => document.querySelector('#jmdi-alert').textContent.length > 0")
-        assert [e[0] for e in spy_log(page)] == ["start", "save", "interaction", "save"]
+        assert [e[0] for e in spy_log(page)][len(launch) :] == ["interaction", "save"]
         page.evaluate(
             "Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});"
             "document.dispatchEvent(new Event('visibilitychange'));"
         )
         page.goto("about:blank")
         page.goto(web_spy.as_uri() + "/runtime/jmdi-icon.svg")
-        kinds = [e[0] for e in spy_log(page)]
-        assert kinds == ["start", "save", "interaction", "save", "save", "finish"]  # hidden and unsaved: one save
+        kinds = [e[0] for e in spy_log(page)][len(launch) :]
+        assert kinds == ["interaction", "save", "save", "finish"]  # hidden and unsaved: one save
         assert spy_log(page)[-1][1]["location"] == "intro-02"
     finally:
         context.close()
