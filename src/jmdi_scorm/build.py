@@ -58,6 +58,22 @@ class BuildResult:
     pdf_stats: pdf.PdfStats = field(default_factory=pdf.PdfStats)  # rendered / reused from the cache
     written: list[Path] = field(default_factory=list)  # every file and folder written, in order
 
+    def as_dict(self) -> dict[str, Any]:
+        """What ``build --json`` prints (and a build record keeps: ``build_record``)."""
+        return {
+            "ok": True,
+            "packages": [artifact.as_dict() for artifact in self.artifacts],
+            "problems": [p.as_dict() for p in self.problems],
+            "downloads": [download.as_dict() for download in self.downloads],
+            "notes": self.notes,
+            "seconds": round(self.seconds, 3),
+            "pdf_seconds": round(self.pdf_seconds, 3),
+            "pdf_rendered": self.pdf_stats.rendered,
+            "pdf_reused": self.pdf_stats.reused,
+            "pdf_cache": str(self.pdf_stats.cache) if self.pdf_stats.cache else None,
+            "up_to_date": False,
+        }
+
 
 def build(course_dir: Path, options: BuildOptions) -> BuildResult:
     """Build the packages of the course in ``course_dir``; raise a JmdiError if any fails."""
@@ -120,7 +136,7 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
         sites[0].editions = tuple(sites)  # a target for all languages packages the first one's site
     jobs = [Job(target, index, scope) for index in range(len(sites)) for target, scope in work]
     jobs = [job for job in jobs if job.edition == 0 or not job.target.all_languages]
-    made, written, paths = _write_all(jobs, sites, downloads, options, step)
+    made, pdfs_written, written = _write_all(jobs, sites, downloads, options, step)
     notes = [note for package in made for note in package.notes] + pdf_notes
     if not options.languages:
         notes += [
@@ -133,7 +149,7 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
     notes += upload_notes(made, options.split is not None, bool(downloads))
     seconds = time.perf_counter() - started
     artifacts = [package.artifact for package in made]
-    return BuildResult(artifacts, ctx.problems, notes, seconds, written, pdf_seconds, pdf_stats, paths)
+    return BuildResult(artifacts, ctx.problems, notes, seconds, pdfs_written, pdf_seconds, pdf_stats, written)
 
 
 def build_languages(course: model.Course, asked: tuple[str, ...] = ()) -> list[str | None]:

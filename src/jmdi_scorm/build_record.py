@@ -97,6 +97,24 @@ class Record:
             _prune(self.path.parent)
 
 
+def up_to_date(recorded: dict[str, Any], seconds: float) -> dict[str, Any]:
+    """The result of a build that was not made again, ``seconds`` after the command started: the
+    recorded one (``BuildResult.as_dict``), noted."""
+    written = len(recorded.get("packages", [])) + len(recorded.get("downloads", []))
+    note = (
+        f"nothing changed since the last build with these options: the {written} files it wrote are "
+        "as it left them and were kept (--no-cache builds again)"
+    )
+    return recorded | {
+        "notes": [*recorded.get("notes", []), note],
+        "seconds": round(seconds, 3),
+        "pdf_seconds": 0.0,
+        "pdf_rendered": 0,
+        "pdf_reused": len(recorded.get("downloads", [])),
+        "up_to_date": True,
+    }
+
+
 def key(course_dir: Path, options: BuildOptions) -> str:
     """The digest of :func:`inputs`."""
     digest = hashlib.sha256()

@@ -20,7 +20,6 @@ from jmdi_scorm.targets.base import SCO_MODES
 from jmdi_scorm.translate_cli import translate
 
 if TYPE_CHECKING:  # imported where used: each command loads only what it needs
-    from jmdi_scorm.build import BuildResult
     from jmdi_scorm.preview import Preview
 
 COURSE_DIR = click.argument("course_dir", default="course", type=click.Path(file_okay=False, path_type=Path))
@@ -248,7 +247,7 @@ def build(
     record = build_record.Record.of(course_dir, options)
     recorded = record.reuse() if record is not None else None
     if recorded is not None:
-        _print_build(_up_to_date(recorded, time.perf_counter() - started), as_json, quiet)
+        _print_build(build_record.up_to_date(recorded, time.perf_counter() - started), as_json, quiet)
         return
     try:
         # The topics of a large course are parsed in workers from now on, while the build's modules
@@ -262,7 +261,7 @@ def build(
         _build_failed(as_json, str(exc), exc.problems)
     except JmdiError as exc:
         _build_failed(as_json, str(exc), [])
-    data = _build_json(result)
+    data = result.as_dict()
     if record is not None and record.still_names(course_dir, options):
         record.save(data, result.written)
     _print_build(data, as_json, quiet)
@@ -276,23 +275,6 @@ def _print_build(data: dict[str, Any], as_json: bool, quiet: bool) -> None:
         click.echo(str(Problem(**problem)), err=True)
     if not quiet:
         _summary_table(data)
-
-
-def _up_to_date(recorded: dict[str, Any], seconds: float) -> dict[str, Any]:
-    """The result of a build that was not made again (``build_record``): the recorded one, noted."""
-    written = len(recorded.get("packages", [])) + len(recorded.get("downloads", []))
-    note = (
-        f"nothing changed since the last build with these options: the {written} files it wrote are "
-        "as it left them and were kept (--no-cache builds again)"
-    )
-    return recorded | {
-        "notes": [*recorded.get("notes", []), note],
-        "seconds": round(seconds, 3),
-        "pdf_seconds": 0.0,
-        "pdf_rendered": 0,
-        "pdf_reused": len(recorded.get("downloads", [])),
-        "up_to_date": True,
-    }
 
 
 @contextlib.contextmanager
@@ -346,22 +328,6 @@ def _build_failed(as_json: bool, message: str, problems: list[Problem]) -> None:
         _report(problems, "text")
         click.echo(f"error: {message}", err=True)
     sys.exit(1)
-
-
-def _build_json(result: BuildResult) -> dict[str, Any]:
-    return {
-        "ok": True,
-        "packages": [artifact.as_dict() for artifact in result.artifacts],
-        "problems": [p.as_dict() for p in result.problems],
-        "downloads": [download.as_dict() for download in result.downloads],
-        "notes": result.notes,
-        "seconds": round(result.seconds, 3),
-        "pdf_seconds": round(result.pdf_seconds, 3),
-        "pdf_rendered": result.pdf_stats.rendered,
-        "pdf_reused": result.pdf_stats.reused,
-        "pdf_cache": str(result.pdf_stats.cache) if result.pdf_stats.cache else None,
-        "up_to_date": False,
-    }
 
 
 def _summary_table(data: dict[str, Any]) -> None:

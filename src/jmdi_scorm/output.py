@@ -18,7 +18,7 @@ from typing import Any
 from jmdi_scorm import workers
 from jmdi_scorm.package.archive import Deflated, Staged, Staging, iter_zips, sha256
 from jmdi_scorm.package.safety import audit_memo, audit_package
-from jmdi_scorm.package.upload import UPLOAD_LIMIT_TEXT, advice, over_upload_limit
+from jmdi_scorm.package.upload import advice, over_limit_text, over_upload_limit
 from jmdi_scorm.render.site import Scope, Site
 from jmdi_scorm.targets.base import PackageResult, Target
 
@@ -161,7 +161,4 @@ def upload_notes(made: Sequence[Made], split: bool, pdfs: bool) -> list[str]:
     ]
     if not over:
         return []
-    return [
-        f"{len(over)} package(s) over {UPLOAD_LIMIT_TEXT} (PHP's default upload limit: a Moodle with stock PHP "
-        f"settings refuses them): {', '.join(over)}; {advice(split, pdfs)}"
-    ]
+    return [f"{len(over)} package(s) {over_limit_text('them')}: {', '.join(over)}; {advice(split, pdfs)}"]

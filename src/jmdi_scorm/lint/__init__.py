@@ -16,7 +16,7 @@ from jmdi_scorm.lint import control, scorm, xapi, xmlsafe, zipsafe
 from jmdi_scorm.lint.hrefs import Contents
 from jmdi_scorm.lint.report import Finding, Report
 from jmdi_scorm.lint.zipsafe import Archive, Limits
-from jmdi_scorm.package.upload import RAISE_LIMIT, UPLOAD_LIMIT_TEXT, over_upload_limit, size_text, smaller_builds
+from jmdi_scorm.package.upload import RAISE_LIMIT, over_limit_text, over_upload_limit, size_text, smaller_builds
 
 __all__ = ["Finding", "Limits", "Report", "check_bytes", "check_package", "summary"]
 
@@ -73,9 +73,8 @@ def _check_upload_size(size: int, report: Report) -> None:
     if over_upload_limit(size):
         report.warn(
             "",
-            f"package is {size_text(size)}, over {UPLOAD_LIMIT_TEXT} (PHP's default upload limit: a Moodle with "
-            f"stock PHP settings refuses it); {RAISE_LIMIT}, or, for a package jmdi-scorm built, build smaller "
-            f"packages with {smaller_builds()}",
+            f"package is {size_text(size)}, {over_limit_text('it')}; {RAISE_LIMIT}, or, for a package jmdi-scorm "
+            f"built, build smaller packages with {smaller_builds()}",
             "PKG-17",
         )
 

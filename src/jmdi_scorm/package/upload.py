@@ -26,6 +26,11 @@ def over_upload_limit(size: int) -> bool:
     return size > UPLOAD_LIMIT
 
 
+def over_limit_text(them: str) -> str:
+    """``over 2 MiB (…: a Moodle with stock PHP settings refuses <them>)``: why a size is a problem."""
+    return f"over {UPLOAD_LIMIT_TEXT} (PHP's default upload limit: a Moodle with stock PHP settings refuses {them})"
+
+
 def mib(size: int) -> str:
     """``size`` bytes in MiB with two decimals (``2.15 MiB``)."""
     return f"{size / 1024 / 1024:.2f} MiB"

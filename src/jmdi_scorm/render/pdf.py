@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from jmdi_scorm import __version__, build_options
+from jmdi_scorm import __version__
 from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.errors import BuildError
 from jmdi_scorm.render import figure_text
@@ -53,7 +53,6 @@ from jmdi_scorm.source import model
 ORIGIN = "https://package.invalid/"  # a base URL that can never be fetched: see _SiteFetcher
 
 
-CACHE_FOLDER = build_options.CACHE_FOLDER  # in the course folder: see PdfCache
 _ENTRY_MAGIC = b"jmdi-scorm module PDF 1\n"
 _STALE_DAYS = 30  # cache entries neither written nor reused for this long are removed
 
