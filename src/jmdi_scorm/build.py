@@ -51,7 +51,8 @@ class Download:
 class BuildResult:
     artifacts: list[Artifact]
     problems: list[Problem] = field(default_factory=list)  # warnings of the course source
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the builder should act on
+    details: list[str] = field(default_factory=list)  # facts about each package (build --verbose)
     seconds: float = 0.0  # the whole build, PDFs included
     downloads: list[Download] = field(default_factory=list)
     pdf_seconds: float = 0.0  # making the module PDFs
@@ -66,6 +67,7 @@ class BuildResult:
             "problems": [p.as_dict() for p in self.problems],
             "downloads": [download.as_dict() for download in self.downloads],
             "notes": self.notes,
+            "details": self.details,
             "seconds": round(self.seconds, 3),
             "pdf_seconds": round(self.pdf_seconds, 3),
             "pdf_rendered": self.pdf_stats.rendered,
@@ -149,7 +151,8 @@ def _build(course_dir: Path, options: BuildOptions, early: pdf.Renderer | None =
     notes += upload_notes(made, options.split is not None, bool(downloads))
     seconds = time.perf_counter() - started
     artifacts = [package.artifact for package in made]
-    return BuildResult(artifacts, ctx.problems, notes, seconds, pdfs_written, pdf_seconds, pdf_stats, written)
+    details = [detail for package in made for detail in package.details]
+    return BuildResult(artifacts, ctx.problems, notes, details, seconds, pdfs_written, pdf_seconds, pdf_stats, written)
 
 
 def build_languages(course: model.Course, asked: tuple[str, ...] = ()) -> list[str | None]:

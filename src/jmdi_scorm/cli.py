@@ -205,6 +205,12 @@ def new(dest: Path, course_id: str | None, title: str, language: str) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success (errors still go to standard error).")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also print each package's details: control files, suspend data and Moodle save sizes, launch.",
+)
 @click.option("--list-formats", is_flag=True, help="List the package formats and exit.")
 def build(
     course_dir: Path,
@@ -219,6 +225,7 @@ def build(
     jobs: int | None,
     as_json: bool,
     quiet: bool,
+    verbose: bool,
     list_formats: bool,
 ) -> None:
     """Build the course's packages into the output folder and print a summary."""
@@ -247,7 +254,7 @@ def build(
     record = build_record.Record.of(course_dir, options)
     recorded = record.reuse() if record is not None else None
     if recorded is not None:
-        _print_build(build_record.up_to_date(recorded, time.perf_counter() - started), as_json, quiet)
+        _print_build(build_record.up_to_date(recorded, time.perf_counter() - started), as_json, quiet, verbose)
         return
     try:
         # The topics of a large course are parsed in workers from now on, while the build's modules
@@ -264,17 +271,17 @@ def build(
     data = result.as_dict()
     if record is not None and record.still_names(course_dir, options):
         record.save(data, result.written)
-    _print_build(data, as_json, quiet)
+    _print_build(data, as_json, quiet, verbose)
 
 
-def _print_build(data: dict[str, Any], as_json: bool, quiet: bool) -> None:
+def _print_build(data: dict[str, Any], as_json: bool, quiet: bool, verbose: bool = False) -> None:
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
     for problem in data["problems"]:
         click.echo(str(Problem(**problem)), err=True)
     if not quiet:
-        _summary_table(data)
+        _summary_table(data, verbose)
 
 
 @contextlib.contextmanager
@@ -330,8 +337,9 @@ def _build_failed(as_json: bool, message: str, problems: list[Problem]) -> None:
     sys.exit(1)
 
 
-def _summary_table(data: dict[str, Any]) -> None:
-    """The build's packages and PDFs, one row each, its notes, then a line of totals on standard error."""
+def _summary_table(data: dict[str, Any], verbose: bool) -> None:
+    """The build's packages and PDFs, one row each, its notes (with ``verbose``, each package's details
+    too), then a line of totals on standard error."""
     rows = [("package", "format", "files", "size", "sha-256")]
     rows += [(p["package"], p["format"], str(p["files"]), _size(p["size"]), p["sha256"]) for p in data["packages"]]
     rows += [(d["path"], "pdf", "1", _size(d["size"]), d["sha256"]) for d in data["downloads"]]
@@ -339,6 +347,8 @@ def _summary_table(data: dict[str, Any]) -> None:
     for row in rows:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].rjust(widths[2]), row[3].rjust(widths[3])]
         click.echo("  ".join([*cells, row[4]]))
+    for detail in data.get("details", []) if verbose else ():  # a record from before details: none
+        click.echo(f"detail: {detail}")
     for note in data["notes"]:
         click.echo(f"note: {note}")
     count = len(data["packages"])
@@ -349,7 +359,9 @@ def _summary_table(data: dict[str, Any]) -> None:
         else ""
     )
     state = " up to date" if data["up_to_date"] else ""
-    click.echo(f"{count} package(s){pdfs}{state} in {data['seconds']:.2f} s{timing}", err=True)
+    hidden = len(data.get("details", [])) if not verbose else 0
+    more = f"; {hidden} package detail(s): --verbose" if hidden else ""
+    click.echo(f"{count} package(s){pdfs}{state} in {data['seconds']:.2f} s{timing}{more}", err=True)
 
 
 def _size(size: int) -> str:

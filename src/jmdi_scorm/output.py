@@ -64,10 +64,11 @@ class Job:
 
 @dataclass(frozen=True)
 class Made:
-    """A written package: what the summary shows, and its notes (``<name>: <note>``)."""
+    """A written package: what the summary shows, its notes and details (``<name>: <text>``)."""
 
     artifact: Artifact
     notes: tuple[str, ...]
+    details: tuple[str, ...] = ()
     uploaded: bool = True  # its zip goes into an LMS (``Target.uploaded``)
 
 
@@ -149,7 +150,9 @@ def _stage(job: Job, site: Site, result: PackageResult, archive: bytes, out: Pat
     artifact = Artifact(
         dest, job.target.name, job.scope, len(result.files), len(archive), sha256(archive), folder, language
     )
-    return Made(artifact, tuple(f"{name}: {note}" for note in result.notes), job.target.uploaded)
+    notes = tuple(f"{name}: {note}" for note in result.notes)
+    details = tuple(f"{name}: {detail}" for detail in result.details)
+    return Made(artifact, notes, details, job.target.uploaded)
 
 
 def upload_notes(made: Sequence[Made], split: bool, pdfs: bool) -> list[str]:

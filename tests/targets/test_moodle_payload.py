@@ -85,10 +85,12 @@ def test_a_module_package_saves_less_than_the_whole_course(jmdi, edition: str) -
 def test_the_build_notes_the_estimate_per_scorm_package(tmp_path: Path) -> None:
     out = tmp_path / "dist"
     args = ["build", str(ROOT / "tests/fixtures/minimal"), "--out", str(out), "--no-pdf"]
-    result = CliRunner().invoke(main, [*args, "--format", "scorm12,scorm2004-4th,web"])
+    result = CliRunner().invoke(main, [*args, "--format", "scorm12,scorm2004-4th,web", "--verbose"])
     assert result.exit_code == 0, result.output
-    notes = re.findall(r"note: (\S+): Moodle unload save: at most [\d.]+ KiB of the 64 KiB beacon quota", result.output)
-    assert notes == ["mini-course-scorm12.zip", "mini-course-scorm2004-4th.zip"]
+    found = re.findall(
+        r"detail: (\S+): Moodle unload save: at most [\d.]+ KiB of the 64 KiB beacon quota", result.output
+    )
+    assert found == ["mini-course-scorm12.zip", "mini-course-scorm2004-4th.zip"]
     assert "first save carries the whole data model" in result.output  # 1.2 only
     assert "warning:" not in result.output
     sheet = (out / "mini-course-scorm2004-4th-lms-import.md").read_text(encoding="utf-8")

@@ -284,10 +284,10 @@ def test_builds_are_reproducible(tmp_path: Path, fmt: str) -> None:
 
 def test_the_cli_makes_one_sco_per_topic(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    args = ["build", str(MINIMAL), "--out", str(out), "--format", "scorm12", "--sco", "topic"]
+    args = ["build", str(MINIMAL), "--out", str(out), "--format", "scorm12", "--sco", "topic", "--verbose"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert "4 SCOs (one per topic)" in result.output
+    assert "detail: mini-course-scorm12.zip: 4 SCOs (one per topic)" in result.output
     _, root = read_zip(out / "mini-course-scorm12.zip")
     assert len(root.xpath("//cp12:resource[@adlcp12:scormtype='sco']", namespaces=NS)) == 4
     assert "4 SCOs, one per topic" in (out / "mini-course-scorm12-lms-import.md").read_text(encoding="utf-8")
@@ -297,10 +297,15 @@ def test_the_cli_makes_one_sco_per_topic(tmp_path: Path) -> None:
 
 def test_the_cli_builds_the_scorm_formats_with_an_import_sheet(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    result = CliRunner().invoke(main, ["build", str(MINIMAL), "--out", str(out), "--format", "scorm12,scorm2004-4th"])
+    args = ["build", str(MINIMAL), "--out", str(out), "--format", "scorm12,scorm2004-4th"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert "control files: 4 XSD/DTD files copied" in result.output
-    assert "suspend data: at most" in result.output
+    assert "control files" not in result.output and "suspend data" not in result.output  # details: --verbose
+    assert "package detail(s): --verbose" in result.output
+    verbose = CliRunner().invoke(main, [*args, "--verbose"])
+    assert "detail: mini-course-scorm12.zip: control files: 4 XSD/DTD files copied" in verbose.output
+    assert "detail: mini-course-scorm2004-4th.zip: suspend data: at most" in verbose.output
+    assert "--verbose" not in verbose.output.splitlines()[-1]
     sheet = (out / "mini-course-scorm12-lms-import.md").read_text(encoding="utf-8")
     assert "| Grade | Grading method | Highest grade |" in sheet
     assert "| Gradebook setup | Grade to pass | 80 |" in sheet
@@ -333,7 +338,8 @@ def test_missing_control_files_are_left_out_and_said(tmp_path: Path, monkeypatch
     result = build_module.build(MINIMAL, build_module.BuildOptions(formats=("scorm2004-4th",), out=tmp_path))
     names = zipfile.ZipFile(result.artifacts[0].path).namelist()
     assert not set(PINNED["scorm20044thedition"]) & set(names)
-    assert any("control files: not found" in note for note in result.notes)
+    assert any("control files: not found" in note for note in result.notes)  # a note: the builder can act
+    assert not any("control files" in detail for detail in result.details)
     assert not hasattr(target, "notes") and course.id == "mini-course"  # notes come with each package, not the target
 
 

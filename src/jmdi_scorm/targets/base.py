@@ -26,7 +26,10 @@ class PackageResult:
     """What packaging one scope made."""
 
     files: dict[str, bytes]  # the package's file tree, zipped as it is
-    notes: tuple[str, ...] = ()  # lines for the build summary
+    notes: tuple[str, ...] = ()  # what the builder should act on: shown after the build's summary
+    #: Facts about the package (its control files, how full its suspend data can get, its launch):
+    #: ``build --verbose`` and ``--json`` show them; a SCORM package's import sheet states them too.
+    details: tuple[str, ...] = ()
     #: Files written next to the zip (an LMS import sheet), each made from the zip's size in bytes
     #: once the zip is made: the sheet states it.
     side_files: dict[str, Callable[[int], bytes]] = field(default_factory=dict)

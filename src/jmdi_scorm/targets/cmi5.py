@@ -196,11 +196,11 @@ class Cmi5Target(Target):
         files[DESCRIPTOR] = cmi5_xml(course, scope, mode, others)
         refuse_credentials(files, "cmi5", credential_memo(site))
         count = sum(1 for _ in _leaves(units(course, scope, mode)))
-        note = (
+        detail = (
             f"cmi5: {count} AU(s) (one per {'package' if mode == 'course' else mode}); "
             "the LMS hands out the auth token through the fetch URL"
         )
-        return PackageResult(files, (note,))
+        return PackageResult(files, details=(detail,))
 
 
 def _leaves(items: list[Unit] | tuple[Unit, ...]) -> Iterator[Unit]:

@@ -32,6 +32,10 @@ class ControlFiles:
     source: Path | None = None
 
     @property
+    def found(self) -> bool:
+        return self.source is not None
+
+    @property
     def note(self) -> str:
         if self.source:
             return f"control files: {len(self.files)} XSD/DTD files copied from {self.source}"

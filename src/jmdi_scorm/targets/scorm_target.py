@@ -57,14 +57,17 @@ class ScormTarget(Target):
         )  # read once per build
         files[MANIFEST] = self.manifest(package_plan)
         files.update(control.files)
-        notes = [control.note]
+        details = [control.note] if control.found else []
+        notes = [] if control.found else [control.note]
         if worst is not None:
-            notes.append(f"suspend data: at most {worst} of {SUSPEND_DATA[self.edition]} characters")
+            details.append(f"suspend data: at most {worst} of {SUSPEND_DATA[self.edition]} characters")
         sizes = saves(course, scope, self.edition, worst)  # the saves Moodle sends, for the notes and the sheet
-        notes += moodle_notes(course, scope, self.edition, sizes)  # the save Moodle sends as the window closes
+        estimate, *warnings = moodle_notes(course, scope, self.edition, sizes)  # the save as the window closes
+        details.append(estimate)
+        notes += warnings
         leaves = len(package_plan.leaves())
         if leaves > 1:
-            notes.append(f"{leaves} SCOs (one per {self.sco_mode})")
+            details.append(f"{leaves} SCOs (one per {self.sco_mode})")
         zip_name = self.archive_name(course, scope)
         pdfs = any(module_pdf_path(course.id, module.id) in files for module in course.modules)
 
@@ -73,4 +76,5 @@ class ScormTarget(Target):
                 course, scope, self.label, self.edition, zip_name, zip_bytes, self.sco_mode, leaves, sizes, pdfs
             ).encode()
 
-        return PackageResult(files, tuple(notes), {zip_name.removesuffix(".zip") + "-lms-import.md": sheet})
+        sheets = {zip_name.removesuffix(".zip") + "-lms-import.md": sheet}
+        return PackageResult(files, tuple(notes), tuple(details), sheets)

@@ -76,7 +76,8 @@ class XapiTarget(Target):
         files = package_files(course, site, scope, self.adapter)
         files[DESCRIPTOR] = tincan_xml(course, scope, activities(course, site))
         refuse_credentials(files, "xAPI", credential_memo(site))
-        return PackageResult(files, ("launch: endpoint, auth, actor and registration come from the LMS launch URL",))
+        launch = "launch: endpoint, auth, actor and registration come from the LMS launch URL"
+        return PackageResult(files, details=(launch,))
 
 
 TARGET = XapiTarget()
