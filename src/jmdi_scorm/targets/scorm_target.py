@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 
 from jmdi_scorm.render.site import Scope, Site, module_pdf_path
@@ -76,5 +77,5 @@ class ScormTarget(Target):
                 course, scope, self.label, self.edition, zip_name, zip_bytes, self.sco_mode, leaves, sizes, pdfs
             ).encode()
 
-        sheets = {zip_name.removesuffix(".zip") + "-lms-import.md": sheet}
+        sheets: dict[str, Callable[[int], bytes]] = {zip_name.removesuffix(".zip") + "-lms-import.md": sheet}
         return PackageResult(files, tuple(notes), tuple(details), sheets)
