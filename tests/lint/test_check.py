@@ -95,6 +95,41 @@ def test_xsds_found_in_local_npm_install(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert "XSD: Element '{http://www.imsglobal.org/xsd/imsss}controlMode', attribute 'choice'" in result.stdout
 
 
+def _with_control_files(files: dict[str, bytes], folder: str) -> dict[str, bytes]:
+    """``files`` and the official control files of ``folder`` (from the npm install) at the root."""
+    return files | {name: (DEFINITIONS / folder / name).read_bytes() for name in PINNED[folder]}
+
+
+@needs_xsd
+@pytest.mark.parametrize(
+    ("kind", "folder", "edit", "error"),
+    [
+        ("scorm2004", "scorm20044thedition", ('choice="true"', 'choice="maybe"'), "attribute 'choice'"),
+        ("scorm12", "scorm12edition", ("<schemaversion>1.2</schemaversion>", "<version>1.2</version>"), "version"),
+    ],
+)
+def test_xsds_from_the_package_when_they_are_the_pinned_ones(kind: str, folder: str, edit, error: str) -> None:
+    """No --xsd-dir, no npm install here: the package's own control files validate it, being the
+    official bytes (SHA-256 pinned)."""
+    write(Path("good.zip"), _with_control_files(package(kind), folder))
+    good = run("good.zip")
+    assert good.exit_code == 0 and "XSD validation skipped" not in good.stderr, good.output
+    write(Path("bad.zip"), _with_control_files(package(kind, edit), folder))
+    bad = run("bad.zip")
+    assert bad.exit_code == 1 and "XSD: " in bad.stdout and error in bad.stdout, bad.output
+
+
+@needs_xsd
+def test_xsds_from_the_package_only_when_every_file_is_pinned() -> None:
+    files = _with_control_files(package("scorm2004", ('choice="true"', 'choice="maybe"')), "scorm20044thedition")
+    files["imsss_v1p0control.xsd"] = files["imsss_v1p0control.xsd"].replace(b"choice", b"anything")
+    write(Path("pkg.zip"), files)
+    result = run("pkg.zip")
+    assert "XSD: " not in result.stdout  # an altered schema is not trusted to judge the manifest
+    assert "imsss_v1p0control.xsd: warning: differs from the official" in result.stdout
+    assert "XSD validation skipped: no official control files" in result.stderr
+
+
 def test_xsd_skipped_with_a_note_when_not_found() -> None:
     write(Path("pkg.zip"), package("scorm2004"))
     result = run("pkg.zip")

@@ -9,6 +9,7 @@ Nothing is ever extracted to disk; every problem becomes a :class:`Finding`, nev
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -65,7 +66,7 @@ def _check_stream(fp: BinaryIO, size: int, report: Report, xsd_dir: Path | None,
         contents = Contents(archive.names, archive.digests)
         for name in descriptors:
             if name in archive.kept:
-                _check_descriptor(name, archive.kept[name], contents, report, xsd_dir)
+                _check_descriptor(name, archive.kept[name], contents, report, xsd_dir, zf.read)
 
 
 def _check_upload_size(size: int, report: Report) -> None:
@@ -97,7 +98,9 @@ def _find_descriptors(archive: Archive, report: Report) -> list[str]:
     return found
 
 
-def _check_descriptor(name: str, data: bytes, contents: Contents, report: Report, xsd_dir: Path | None) -> None:
+def _check_descriptor(
+    name: str, data: bytes, contents: Contents, report: Report, xsd_dir: Path | None, read: Callable[[str], bytes]
+) -> None:
     root = xmlsafe.parse(data, name, report)
     if root is None:
         return
@@ -109,12 +112,19 @@ def _check_descriptor(name: str, data: bytes, contents: Contents, report: Report
         manifest = scorm.check_manifest(root, name, contents, report)
         if manifest is not None:
             control.check_control_files(contents.names, contents.digests, manifest.edition, report)
-            _validate_xsd(manifest, report, xsd_dir)
+            _validate_xsd(manifest, report, xsd_dir, contents, read)
 
 
-def _validate_xsd(manifest: scorm.Manifest, report: Report, xsd_dir: Path | None) -> None:
+def _validate_xsd(
+    manifest: scorm.Manifest, report: Report, xsd_dir: Path | None, contents: Contents, read: Callable[[str], bytes]
+) -> None:
+    """Against the official schemas: those of ``--xsd-dir`` or a local npm install, else the package's
+    own control files when they are the pinned official ones."""
     definitions, note = control.find_xsd_dir(xsd_dir)
-    if definitions is None:
+    packaged = control.packaged_schema(manifest.edition, contents.digests, read) if xsd_dir is None else None
+    if definitions is None and packaged is not None:
+        control.validate(manifest.root, manifest.entry, manifest.edition, packaged, report)
+    elif definitions is None:
         report.notes.append(note)
     elif manifest.edition not in control.EDITION_FOLDERS:
         report.notes.append(f"XSD validation skipped: no official schemas for SCORM {manifest.edition}")

