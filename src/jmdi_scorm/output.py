@@ -140,7 +140,7 @@ def _package(job: Job, site: Site) -> PackageResult:
 def _stage(job: Job, site: Site, result: PackageResult, archive: bytes, out: Path, staging: Staging) -> Made:
     name = job.target.archive_name(site.course, job.scope)
     dest = out / name
-    folder = dest.with_suffix("") if job.target.unpacked else None
+    folder = dest.with_suffix("") if job.target.unpacked and job.scope.module is None else None
     staging.write(dest, archive)
     if folder is not None:
         staging.write_tree(result.files, folder)

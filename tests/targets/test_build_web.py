@@ -103,6 +103,10 @@ def test_split_by_module(minimal_course: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(out / "mini-course-intro-web.zip") as z:
         names = set(z.namelist())
     assert "content/intro-01.js" in names and "content/practice-01.js" not in names
+    assert not [path for path in out.iterdir() if path.is_dir()]  # module sites: zips only
+    whole = build(minimal_course, out, "--format", "web", "--json")
+    folder = Path(json.loads(whole.stdout)["packages"][0]["folder"])
+    assert folder == out / "mini-course-web" and (folder / "content" / "practice-01.js").is_file()
 
 
 def test_course_errors_fail_like_validate_and_write_nothing(minimal_course: Path, tmp_path: Path) -> None:

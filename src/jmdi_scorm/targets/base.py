@@ -41,7 +41,9 @@ class Target(ABC):
     name: str  # the --format value
     description: str = ""  # one line of ``build --list-formats``
     adapter: str  # the JS runtime adapter the launch page loads (runtime/jmdi-<adapter>.js)
-    unpacked: bool = False  # also write the package as a folder next to the zip
+    #: Also write the whole-course package as a folder next to its zip (a ``--split module``
+    #: build's module packages are zips only: a module's site is a copy of part of the course's).
+    unpacked: bool = False
     #: One package holds every language of the build (``Site.editions``): the build packages the
     #: first language only. Otherwise one package per language (an LMS picks the language).
     all_languages: bool = False

@@ -178,6 +178,7 @@ class Cmi5Target(Target):
     """``--format cmi5`` (Target interface, docs/architecture.md)."""
 
     name = "cmi5"
+    description = "cmi5 zip (cmi5.xml, one AU; the LMS launches it with its LRS and an auth token)"
     adapter = "cmi5"
 
     def __init__(self, au_mode: str = "course") -> None:

@@ -24,7 +24,9 @@ from jmdi_scorm.targets.base import PackageResult, Target
 
 class WebTarget(Target):
     name = "web"
-    description = "offline web site (zip and folder), progress kept in the browser; every language in one"
+    description = (
+        "offline web site (zip, and folder for the whole course), progress kept in the browser; every language"
+    )
     adapter = "local"
     unpacked = True
     all_languages = True

@@ -70,6 +70,7 @@ class XapiTarget(Target):
     """``--format xapi``: a TinCan package (Target interface, docs/architecture.md)."""
 
     name = "xapi"
+    description = "xAPI (TinCan) zip (tincan.xml; statements go to the LRS the LMS names at launch)"
     adapter = "xapi"
 
     def package(self, course: model.Course, site: Site, scope: Scope) -> PackageResult:
