@@ -20,7 +20,8 @@ from jmdi_scorm import workers
 from jmdi_scorm.build_options import BuildOptions
 from jmdi_scorm.errors import BuildError, CourseError, Problem
 from jmdi_scorm.output import Artifact, Job, Made, upload_notes, write_packages
-from jmdi_scorm.package.archive import Staging, sha256
+from jmdi_scorm.package.archive import sha256
+from jmdi_scorm.package.staging import Staging
 from jmdi_scorm.render import pdf, pdf_early, pdf_renderer
 from jmdi_scorm.render.pages import RenderedPart, RenderOptions, render_pages, render_site
 from jmdi_scorm.render.site import COURSE, Scope, Site, module_pdf_path

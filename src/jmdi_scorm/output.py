@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from jmdi_scorm import workers
-from jmdi_scorm.package.archive import Deflated, Staged, Staging, iter_zips, sha256
+from jmdi_scorm.package.archive import Deflated, iter_zips, sha256
 from jmdi_scorm.package.safety import audit_memo, audit_package
+from jmdi_scorm.package.staging import Staged, Staging
 from jmdi_scorm.package.upload import advice, over_limit_text, over_upload_limit
 from jmdi_scorm.render.site import Scope, Site
 from jmdi_scorm.targets.base import PackageResult, Target

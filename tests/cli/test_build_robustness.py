@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from jmdi_scorm.atomic import atomic_write
 from jmdi_scorm.cli import main
-from jmdi_scorm.package.archive import write_tree
+from jmdi_scorm.package.staging import write_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACKED = ("scorm12", "scorm2004-3rd", "scorm2004-4th", "xapi", "cmi5")

@@ -389,7 +389,7 @@ JMDI.registerAdapter("spy", function (config) {
 
 @pytest.fixture(scope="module")
 def web_spy(tmp_path_factory) -> Path:
-    from jmdi_scorm.package.archive import write_tree
+    from jmdi_scorm.package.staging import write_tree
     from jmdi_scorm.render.pages import render_site
     from jmdi_scorm.source.validate import load_course
 

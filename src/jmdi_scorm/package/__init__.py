@@ -1,1 +1,1 @@
-"""Writing packages: deterministic zips, and the safety audit of what goes into them."""
+"""Writing packages: deterministic zips, staged writing into place, and the safety audit of what goes into them."""

@@ -17,7 +17,8 @@ from lxml import etree
 
 from jmdi_scorm.build import select_targets
 from jmdi_scorm.errors import CourseError, JmdiError
-from jmdi_scorm.package.archive import check_entry_name, write_tree
+from jmdi_scorm.package.archive import check_entry_name
+from jmdi_scorm.package.staging import write_tree
 from jmdi_scorm.render.pages import (
     RenderOptions,
     content_data,
