@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import repo_writes
+from tests.support.build_cache import cache_copy
 from tests.support.once import made_once
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,10 +57,55 @@ def minimal_course(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     target = tmp_path / "course"
     shutil.copytree(MINIMAL, target, ignore=shutil.ignore_patterns(".jmdi-cache"))
     if not request.node.get_closest_marker("cold_pdf_cache"):
-        warm: Path = request.getfixturevalue("warm_pdf_cache")
-        if warm.is_dir():
-            shutil.copytree(warm, target / ".jmdi-cache")
+        cache_copy(request.getfixturevalue("warm_pdf_cache"), target / ".jmdi-cache")
     return target
+
+
+@pytest.fixture
+def build_cache(tmp_path_factory: pytest.TempPathFactory, warm_pdf_cache: Path) -> Path:
+    """A build cache folder (``--cache-dir``, ``BuildOptions(cache=...)``) for a build of the
+    fixture course in place: its module PDFs already rendered, its build records kept out of the
+    repository. In a folder of its own, so that no test finds it among its outputs."""
+    return cache_copy(warm_pdf_cache, tmp_path_factory.mktemp("build-cache") / "cache")
+
+
+COURSE_FOLDERS = repo_writes.course_folders(ROOT)
+_BEFORE_SESSION = pytest.StashKey[repo_writes.Snapshot]()
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_written_in_the_repository() -> Iterator[None]:
+    """Fail a test during which a course folder of the repository gained or changed its build cache
+    (tests/support/repo_writes.py). With pytest-xdist, the writer may be a test running beside it."""
+    before = repo_writes.snapshot(COURSE_FOLDERS)
+    yield
+    changed = repo_writes.changes(before, repo_writes.snapshot(COURSE_FOLDERS), ROOT)
+    if changed:
+        pytest.fail(repo_writes.message(changed, "This test (or one running beside it on another worker)"))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_BEFORE_SESSION] = repo_writes.snapshot(COURSE_FOLDERS)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the run when a course folder's build cache changed in it: this also catches module and
+    session fixtures, which build before a test's own check starts. Checked once, where the run
+    ends (pytest-xdist's controller, after every worker)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    before = session.config.stash.get(_BEFORE_SESSION, None)
+    if before is None:
+        return
+    changed = repo_writes.changes(before, repo_writes.snapshot(COURSE_FOLDERS), ROOT)
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        text = repo_writes.message(changed, "This test run")
+        if reporter is not None:
+            reporter.write_line(text, red=True, bold=True)
+        else:
+            print(text)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

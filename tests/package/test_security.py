@@ -39,6 +39,7 @@ from jmdi_scorm.package.safety import csp_problem, parse_csp
 from jmdi_scorm.render.launch_page import CSP, launch_script
 from jmdi_scorm.render.sanitize import clean_html
 from tests.conftest import MINIMAL, ROOT
+from tests.support.build_cache import cache_copy
 
 REAL_COURSE = ROOT / "course"
 LRS_FORMATS = ("xapi", "cmi5")
@@ -71,21 +72,27 @@ def options(out: Path, pdf: bool = False, **changes: object) -> BuildOptions:
 
 
 def build_all(
-    course: Path, out: Path, split: str | None = None, pdf: bool = False, languages: tuple[str, ...] = ()
+    course: Path,
+    out: Path,
+    split: str | None = None,
+    pdf: bool = False,
+    languages: tuple[str, ...] = (),
+    cache: Path | None = None,
 ) -> dict[str, dict[str, bytes]]:
     """Every format of ``course`` (in ``languages``, default every one it has) built with fake
-    credentials in the environment: {zip: files}."""
+    credentials in the environment, its cache in ``cache`` (default: the course folder's): {zip: files}."""
     with pytest.MonkeyPatch.context() as patch:
         for name, value in FAKE_ENV.items():
             patch.setenv(name, value)
-        result = build(course, options(out, pdf=pdf, split=split, languages=languages))
+        result = build(course, options(out, pdf=pdf, split=split, languages=languages, cache=cache))
     return {artifact.path.name: read_zip(artifact.path) for artifact in result.artifacts}
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory) -> dict[str, dict[str, bytes]]:
+def shipped(tmp_path_factory, warm_pdf_cache: Path) -> dict[str, dict[str, bytes]]:
     """Every zip of the fixture course (whole, with its PDFs, and split by module) and of the real course."""
-    zips = build_all(MINIMAL, tmp_path_factory.mktemp("minimal"), pdf=True)
+    cache = cache_copy(warm_pdf_cache, tmp_path_factory.mktemp("cache") / "cache")
+    zips = build_all(MINIMAL, tmp_path_factory.mktemp("minimal"), pdf=True, cache=cache)
     zips |= build_all(MINIMAL, tmp_path_factory.mktemp("split"), split="module")
     zips |= build_all(REAL_COURSE, tmp_path_factory.mktemp("real"), languages=("en", "ar"))  # ar: right to left
     return zips

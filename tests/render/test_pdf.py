@@ -47,10 +47,13 @@ def page_texts(path: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def jmdi(tmp_path_factory) -> tuple[object, Path, dict]:
-    """The real JMDI course built once as a web package, with its module PDFs."""
-    out = tmp_path_factory.mktemp("jmdi") / "dist"
+    """The real JMDI course built once as a web package, with its module PDFs (rendered: the cache
+    is the test's own, never the course folder's)."""
+    folder = tmp_path_factory.mktemp("jmdi")
+    out, cache = folder / "dist", str(folder / "cache")
     course, _ = load_course(COURSE)
-    return course, out, build(COURSE, out, "--format", "web", "--lang", "en")  # English: the course's own language
+    # English: the course's own language
+    return course, out, build(COURSE, out, "--format", "web", "--lang", "en", "--cache-dir", cache)
 
 
 @pytest.mark.slow

@@ -46,7 +46,7 @@ def arabic(tmp_path_factory) -> Path:
     tests read) made as the build makes it (``pdf.module_pdfs``) from that package's files: its
     print page, style sheets and translated figures. The five other PDFs would only cost time."""
     out = tmp_path_factory.mktemp("ar") / "dist"
-    args = ["build", str(COURSE), "--out", str(out), "--format", "web", "--lang", "ar", "--no-pdf"]
+    args = ["build", str(COURSE), "--out", str(out), "--format", "web", "--lang", "ar", "--no-pdf", "--no-cache"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     package = out / "jmdi-etoolbox-ar-web"

@@ -11,13 +11,15 @@ import pytest
 from tests.conftest import MINIMAL
 from tests.runtime.test_web_browser import build_web, build_web_ar, wait_page
 from tests.support.axe import axe_violations
+from tests.support.build_cache import cache_copy
 
 TERM = "#jmdi-page a.jmdi-term[href='#/glossary/term-remittances']"
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory) -> Path:
-    return build_web(MINIMAL, tmp_path_factory.mktemp("issue15"))
+def web(tmp_path_factory, warm_pdf_cache: Path) -> Path:
+    cache = cache_copy(warm_pdf_cache, tmp_path_factory.mktemp("issue15-cache") / "cache")
+    return build_web(MINIMAL, tmp_path_factory.mktemp("issue15"), cache)
 
 
 @pytest.fixture(scope="module")

@@ -634,17 +634,19 @@ WHERE = {"intro-01": ["intro-01.q1", "intro-01.q2", "intro-01.q3"], "intro-02": 
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[str, Path]:
+def built(tmp_path_factory, warm_pdf_cache: Path) -> dict[str, Path]:
     """The fixture course built once per format and layout, unzipped."""
     import zipfile
 
     from jmdi_scorm import build as build_module
+    from tests.support.build_cache import cache_copy
 
+    cache = cache_copy(warm_pdf_cache, tmp_path_factory.mktemp("cache") / "cache")
     folders = {}
     for fmt in FORMAT_EDITION:
         for split, sco in ((None, "course"), ("module", "course"), (None, "topic")):
             out = tmp_path_factory.mktemp(f"{fmt}-{split}-{sco}")
-            options = build_module.BuildOptions(formats=(fmt,), out=out, split=split, sco=sco)
+            options = build_module.BuildOptions(formats=(fmt,), out=out, split=split, sco=sco, cache=cache)
             result = build_module.build(MINIMAL, options)
             for artifact in result.artifacts:
                 folder = out / artifact.path.stem

@@ -18,17 +18,21 @@ from playwright.sync_api import expect
 from jmdi_scorm.cli import main
 from tests.conftest import MINIMAL
 from tests.support.axe import axe_violations
+from tests.support.build_cache import cache_copy
 
 
-def build_web(course: Path, out: Path) -> Path:
-    result = CliRunner().invoke(main, ["build", str(course), "--format", "web", "--out", str(out)])
+def build_web(course: Path, out: Path, cache: Path | None = None) -> Path:
+    """The web package of ``course`` (a copy, or ``MINIMAL`` with a ``cache`` of the test's own)."""
+    where = ["--cache-dir", str(cache)] if cache else []
+    result = CliRunner().invoke(main, ["build", str(course), "--format", "web", "--out", str(out), *where])
     assert result.exit_code == 0, result.output
     return out / "mini-course-web"
 
 
 @pytest.fixture(scope="module")
-def web_en(tmp_path_factory) -> Path:
-    return build_web(MINIMAL, tmp_path_factory.mktemp("en"))
+def web_en(tmp_path_factory, warm_pdf_cache: Path) -> Path:
+    cache = cache_copy(warm_pdf_cache, tmp_path_factory.mktemp("en-cache") / "cache")
+    return build_web(MINIMAL, tmp_path_factory.mktemp("en"), cache)
 
 
 def build_web_ar(folder: Path) -> Path:

@@ -84,7 +84,7 @@ def test_a_module_package_saves_less_than_the_whole_course(jmdi, edition: str) -
 
 def test_the_build_notes_the_estimate_per_scorm_package(tmp_path: Path) -> None:
     out = tmp_path / "dist"
-    args = ["build", str(ROOT / "tests/fixtures/minimal"), "--out", str(out), "--no-pdf"]
+    args = ["build", str(ROOT / "tests/fixtures/minimal"), "--out", str(out), "--no-pdf", "--no-cache"]
     result = CliRunner().invoke(main, [*args, "--format", "scorm12,scorm2004-4th,web", "--verbose"])
     assert result.exit_code == 0, result.output
     found = re.findall(

@@ -27,6 +27,7 @@ from jmdi_scorm.lint.control import PINNED
 from jmdi_scorm.source import spec_limits
 from jmdi_scorm.source.validate import load_course
 from jmdi_scorm.targets import TARGETS, control_files, scorm_common
+from tests.support.build_cache import cache_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
@@ -60,22 +61,30 @@ LAYOUTS = [(None, "course"), ("module", "course"), (None, "module"), (None, "top
 
 
 def build_packages(
-    out: Path, fmt: str, split: str | None = None, sco: str = "course", course: Path = MINIMAL, pdf: bool = True
+    out: Path,
+    fmt: str,
+    split: str | None = None,
+    sco: str = "course",
+    course: Path = MINIMAL,
+    pdf: bool = True,
+    cache: Path | None = None,
 ) -> list[Path]:
     """The packages of one format and layout (``pdf=False``: without module PDFs, for tests of a
-    changed course that are not about them: its PDFs would be rendered afresh)."""
-    options = build_module.BuildOptions(formats=(fmt,), out=out, split=split, sco=sco, pdf=pdf)
+    changed course that are not about them: its PDFs would be rendered afresh). A build of
+    ``MINIMAL`` itself takes a ``cache`` (the ``build_cache`` fixture): not the fixture's folder."""
+    options = build_module.BuildOptions(formats=(fmt,), out=out, split=split, sco=sco, pdf=pdf, cache=cache)
     return [artifact.path for artifact in build_module.build(course, options).artifacts]
 
 
 @pytest.fixture(scope="module")
-def packages(tmp_path_factory) -> dict[tuple[str, str | None, str], list[Path]]:
+def packages(tmp_path_factory, warm_pdf_cache: Path) -> dict[tuple[str, str | None, str], list[Path]]:
     """Every format × layout of the fixture course, built once for this module."""
+    cache = cache_copy(warm_pdf_cache, tmp_path_factory.mktemp("cache") / "cache")
     built = {}
     for fmt in FORMATS:
         for split, sco in LAYOUTS:
             out = tmp_path_factory.mktemp(f"{fmt}-{split}-{sco}")
-            built[(fmt, split, sco)] = build_packages(out, fmt, split, sco)
+            built[(fmt, split, sco)] = build_packages(out, fmt, split, sco, cache=cache)
     return built
 
 
@@ -276,28 +285,29 @@ def test_primary_objectives_carry_the_mastery_score(packages) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_builds_are_reproducible(tmp_path: Path, fmt: str) -> None:
-    first = build_packages(tmp_path / "a", fmt)[0].read_bytes()
-    second = build_packages(tmp_path / "b", fmt)[0].read_bytes()
+def test_builds_are_reproducible(tmp_path: Path, build_cache: Path, fmt: str) -> None:
+    first = build_packages(tmp_path / "a", fmt, cache=build_cache)[0].read_bytes()
+    second = build_packages(tmp_path / "b", fmt, cache=build_cache)[0].read_bytes()
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
 
 
-def test_the_cli_makes_one_sco_per_topic(tmp_path: Path) -> None:
+def test_the_cli_makes_one_sco_per_topic(tmp_path: Path, build_cache: Path) -> None:
     out = tmp_path / "dist"
-    args = ["build", str(MINIMAL), "--out", str(out), "--format", "scorm12", "--sco", "topic", "--verbose"]
-    result = CliRunner().invoke(main, args)
+    args = ["build", str(MINIMAL), "--out", str(out), "--cache-dir", str(build_cache)]
+    result = CliRunner().invoke(main, [*args, "--format", "scorm12", "--sco", "topic", "--verbose"])
     assert result.exit_code == 0, result.output
     assert "detail: mini-course-scorm12.zip: 4 SCOs (one per topic)" in result.output
     _, root = read_zip(out / "mini-course-scorm12.zip")
     assert len(root.xpath("//cp12:resource[@adlcp12:scormtype='sco']", namespaces=NS)) == 4
     assert "4 SCOs, one per topic" in (out / "mini-course-scorm12-lms-import.md").read_text(encoding="utf-8")
-    web = CliRunner().invoke(main, ["build", str(MINIMAL), "--out", str(out), "--format", "web", "--sco", "topic"])
+    web = CliRunner().invoke(main, [*args, "--format", "web", "--sco", "topic"])
     assert web.exit_code == 1 and "SCORM formats only" in web.output
 
 
-def test_the_cli_builds_the_scorm_formats_with_an_import_sheet(tmp_path: Path) -> None:
+def test_the_cli_builds_the_scorm_formats_with_an_import_sheet(tmp_path: Path, build_cache: Path) -> None:
     out = tmp_path / "dist"
-    args = ["build", str(MINIMAL), "--out", str(out), "--format", "scorm12,scorm2004-4th"]
+    args = ["build", str(MINIMAL), "--out", str(out), "--cache-dir", str(build_cache)]
+    args += ["--format", "scorm12,scorm2004-4th"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "control files" not in result.output and "suspend data" not in result.output  # details: --verbose
@@ -330,12 +340,13 @@ def test_a_course_without_questions_asks_for_completed(tmp_path: Path, minimal_c
     assert not root.xpath("//adlcp12:masteryscore", namespaces=NS)
 
 
-def test_missing_control_files_are_left_out_and_said(tmp_path: Path, monkeypatch) -> None:
+def test_missing_control_files_are_left_out_and_said(tmp_path: Path, build_cache: Path, monkeypatch) -> None:
     monkeypatch.setattr(control_files, "NPM_SCHEMAS", Path("no/such/folder"))
     monkeypatch.delenv(control_files.XSD_DIR_ENV, raising=False)
     course, _ = load_course(MINIMAL)
     target = TARGETS["scorm2004-4th"]
-    result = build_module.build(MINIMAL, build_module.BuildOptions(formats=("scorm2004-4th",), out=tmp_path))
+    options = build_module.BuildOptions(formats=("scorm2004-4th",), out=tmp_path, cache=build_cache)
+    result = build_module.build(MINIMAL, options)
     names = zipfile.ZipFile(result.artifacts[0].path).namelist()
     assert not set(PINNED["scorm20044thedition"]) & set(names)
     assert any("control files: not found" in note for note in result.notes)  # a note: the builder can act
@@ -355,11 +366,13 @@ def test_a_named_control_folder_is_used_and_must_be_complete(tmp_path: Path, mon
 
 
 @pytest.mark.parametrize(("fmt", "fails"), [("scorm12", True), ("scorm2004-3rd", True), ("scorm2004-4th", False)])
-def test_the_build_fails_when_the_state_could_outgrow_suspend_data(tmp_path: Path, monkeypatch, fmt, fails) -> None:
+def test_the_build_fails_when_the_state_could_outgrow_suspend_data(
+    tmp_path: Path, build_cache: Path, monkeypatch, fmt, fails
+) -> None:
     from jmdi_scorm.render import state_codec
 
     monkeypatch.setattr(state_codec, "worst_case_length", lambda course, scope=None: 5000)
-    options = build_module.BuildOptions(formats=(fmt,), out=tmp_path)
+    options = build_module.BuildOptions(formats=(fmt,), out=tmp_path, cache=build_cache)
     if fails:
         with pytest.raises(BuildError, match="5000 characters"):
             build_module.build(MINIMAL, options)
@@ -368,7 +381,9 @@ def test_the_build_fails_when_the_state_could_outgrow_suspend_data(tmp_path: Pat
         build_module.build(MINIMAL, options)
 
 
-def test_split_module_packages_need_room_for_their_own_module_only(tmp_path: Path, monkeypatch) -> None:
+def test_split_module_packages_need_room_for_their_own_module_only(
+    tmp_path: Path, build_cache: Path, monkeypatch
+) -> None:
     from jmdi_scorm.render import state_codec
     from jmdi_scorm.render.site import Scope
 
@@ -378,8 +393,9 @@ def test_split_module_packages_need_room_for_their_own_module_only(tmp_path: Pat
     assert largest < whole
     monkeypatch.setitem(spec_limits.SUSPEND_DATA, "1.2", largest)
     with pytest.raises(BuildError, match=f"{whole} characters"):
-        build_module.build(MINIMAL, build_module.BuildOptions(formats=("scorm12",), out=tmp_path / "whole"))
-    split = build_module.BuildOptions(formats=("scorm12",), out=tmp_path / "split", split="module")
+        one = build_module.BuildOptions(formats=("scorm12",), out=tmp_path / "whole", cache=build_cache)
+        build_module.build(MINIMAL, one)
+    split = build_module.BuildOptions(formats=("scorm12",), out=tmp_path / "split", split="module", cache=build_cache)
     assert len(build_module.build(MINIMAL, split).artifacts) == len(course.modules)
 
 
