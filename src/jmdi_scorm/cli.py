@@ -9,11 +9,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from jmdi_scorm import __version__
+from jmdi_scorm import __version__, build_summary
 from jmdi_scorm.errors import CourseError, JmdiError, Problem
 from jmdi_scorm.locale import LANGUAGES
 from jmdi_scorm.targets.base import SCO_MODES
@@ -254,7 +254,9 @@ def build(
     record = build_record.Record.of(course_dir, options)
     recorded = record.reuse() if record is not None else None
     if recorded is not None:
-        _print_build(build_record.up_to_date(recorded, time.perf_counter() - started), as_json, quiet, verbose)
+        build_summary.print_build(
+            build_record.up_to_date(recorded, time.perf_counter() - started), as_json, quiet, verbose
+        )
         return
     try:
         # The topics of a large course are parsed in workers from now on, while the build's modules
@@ -262,7 +264,7 @@ def build(
         with _stop_on_sigterm(), early_parse.started(course_dir, jobs):
             from jmdi_scorm.build import build as run_build
 
-            with _progress_bar(enabled=not (as_json or quiet)) as progress:
+            with build_summary.progress_bar(enabled=not (as_json or quiet)) as progress:
                 result = run_build(course_dir, dataclasses.replace(options, progress=progress))
     except CourseError as exc:
         _build_failed(as_json, str(exc), exc.problems)
@@ -271,36 +273,7 @@ def build(
     data = result.as_dict()
     if record is not None and record.still_names(course_dir, options):
         record.save(data, result.written)
-    _print_build(data, as_json, quiet, verbose)
-
-
-def _print_build(data: dict[str, Any], as_json: bool, quiet: bool, verbose: bool = False) -> None:
-    if as_json:
-        click.echo(json.dumps(data, indent=2))
-        return
-    for problem in data["problems"]:
-        click.echo(str(Problem(**problem)), err=True)
-    if not quiet:
-        _summary_table(data, verbose)
-
-
-@contextlib.contextmanager
-def _progress_bar(*, enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A progress bar on standard error when it is a terminal (never in --json mode, CI logs or tests)."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("{task.description:<48}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("building", total=None)
-
-        def update(label: str, done: int, total: int) -> None:
-            bar.update(task, description=label, completed=done, total=total)
-
-        yield update
+    build_summary.print_build(data, as_json, quiet, verbose)
 
 
 @contextlib.contextmanager
@@ -335,37 +308,6 @@ def _build_failed(as_json: bool, message: str, problems: list[Problem]) -> None:
         _report(problems, "text")
         click.echo(f"error: {message}", err=True)
     sys.exit(1)
-
-
-def _summary_table(data: dict[str, Any], verbose: bool) -> None:
-    """The build's packages and PDFs, one row each, its notes (with ``verbose``, each package's details
-    too), then a line of totals on standard error."""
-    rows = [("package", "format", "files", "size", "sha-256")]
-    rows += [(p["package"], p["format"], str(p["files"]), _size(p["size"]), p["sha256"]) for p in data["packages"]]
-    rows += [(d["path"], "pdf", "1", _size(d["size"]), d["sha256"]) for d in data["downloads"]]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].rjust(widths[2]), row[3].rjust(widths[3])]
-        click.echo("  ".join([*cells, row[4]]))
-    for detail in data.get("details", []) if verbose else ():  # a record from before details: none
-        click.echo(f"detail: {detail}")
-    for note in data["notes"]:
-        click.echo(f"note: {note}")
-    count = len(data["packages"])
-    pdfs = f" and {len(data['downloads'])} module PDF(s)" if data["downloads"] else ""
-    timing = (
-        f" (PDFs {data['pdf_seconds']:.2f} s: {data['pdf_rendered']} rendered, {data['pdf_reused']} reused)"
-        if data["downloads"] and not data["up_to_date"]
-        else ""
-    )
-    state = " up to date" if data["up_to_date"] else ""
-    hidden = len(data.get("details", [])) if not verbose else 0
-    more = f"; {hidden} package detail(s): --verbose" if hidden else ""
-    click.echo(f"{count} package(s){pdfs}{state} in {data['seconds']:.2f} s{timing}{more}", err=True)
-
-
-def _size(size: int) -> str:
-    return f"{size / 1024:.1f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.2f} MiB"
 
 
 @main.command()
