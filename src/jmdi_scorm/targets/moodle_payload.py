@@ -275,8 +275,9 @@ def saves(course: model.Course, scope: Scope | None, edition: str, state: int | 
     return Saves(unload_payload_bytes(course, scope, edition, state), first)
 
 
-def notes(course: model.Course, scope: Scope | None, edition: str, sizes: Saves | None = None) -> list[str]:
-    """The build notes of one SCORM package: the estimate, and a warning when it is over the quota."""
+def notes(course: model.Course, scope: Scope | None, edition: str, sizes: Saves | None = None) -> tuple[str, list[str]]:
+    """What the build says of one SCORM package's saves: the estimate (a detail of the package),
+    and a warning when it is over the quota (a note)."""
     scope = scope or COURSE
     sizes = sizes or saves(course, scope, edition)
     policy = course.meta.tracking.interactions
@@ -293,18 +294,19 @@ def notes(course: model.Course, scope: Scope | None, edition: str, sizes: Saves 
             f"{_records_12(course, scope)} record(s): at most {kib(first)}{over}; the course makes it at launch, "
             "or, in a review or browse session, as the window closes (only the session time at stake)"
         )
-    found = [f"Moodle unload save: at most {kib(unload)} of the {quota} beacon quota ({detail})"]
-    if unload > BEACON_QUOTA:
-        advice = {
-            "all": 'set tracking.interactions to "assessments" (or "none") in course.yaml',
-            "assessments": 'set tracking.interactions to "none" in course.yaml',
-            "none": "build with --split module",
-        }[policy]
-        if policy != "none" and scope.module is None:
-            advice += ", or build with --split module"
-        found.append(
-            f"warning: Moodle's save when the learner closes the window can reach {kib(unload)}, over the "
-            f"{quota} Chromium lets a closing page send: that save (the last answers, the bookmark and the "
-            f"exit status) would be lost; {advice}"
-        )
-    return found
+    estimate = f"Moodle unload save: at most {kib(unload)} of the {quota} beacon quota ({detail})"
+    if unload <= BEACON_QUOTA:
+        return estimate, []
+    advice = {
+        "all": 'set tracking.interactions to "assessments" (or "none") in course.yaml',
+        "assessments": 'set tracking.interactions to "none" in course.yaml',
+        "none": "build with --split module",
+    }[policy]
+    if policy != "none" and scope.module is None:
+        advice += ", or build with --split module"
+    warning = (
+        f"warning: Moodle's save when the learner closes the window can reach {kib(unload)}, over the "
+        f"{quota} Chromium lets a closing page send: that save (the last answers, the bookmark and the "
+        f"exit status) would be lost; {advice}"
+    )
+    return estimate, [warning]

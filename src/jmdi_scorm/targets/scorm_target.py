@@ -58,12 +58,11 @@ class ScormTarget(Target):
         )  # read once per build
         files[MANIFEST] = self.manifest(package_plan)
         files.update(control.files)
-        details = [control.note] if control.found else []
-        notes = [] if control.found else [control.note]
+        details, notes = ([control.note], []) if control.found else ([], [control.note])
         if worst is not None:
             details.append(f"suspend data: at most {worst} of {SUSPEND_DATA[self.edition]} characters")
         sizes = saves(course, scope, self.edition, worst)  # the saves Moodle sends, for the notes and the sheet
-        estimate, *warnings = moodle_notes(course, scope, self.edition, sizes)  # the save as the window closes
+        estimate, warnings = moodle_notes(course, scope, self.edition, sizes)  # the save as the window closes
         details.append(estimate)
         notes += warnings
         leaves = len(package_plan.leaves())
