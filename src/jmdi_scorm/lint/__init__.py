@@ -121,11 +121,12 @@ def _validate_xsd(
     """Against the official schemas: those of ``--xsd-dir`` or a local npm install, else the package's
     own control files when they are the pinned official ones."""
     definitions, note = control.find_xsd_dir(xsd_dir)
-    packaged = control.packaged_schema(manifest.edition, contents.digests, read) if xsd_dir is None else None
-    if definitions is None and packaged is not None:
-        control.validate(manifest.root, manifest.entry, manifest.edition, packaged, report)
-    elif definitions is None:
-        report.notes.append(note)
+    if definitions is None:
+        packaged = control.packaged_schema(manifest.edition, contents.digests, read) if xsd_dir is None else None
+        if packaged is None:
+            report.notes.append(note)
+        else:
+            control.validate(manifest.root, manifest.entry, manifest.edition, packaged, report)
     elif manifest.edition not in control.EDITION_FOLDERS:
         report.notes.append(f"XSD validation skipped: no official schemas for SCORM {manifest.edition}")
     else:
