@@ -55,7 +55,7 @@ def _table(data: dict[str, Any], verbose: bool) -> None:
     for row in rows:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].rjust(widths[2]), row[3].rjust(widths[3])]
         click.echo("  ".join([*cells, row[4]]))
-    for detail in data.get("details", []) if verbose else ():  # a record from before details: none
+    for detail in data["details"] if verbose else ():
         click.echo(f"detail: {detail}")
     for note in data["notes"]:
         click.echo(f"note: {note}")
@@ -67,7 +67,7 @@ def _table(data: dict[str, Any], verbose: bool) -> None:
         else ""
     )
     state = " up to date" if data["up_to_date"] else ""
-    hidden = len(data.get("details", [])) if not verbose else 0
+    hidden = len(data["details"]) if not verbose else 0
     more = f"; {hidden} package detail(s): --verbose" if hidden else ""
     click.echo(f"{count} package(s){pdfs}{state} in {data['seconds']:.2f} s{timing}{more}", err=True)
 
