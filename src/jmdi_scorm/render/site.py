@@ -180,7 +180,7 @@ def module_pages(module: model.Module) -> list[Page]:
 
 
 def _check_reserved(module_pages: list[Page]) -> None:
-    """The rules refuse such ids for modules and topics (``rules.check_page_ids``): the pages of a
+    """The rules refuse such ids for modules and topics (``id_rules.check_page_ids``): the pages of a
     checked course's modules never take one. Checks the pages of one scope, so that a build
     calling ``scope_pages`` for each of its packages stays linear in the course's size."""
     clash = sorted(RESERVED_PAGE_IDS.intersection(page.id for page in module_pages))

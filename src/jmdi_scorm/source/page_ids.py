@@ -1,7 +1,7 @@
 """Page ids the site derives from the course: the site's own pages and module assessments.
 
 They belong to the source stage because they constrain the course's ids (a topic cannot be
-called ``glossary``): the rules check them (``rules.check_page_ids``), the site uses them
+called ``glossary``): the rules check them (``id_rules.check_page_ids``), the site uses them
 (``render/site.py``).
 """
 
