@@ -31,7 +31,7 @@ def test_json_format_lists_problems(minimal_course: Path) -> None:
             "path": "course/modules/intro/intro-01.md",
             "line": 7,
             "field": "minutes",
-            "message": "Input should be a valid integer, unable to parse string as an integer",
+            "message": "expected a whole number, not 'x'",
             "severity": "error",
         }
     ]

@@ -111,7 +111,7 @@ CASES = [
         replace(INTRO1, "minutes: 5", "minutes: five"),
         INTRO1,
         "minutes: five",
-        r"minutes: .*integer",
+        r"minutes: expected a whole number, not 'five'$",
     ),
     Case(
         "missing-required-title",
@@ -248,14 +248,14 @@ CASES = [
         replace("course.yaml", "mastery_score: 0.8", "mastery_score: 80"),
         "course.yaml",
         "mastery_score: 80",
-        r"tracking.mastery_score: .*less than or equal to 1",
+        r"tracking.mastery_score: must be at most 1, not 80$",
     ),
     Case(
         "threshold-zero",
         replace("course.yaml", "completion_threshold: 1.0", "completion_threshold: 0"),
         "course.yaml",
         "completion_threshold: 0",
-        r"greater than 0",
+        r"completion_threshold: must be more than 0, not 0$",
     ),
     Case(
         "negative-attempts",
@@ -297,7 +297,7 @@ CASES = [
         replace(INTRO1, "id: intro-01", "id: Intro_01"),
         INTRO1,
         "id: Intro_01",
-        r"id: String should match pattern",
+        r"id: 'Intro_01' is not allowed here: an id is lowercase letters",
     ),
     Case(
         "bad-base-iri",
@@ -311,7 +311,21 @@ CASES = [
         replace("course.yaml", "language: en", "language: de"),
         "course.yaml",
         "language: de",
-        r"language: Input should be",
+        r"language: must be 'en', .* or 'fr', not 'de'$",
+    ),
+    Case(
+        "version-read-as-number",
+        replace("course.yaml", "version: 1.0.0", "version: 1.0"),
+        "course.yaml",
+        "version: 1.0",
+        r'version: expected text, but YAML reads 1.0 as a number: put it in quotes, e.g. "1.0"$',
+    ),
+    Case(
+        "title-read-as-true",
+        replace(INTRO1, "title: First topic", "title: yes"),
+        INTRO1,
+        "title: yes",
+        r"title: expected text, but YAML reads this as true .*: put the text in quotes$",
     ),
     Case(
         "duplicate-yaml-key",
@@ -341,7 +355,7 @@ CASES = [
         replace("resources.yaml", "url: https://example.org/", "url: javascript:alert(1)"),
         "resources.yaml",
         "javascript:",
-        r"url: String should match pattern",
+        r"url: 'javascript:alert\(1\)' is not allowed here: a link starts with http://, https:// or mailto:$",
     ),
     Case(
         "resource-unknown-module",
@@ -412,7 +426,7 @@ CASES = [
         replace(PRACTICE_YAML, "answer: true", "answer: maybe"),
         PRACTICE_YAML,
         "answer: maybe",
-        r"answer: Input should be a valid boolean",
+        r"answer: expected true or false, not 'maybe'$",
     ),
 ]
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from jmdi_scorm.errors import CourseError, Problem
-from jmdi_scorm.source import model
+from jmdi_scorm.source import model, problem_text
 from jmdi_scorm.source.context import BuildContext
 from jmdi_scorm.source.files import (
     Positions,
@@ -163,6 +163,8 @@ def _problem_from_pydantic(err: Any, data: Any, positions: Positions) -> Problem
         message = f"unknown question type; expected one of {', '.join(model.QUESTION_TYPES)}"
     elif message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
+    else:
+        message = problem_text.message(err) or message
     return Problem(positions.path, positions.line(loc), where, message)
 
 

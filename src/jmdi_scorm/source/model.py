@@ -14,6 +14,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from jmdi_scorm.locale import LANGUAGES
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+VERSION_PATTERN = r"^\d+\.\d+(\.\d+)?$"
+BASE_IRI_PATTERN = r"^https?://[^\s/]+(/[^\s]*)?/$"
+LINK_PATTERN = r"^(https?|mailto):"
 Identifier = Annotated[
     str,
     StringConstraints(pattern=ID_PATTERN, max_length=64),
@@ -189,7 +192,7 @@ class CourseFile(StrictModel):
 
     id: Identifier = Field(description="Course identifier; the package and manifest identifier.")
     title: NonEmptyText = Field(description="Course title.")
-    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+)?$")] = Field(
+    version: Annotated[str, StringConstraints(pattern=VERSION_PATTERN)] = Field(
         description="Course version, e.g. 1.0.0."
     )
     language: LanguageCode = Field(
@@ -202,7 +205,7 @@ class CourseFile(StrictModel):
         "when it is not the course's: an English course with an Arabic interface sets language: en and "
         "interface_language: ar. Default: language. A translation shows its interface in its own language.",
     )
-    base_iri: Annotated[str, StringConstraints(pattern=r"^https?://[^\s/]+(/[^\s]*)?/$")] = Field(
+    base_iri: Annotated[str, StringConstraints(pattern=BASE_IRI_PATTERN)] = Field(
         description="Base IRI of xAPI/cmi5 identifiers; http(s), ending with '/'."
     )
     description: Markdown = Field(description="What the course is, for the home page.")
@@ -274,7 +277,7 @@ class Resource(StrictModel):
 
     id: Identifier = Field(description="Resource identifier.")
     title: NonEmptyText = Field(description="Title shown to learners.")
-    url: Annotated[str, StringConstraints(pattern=r"^(https?|mailto):")] | None = Field(
+    url: Annotated[str, StringConstraints(pattern=LINK_PATTERN)] | None = Field(
         None, description="External address (http, https or mailto)."
     )
     file: RelativePath | None = Field(None, description="A file inside the course to download.")
