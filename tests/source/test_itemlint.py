@@ -172,6 +172,38 @@ def test_rule8_editor_markers_in_learner_text(minimal_course: Path) -> None:
     assert [p["message"].split("'")[1] for p in found] == ["to be confirmed"]
 
 
+def test_rule9_an_assessment_question_repeating_a_knowledge_check(minimal_course: Path) -> None:
+    module = minimal_course / "modules/practice/module.yaml"
+    shown = "course/modules/practice/module.yaml"
+    module.write_text(
+        module.read_text(encoding="utf-8")
+        + "    - id: a2\n      type: single\n      prompt: Which one, for the grade?\n      choices:\n"
+        '        - text: "Gamma"\n        - text: "Alpha"\n          correct: true\n        - text: "Beta"\n'
+        "      feedback:\n        correct: Because.\n        incorrect: Because not.\n",
+        encoding="utf-8",
+    )
+    statement = (
+        "  - id: q2\n    type: true-false\n    prompt: The minimal course has two modules.\n    answer: true\n"
+        + FEEDBACK
+    )
+    # the same options and key in another order and wording, and the same true/false statement
+    found = lint(minimal_course, single("Which one?", "Alpha", "Beta", "Gamma") + statement)
+    lines = module.read_text(encoding="utf-8").splitlines()
+    at = {text: n for n, text in enumerate(lines, start=1)}
+    assert [(p["path"], p["line"], p["field"]) for p in found] == [
+        (shown, at["    - id: a1"], "assessment.questions[0]"),
+        (shown, at["    - id: a2"], "assessment.questions[1]"),
+    ]
+    assert f"repeats the knowledge check at {SHOWN}:{line_of(minimal_course, '- id: q2')} (questions[1])" in (
+        found[0]["message"]
+    )
+    assert "same statement" in found[0]["message"] and "same answers" in found[1]["message"]
+    assert "guideline 4" in found[1]["message"]
+    # another right option, or another statement: independent items
+    other = statement.replace("has two modules", "has three modules")
+    assert lint(minimal_course, single("Which one?", "Alpha", "Beta", "Gamma", right=2) + other) == []
+
+
 def test_editor_notes_reach_no_page(minimal_course: Path, tmp_path: Path) -> None:
     """An HTML comment is an editor note: on no page, print page or xAPI/cmi5 description."""
     note = "EDITOR-NOTE-4711"

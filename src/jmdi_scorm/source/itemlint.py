@@ -100,6 +100,7 @@ def lint_course(course: model.Course, ctx: LoadContext) -> None:
                 rule(place, ctx)
             check_number_answers(place, ctx, course.meta.language)
         check_key_balance(module, places, ctx)
+    check_repeated_items(course, ctx)
     check_editor_markers(course, ctx)
 
 
@@ -305,6 +306,49 @@ def check_key_balance(module: model.Module, places: list[Place], ctx: LoadContex
                 "questions",
                 f"{sum(keys)} of {len(keys)} true/false statements of the module are true: a learner who always "
                 "answers the same scores well; balance them (item-writing guideline 20, for two options)",
+            )
+
+
+# --- rules on the course ---------------------------------------------------------------------
+
+
+def _item_content(question: model.Question) -> tuple[object, ...]:
+    """What a question asks a learner to get right, whatever its wording and order: its options
+    and which are right, its items, its pairs, its accepted answers or its statement."""
+    if isinstance(question, model.SingleChoice | model.MultipleResponse):
+        return ("choice", frozenset((_plain(c.text).lower(), c.correct) for c in question.choices))
+    if isinstance(question, model.Ordering):
+        return ("ordering", tuple(_plain(item).lower() for item in question.items))
+    if isinstance(question, model.Matching):
+        return ("matching", frozenset((_plain(p.left).lower(), _plain(p.right).lower()) for p in question.pairs))
+    if isinstance(question, model.FillIn):
+        return ("fill-in", _plain(question.prompt).lower(), frozenset(a.lower() for a in question.answers))
+    return (question.type, _plain(question.prompt).lower())
+
+
+def check_repeated_items(course: model.Course, ctx: LoadContext) -> None:
+    """Guideline 4 (keep each item independent of the others): a module assessment question that
+    asks what a knowledge check already asked is answered by that check's feedback and revealed
+    answer, before the graded attempt."""
+    checks: dict[tuple[object, ...], Place] = {}
+    assessed: list[Place] = []
+    for module in course.modules:
+        for place in module_questions(course, module, ctx):
+            if place.loc[0] == "assessment":
+                assessed.append(place)
+            else:
+                checks.setdefault(_item_content(place.question), place)
+    for place in assessed:
+        check = checks.get(_item_content(place.question))
+        if check is not None:
+            ctx.warn(
+                place.shown,
+                place.line(ctx),
+                place.where,
+                f"repeats the knowledge check at {check.shown}:{check.line(ctx)} ({check.where}), with the "
+                f"same {'statement' if isinstance(place.question, model.TrueFalse) else 'answers'}: its feedback "
+                "and revealed answer give this graded question away; ask something else "
+                "(item-writing guideline 4)",
             )
 
 
