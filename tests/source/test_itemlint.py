@@ -194,8 +194,9 @@ def test_rule9_an_assessment_question_repeating_a_knowledge_check(minimal_course
         (shown, at["    - id: a1"], "assessment.questions[0]"),
         (shown, at["    - id: a2"], "assessment.questions[1]"),
     ]
-    assert f"repeats the knowledge check at {SHOWN}:{line_of(minimal_course, '- id: q2')} (questions[1])" in (
-        found[0]["message"]
+    assert (
+        f"repeats the knowledge check at {SHOWN}:{line_of(minimal_course, '- id: q2')} (questions[1])"
+        in (found[0]["message"])
     )
     assert "same statement" in found[0]["message"] and "same answers" in found[1]["message"]
     assert "guideline 4" in found[1]["message"]

@@ -71,6 +71,16 @@ def test_jmdi_catalogue_has_every_topic_and_unique_keys(jmdi):
     assert svg, "the course SVG figures' texts are extracted"
 
 
+def test_credited_names_are_translated_and_noted(jmdi):
+    course, _ctx, template = jmdi
+    iom = next(index for index, credit in enumerate(course.meta.credits, start=1) if "(IOM)" in credit.name)
+    entry = next(m for m in template if m.context == f"course/credits/{iom}/name")
+    assert entry.id == "International Organization for Migration (IOM)"
+    assert "official name" in " ".join(entry.auto_comments)
+    french, _catalog = translated_course(course, "fr")
+    assert french.meta.credits[iom - 1].name == "Organisation internationale pour les migrations (OIM)"
+
+
 def test_locations_are_course_files_and_lines(jmdi):
     course, _ctx, template = jmdi
     topic = next(t for t in course.topics if t.id == "m1-02")

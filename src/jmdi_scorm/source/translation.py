@@ -97,8 +97,11 @@ class _Walk:
             self.items(f"course/{name}", getattr(meta, name), path, (name,), f"course {name}")
         self.field("course/how_to_use", meta, "how_to_use", path, ("how_to_use",), "home page", markdown=True)
         for index, credit in enumerate(meta.credits):
-            loc = ("credits", index, "role")
-            self.field(f"course/credits/{index + 1}/role", credit, "role", path, loc, f"role of {credit.name}")
+            key, loc = f"course/credits/{index + 1}", ("credits", index)
+            self.field(f"{key}/role", credit, "role", path, (*loc, "role"), f"role of {credit.name}")
+            # an organisation has an official name in each UN language; a person's name is kept
+            note = "credited name: an organisation's official name in your language; a person's name as it is"
+            self.field(f"{key}/name", credit, "name", path, (*loc, "name"), note)
 
     def module(self, module: model.Module) -> None:
         meta, path, key = module.meta, _relative(self.course, module.source), f"module/{module.id}"
