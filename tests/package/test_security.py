@@ -610,11 +610,17 @@ def test_course_text_is_escaped_in_every_page_and_content_script(hostile) -> Non
                 assert any(PAYLOAD in (el.text or "") for el in root.iter()), f"{zip_name}/{name}"
 
 
-ANSWER_ALL = """payload => {
+#: Answers every open question of the page, another answer each ``turn`` (the same answer as the
+#: last try counts no try): the option numbered ``turn``, the payload and the turn typed, the
+#: ``turn``-th answer in every list, an ordering item moved down.
+ANSWER_ALL = """([payload, turn]) => {
   for (const form of document.querySelectorAll('form.jmdi-q')) {
-    form.querySelectorAll('input[type=radio], input[type=checkbox]').forEach((i, n) => { i.checked = n === 0; });
-    form.querySelectorAll('input[type=text]').forEach(i => { i.value = payload; });
-    form.querySelectorAll('select').forEach(s => { s.selectedIndex = s.options.length - 1; });
+    const boxes = form.querySelectorAll('input[type=radio], input[type=checkbox]');
+    boxes.forEach((i, n) => { i.checked = n === turn % boxes.length; });
+    form.querySelectorAll('input[type=text]').forEach(i => { i.value = payload + ' ' + turn; });
+    form.querySelectorAll('select').forEach(s => { s.selectedIndex = 1 + turn % (s.options.length - 1); });
+    const down = form.querySelector('[data-move="1"]:not([aria-disabled="true"])');
+    if (down && turn) down.click();
     const button = form.querySelector('button[type=submit]');
     if (button && !button.hidden) form.requestSubmit(button);
   }
@@ -647,8 +653,8 @@ def test_chromium_runs_none_of_the_course_text(hostile, browser, serve, tmp_path
         for ident in page_ids(files):
             page.evaluate("id => { location.hash = '#/' + id; }", ident)
             page.wait_for_selector(f'#jmdi-page[data-page="{ident}"]')
-            for _ in range(3):  # wrong and final answers show every feedback, choice note and reveal
-                page.evaluate(ANSWER_ALL, PAYLOAD)
+            for turn in range(3):  # wrong and final answers show every feedback, choice note and reveal
+                page.evaluate(ANSWER_ALL, [PAYLOAD, turn])
             feedback = page.evaluate("() => [...document.querySelectorAll('.jmdi-feedback')].map(f => f.innerText)")
             assert all(PAYLOAD in text for text in feedback), ident  # shown, as text
             answered += len(feedback)

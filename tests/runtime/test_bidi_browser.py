@@ -122,9 +122,9 @@ def test_content_containers_carry_the_content_language_and_the_chrome_the_interf
     for selector in CHROME:
         assert page.evaluate(LANG_DIR, selector) == [ui, direction[ui]], selector
     # Feedback the runtime writes: the verdict in the interface's language, the explanation in the course's.
-    page.check("#jmdi-page .jmdi-choices input[value='b']")
-    for _ in range(2):  # wrong twice: the tries are used up, the authored explanation is shown
-        page.click("#jmdi-page form .jmdi-actions button")
+    for box in ("b", "a"):  # wrong twice (b, then a and b): the tries are used up, the explanation is shown
+        page.check(f"#q-intro-01-q2 input[value='{box}']")
+        page.click("#q-intro-01-q2 .jmdi-actions button")
     page.wait_for_selector("#jmdi-page .jmdi-feedback .jmdi-reveal")
     assert page.evaluate(LANG_DIR, "#jmdi-page .jmdi-feedback strong") == [ui, direction[ui]]
     assert page.evaluate(LANG_DIR, "#jmdi-page .jmdi-feedback > div || #jmdi-page .jmdi-feedback > p + p") == [

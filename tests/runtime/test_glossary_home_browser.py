@@ -116,7 +116,7 @@ def answer_intro_01(page) -> None:
     for form, answer in (
         ("#q-intro-01-q1", "a"),
         ("#q-intro-01-q2", "b"),
-        ("#q-intro-01-q2", "b"),
+        ("#q-intro-01-q2", "a"),  # a and b: another wrong answer, the tries are used up
         ("#q-intro-01-q3", "t"),
     ):
         page.check(f"{form} input[value='{answer}']")

@@ -57,7 +57,16 @@ VIEWER_KEYS = (
 )
 #: Interface strings of the question code, written into jmdi-questions.js for ``QUESTION_STRINGS``
 #: (loaded with the first page that has questions): the launch page does not carry them either.
-QUESTION_KEYS = ("correct", "incorrect", "try_again", "tries_left", "answer_is", "choose_first", "position")
+QUESTION_KEYS = (
+    "correct",
+    "incorrect",
+    "try_again",
+    "tries_left",
+    "answer_is",
+    "choose_first",
+    "same_answer",
+    "position",
+)
 #: A line ``// JOIN <file>`` in an adapter's source: the build puts that runtime file there.
 JOIN = re.compile(r"^[ \t]*// JOIN (\S+)$", re.MULTILINE)
 #: The placeholder in an adapter's source for its spec limits (``spec_limits.runtime_limits``).

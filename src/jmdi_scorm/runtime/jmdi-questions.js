@@ -116,12 +116,19 @@
         feedback.innerHTML = "<p>" + escapeHtml(S().choose_first) + "</p>";
         return;
       }
+      // The state keeps what fits the budget the build sized a typed answer for (state_codec.py).
+      var kept = q.budget ? core.fitText(response, q.budget) : response;
+      if (answer.tries && same(q, kept, answer.response)) {
+        // The answer of the last try again (a double click, Enter twice, Check after a resume):
+        // no try is counted, its verdict stays, and the learner is told to change it first.
+        showResult(form, q, answer, false);
+        feedback.insertAdjacentHTML("afterbegin", "<p>" + escapeHtml(S().same_answer) + "</p>");
+        return;
+      }
       var now = new Date();
       var correct = q.answers
         ? q.answers.some(function (a) { return normalise(a, q.cs) === normalise(response, q.cs); })
         : response === q.correct;
-      // The state keeps what fits the budget the build sized a typed answer for (state_codec.py).
-      var kept = q.budget ? core.fitText(response, q.budget) : response;
       answer = { response: kept, tries: Math.min(answer.tries + 1, 99), correct: correct };
       var shown = form.jmdiShown;
       form.jmdiShown = Date.now();
@@ -144,20 +151,28 @@
       });
     }
 
+    /* Whether two answer strings are the same answer: typed ones as they are compared with the
+     * accepted answers (spaces, and case unless it counts), the others letter for letter. */
+    function same(q, one, other) {
+      return q.answers ? normalise(one, q.cs) === normalise(other, q.cs) : one === other;
+    }
+
     function showResult(form, q, answer, announce) {
       var feedback = $(".jmdi-feedback", form);
       var final = core.isFinal(answer);
-      var choice = (q.cfb && answer.response.split("").map(function (id) { return q.cfb[id] || ""; }).join("")) || "";
+      // The feedback written for each option chosen, once the answer is final only: on a try
+      // that may be followed by another, it would say which options are wrong (tick every box,
+      // read, untick those) or name the right one.
+      var choice = (final && q.cfb && answer.response.split("").map(function (id) { return q.cfb[id] || ""; }).join("")) || "";
       var html;
       if (answer.correct) {
         html = "<p><strong>" + escapeHtml(S().correct) + "</strong></p>" + choice + q.fb.correct;
       } else if (!final) {
         var attempts = core.attempts();
         var left = attempts > 0 ? " " + fmt(S().tries_left, { n: attempts - answer.tries }) : "";
-        // The authored hint (feedback.hint) as soon as a try is wrong; the explanation and the
-        // right answer once the tries are used up (issues 14, 15).
-        html = "<p><strong>" + escapeHtml(S().try_again) + "</strong>" + escapeHtml(left) + "</p>" + choice +
-          (q.fb.hint || "");
+        // Not right yet, and the authored hint (feedback.hint, a pointer, not the answer); the
+        // explanation and the right answer once the tries are used up (issues 14, 15).
+        html = "<p><strong>" + escapeHtml(S().try_again) + "</strong>" + escapeHtml(left) + "</p>" + (q.fb.hint || "");
       } else {
         html = "<p><strong>" + escapeHtml(S().incorrect) + "</strong></p>" + choice + q.fb.incorrect +
           '<div class="jmdi-reveal"><p>' + escapeHtml(S().answer_is) + "</p>" + q.reveal + "</div>";
