@@ -26,6 +26,7 @@
         $$("select", form).forEach(showChosen); // also what the browser put back on a reload
         form.addEventListener("change", function (event) { showChosen(event.target); });
       }
+      if (q.type === "ordering") markEnds($(".jmdi-order", form));
       if (core.mode() === "review") lock(form);
     }
 
@@ -195,6 +196,17 @@
       if (button) button.hidden = true;
     }
 
+    /* The first item cannot move up, the last cannot move down: their buttons say so
+     * (aria-disabled, not disabled, so that the focus stays on a button whose item just reached
+     * an end). */
+    function markEnds(list) {
+      var items = $$("li", list);
+      items.forEach(function (li, i) {
+        $('[data-move="-1"]', li).setAttribute("aria-disabled", String(i === 0));
+        $('[data-move="1"]', li).setAttribute("aria-disabled", String(i === items.length - 1));
+      });
+    }
+
     function move(button) {
       var li = button.closest("li");
       var list = li.parentNode;
@@ -202,7 +214,8 @@
       var sibling = step < 0 ? li.previousElementSibling : li.nextElementSibling;
       if (!sibling || button.closest("fieldset").disabled) return;
       list.insertBefore(li, step < 0 ? sibling : sibling.nextElementSibling);
-      button.focus();
+      markEnds(list);
+      button.focus(); // the item moved with it: the next press moves it on
       var items = $$("li", list);
       var status = $("[data-jmdi-order-status]", button.closest("form"));
       if (status) {
