@@ -8,12 +8,15 @@ matching, ordering) count as wrong for it: it can only guess.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from jmdi_scorm.render.questions import choice_order
 from jmdi_scorm.source import model
+from jmdi_scorm.source.question_kinds import LETTERS
 from jmdi_scorm.source.validate import load_course
 
 COURSE = Path(__file__).resolve().parents[2] / "course"
@@ -94,3 +97,26 @@ def test_test_wise_strategies_stay_below_the_mastery_score(course: model.Course,
         if sum(map(rule, questions)) >= mastery * len(questions)
     }
     assert not passed, f"{strategy!r} reaches the mastery score on {passed}"
+
+
+def shown_key(key: str, question: model.MultipleResponse) -> str:
+    """The places of the right options in the order the page shows them (a, b, c… from the top)."""
+    right = {ident for ident, choice in zip(LETTERS, question.choices, strict=False) if choice.correct}
+    return "".join(place for place, ident in zip(LETTERS, choice_order(question, key), strict=False) if ident in right)
+
+
+def test_the_key_as_shown_has_no_pattern(course: model.Course) -> None:
+    """Written, the first option was right in 24 of the 25 multiple-response questions and "ace" or
+    "abc" was the key of 15: ticking the first box was nearly always right. The pages show the
+    options shuffled (render/questions.py, choice_order); read in that order, the key is near chance."""
+    items = [
+        (f"{name}.{q.id}", q)
+        for name, questions in question_sets(course).items()
+        for q in questions
+        if q.type == "multiple"
+    ]
+    keys = Counter(shown_key(key, question) for key, question in items)
+    first = sum(k.startswith("a") for k in keys.elements())
+    assert len(items) >= 20 and first <= 0.6 * len(items), f"the first option shown is right in {first} of {len(items)}"
+    (common, count), *_ = keys.most_common(1)
+    assert count <= 0.2 * len(items), f"{common!r} is the key of {count} of {len(items)}"

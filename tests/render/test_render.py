@@ -180,6 +180,41 @@ def test_matching_and_ordering_are_shuffled_and_recorded_by_position(site) -> No
     assert options[:2] != ["a", "b"]
 
 
+def _shown_choices(site, page_id: str, qid: str) -> list[str]:
+    """The option identifiers of a question of a page, in the order its form shows them."""
+    form = lxml.html.fromstring(page_data(site, page_id)["html"]).get_element_by_id(f"q-{page_id}-{qid}")
+    return [box.get("value") for box in form.xpath(".//input")]
+
+
+def _printed_choices(site, module: str, prompt: str) -> list[str]:
+    """The texts of the options a print page lists under ``prompt``, in their order."""
+    page = lxml.html.fromstring(site.files[f"print/{module}.html"])
+    (question,) = [q for q in _all(page, "jmdi-print-q") if prompt in _text(q)]
+    return [_text(li)[1:].strip() for li in _one(question, "jmdi-print-options").xpath("./li")]
+
+
+def test_choices_are_shown_shuffled_and_printed_as_written(minimal_course: Path) -> None:
+    """The options of single and multiple-choice questions were shown as written, so the key had a
+    pattern (the JMDI course: the first option right in 24 of 25 multiple-response questions).
+    The pages show a fixed shuffle (the same at every render), the print page the authored order;
+    the identifiers stay the authored ones, so the state and the records do not change;
+    ``shuffle: false`` keeps a question's order."""
+    course = load_course(minimal_course)[0]
+    site = render_site(course)
+    shown = _shown_choices(site, "intro-01", "q2")  # "2" (a, right), "3" (b), "4" (c, right)
+    assert sorted(shown) == ["a", "b", "c"] and shown != ["a", "b", "c"]
+    assert _shown_choices(render_site(course), "intro-01", "q2") == shown  # every visit, every build
+    data = page_data(site, "intro-01")["questions"]["q2"]
+    assert (data["correct"], data["pattern"]) == ("ac", ["a", "c"])
+    assert _printed_choices(site, "intro", "Which are even numbers?") == ["2", "3", "4"]
+
+    topic = minimal_course / "modules" / "intro" / "intro-01.md"
+    text = topic.read_text(encoding="utf-8")
+    topic.write_text(text.replace("    type: multiple\n", "    type: multiple\n    shuffle: false\n", 1), "utf-8")
+    kept = render_site(load_course(minimal_course)[0])
+    assert _shown_choices(kept, "intro-01", "q2") == ["a", "b", "c"]
+
+
 def test_fill_in_keeps_a_bounded_answer(site) -> None:
     q = page_data(site, "intro-02")["questions"]["q1"]
     assert q["answers"] == ["remittances", "remittance"] and q["cs"] is False and q["budget"] == 40

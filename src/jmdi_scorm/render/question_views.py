@@ -16,7 +16,14 @@ from typing import Any
 from markupsafe import Markup
 
 from jmdi_scorm.render.markdown_html import Context, MarkdownRenderer
-from jmdi_scorm.render.questions import FILL_IN_INPUT_LENGTH, LETTERS, correct_answer, display_order, record_pattern
+from jmdi_scorm.render.questions import (
+    FILL_IN_INPUT_LENGTH,
+    LETTERS,
+    choice_order,
+    correct_answer,
+    display_order,
+    record_pattern,
+)
 from jmdi_scorm.render.state_codec import fill_in_budget
 from jmdi_scorm.source.question_kinds import kind_of
 from jmdi_scorm.source.spec_limits import INTERACTION_DESCRIPTION
@@ -70,7 +77,8 @@ def question_views(
     *,
     answers: bool = True,
 ) -> list[QuestionView]:
-    """Views of ``questions``; ``answers=False`` leaves out what only the runtime needs (print)."""
+    """Views of ``questions``; ``answers=False`` leaves out what only the runtime needs (print),
+    and shows choices in their authored order (on screen they are shuffled, ``choice_order``)."""
     return [
         _view(question, page_id, index, len(questions), md, ctx, strings, answers)
         for index, question in enumerate(questions, start=1)
@@ -91,7 +99,7 @@ def _view(
     prompt = md.html(question.prompt, ctx)
     view = QuestionView(key, question.id, question.type, number, total, Markup(prompt))
     view.macro = kind_of(question).macro
-    renderer, tools = RENDERERS[question.type], Tools(md, ctx, strings)
+    renderer, tools = RENDERERS[question.type], Tools(md, ctx, strings, on_screen=answers)
     renderer.view(question, view, tools)
     if answers:
         view.data = _data(question, view, prompt, renderer, tools)
@@ -134,6 +142,7 @@ class Tools:
     md: MarkdownRenderer
     ctx: Context
     strings: dict[str, str]
+    on_screen: bool = True  #: for the course's pages; False: for the printable pages
 
     def inline(self, text: str) -> Markup:
         return Markup(self.md.inline(text, self.ctx))
@@ -161,7 +170,9 @@ def _reveal(question: Any, view: QuestionView, renderer: Renderer, tools: Tools)
 
 
 def _choices_view(question: Any, view: QuestionView, tools: Tools) -> None:
-    view.options = [Option(ident, tools.inline(c.text)) for ident, c in zip(LETTERS, question.choices, strict=False)]
+    options = {ident: Option(ident, tools.inline(c.text)) for ident, c in zip(LETTERS, question.choices, strict=False)}
+    order = choice_order(question, view.key) if tools.on_screen else list(options)
+    view.options = [options[ident] for ident in order]
 
 
 def _choice_feedback(question: Any, tools: Tools) -> dict[str, Any]:

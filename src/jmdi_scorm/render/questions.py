@@ -4,7 +4,8 @@ Identifiers inside answers are assigned by position, once, here (the facts of ea
 ``source/question_kinds.py``):
 
 - choices of ``single`` and ``multiple`` questions and items of ``ordering`` questions are
-  ``a``, ``b``, ``c``… in authored order;
+  ``a``, ``b``, ``c``… in authored order, wherever they are shown (:func:`choice_order`,
+  :func:`display_order`);
 - in ``matching`` questions left items are ``1``, ``2``…, right items ``a``, ``b``… in authored
   order (left ``n`` matches right letter ``n``);
 - ``true-false`` answers are ``t`` / ``f`` in the state and ``true`` / ``false`` in records.
@@ -32,11 +33,16 @@ def letters(count: int) -> list[str]:
     return list(LETTERS[:count])
 
 
+def _random(seed: str) -> random.Random:
+    """A generator that gives the same numbers for ``seed`` on every build and machine."""
+    return random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
+
+
 def shuffled(idents: list[str], seed: str) -> list[str]:
     """A fixed shuffle of ``idents`` for ``seed`` that never keeps the authored order."""
     if len(idents) < 2:
         return list(idents)
-    rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
+    rng = _random(seed)
     order = list(idents)
     while order == idents:
         rng.shuffle(order)
@@ -65,3 +71,15 @@ def record_pattern(question: Any) -> list[str]:
 def display_order(question: Any, seed: str) -> list[str]:
     """Order of the right-hand items (matching) or of the items (ordering) on screen."""
     return shuffled(letters(letters_length(question)), seed) if kind_of(question).shuffled else []
+
+
+def choice_order(question: Any, seed: str) -> list[str]:
+    """Order of the options of a ``single`` or ``multiple`` question on screen: a fixed shuffle
+    for ``seed`` (the question's key: the same on every visit, try and build), which may keep the
+    authored order as any other (never keeping it would be a pattern of its own: two options
+    always swapped); the authored order with ``shuffle: false``. Identifiers stay the authored
+    ones, so the state and the records do not depend on it."""
+    order = letters(len(question.choices))
+    if question.shuffle:
+        _random(seed).shuffle(order)
+    return order

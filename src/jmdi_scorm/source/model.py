@@ -83,6 +83,17 @@ class MatchPair(StrictModel):
     right: NonEmptyText = Field(description="Its match, shown shuffled on the right.")
 
 
+#: Whether a choice question shows its options shuffled (render/questions.py, choice_order).
+Shuffle = Annotated[
+    bool,
+    Field(
+        description="true (the default): the options are shown in a shuffled order, the same on "
+        "every visit and try (the printable pages keep the authored order); false: in the authored "
+        "order, for options such as 'both of the above'."
+    ),
+]
+
+
 class QuestionBase(StrictModel):
     id: Identifier = Field(description="Unique within the topic or assessment, e.g. q1.")
     prompt: Markdown = Field(description="The question, in Markdown.")
@@ -93,7 +104,10 @@ class SingleChoice(QuestionBase):
     """Exactly one right option."""
 
     type: Literal["single"] = Field(description="Question type.")
-    choices: list[Choice] = Field(min_length=2, max_length=6, description="Options, in display order.")
+    choices: list[Choice] = Field(
+        min_length=2, max_length=6, description="The options; the learner sees them shuffled unless shuffle is false."
+    )
+    shuffle: Shuffle = True
 
     @model_validator(mode="after")
     def _one_correct(self) -> SingleChoice:
@@ -106,7 +120,10 @@ class MultipleResponse(QuestionBase):
     """One or more right options."""
 
     type: Literal["multiple"] = Field(description="Question type.")
-    choices: list[Choice] = Field(min_length=2, max_length=8, description="Options, in display order.")
+    choices: list[Choice] = Field(
+        min_length=2, max_length=8, description="The options; the learner sees them shuffled unless shuffle is false."
+    )
+    shuffle: Shuffle = True
 
     @model_validator(mode="after")
     def _some_correct(self) -> MultipleResponse:
