@@ -722,14 +722,23 @@
     }
   }
 
+  /* Exit ends the session; from the press on nothing that needs it looks usable. While the
+   * adapter finishes, the page (its questions) is inert and a changed address (a link, Back)
+   * shows no other page; then the notice takes the page's place, the ways to other pages go
+   * (contents, previous and next, the title's link) and the page has the width (jmdi-pages.css). */
   function exit() {
+    var host = $("#jmdi-page");
+    host.inert = true;
+    window.removeEventListener("hashchange", route);
+    current = ""; // a page still loading is not shown (render)
     finish().then(function () {
-      var host = $("#jmdi-page");
       // Without an LMS (only its launch page has the words) the course opens again where it was left.
       host.innerHTML = '<h1 tabindex="-1">' + escapeHtml(S.exited) + "</h1>" +
         (S.return_to_course ? '<p><a class="jmdi-btn" href="">' + escapeHtml(S.return_to_course) + "</a></p>" : "");
       host.setAttribute("data-page", "");
-      $$(".jmdi-pager a, .jmdi-exit").forEach(function (el) { el.hidden = true; });
+      host.inert = false;
+      $$(".jmdi-menu, #jmdi-toc, .jmdi-pager a, .jmdi-exit").forEach(function (el) { el.hidden = true; });
+      $$(".jmdi-course-title a").forEach(function (link) { link.removeAttribute("href"); });
       $("h1", host).focus();
     });
   }
