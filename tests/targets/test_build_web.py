@@ -170,16 +170,18 @@ def test_first_page_fits_the_budget(minimal_course: Path, tmp_path: Path) -> Non
 #: Issues 3, 15 and 16: every format's first page, index.html and what it links (its style sheet
 #: is written in, its icon a data: URI), is at most 60 KB of HTML, JS and CSS in at most 5 requests.
 FIRST_PAGE_BYTES = 60_000
-#: What the English first pages weigh at most now (44.4 KB, web: the launch page, with its style
+#: What the English first pages weigh at most now (44.7 KB, web: the launch page, with its style
 #: sheet and the core written in, and the local adapter; a tracking adapter is loaded by the core
 #: once the first page is up and the other pages' rules are jmdi-pages.css, issue 16: SCORM
-#: 42.5 KB, xAPI and cmi5 43.1 KB, index.html alone), the room won is kept for what comes next.
+#: 42.8 KB, xAPI and cmi5 43.4 KB, index.html alone), the room won is kept for what comes next.
+#: (44.4 KB, 42.5 and 43.1 before Exit left no way to another page and the home page's module
+#: cards wrapped at 200 % text: 297 bytes.)
 #: Before issue 16's slow-link work: web 44.9, SCORM 1.2 52.7, SCORM 2004 53.1, xAPI 53.6 and cmi5
 #: 55.5 KB (74.9 and 78.2 KB before the xAPI and cmi5 adapters were split); the core grew by 2.0 KB
 #: with the session that starts after the first page (jmdi-core.js, startSession). (55.0 KB before
 #: issue 15; the question code and rules load on demand, the home page's part below the fold after
 #: the first page, content/home.later.js.)
-REACHED_BYTES = 44_500
+REACHED_BYTES = 44_800
 #: The languages whose first pages are weighed: the course's own and the heaviest (Arabic letters
 #: take two bytes in UTF-8; the French and Spanish pages lie in between).
 LANGUAGES = ("en", "ar")
