@@ -20,6 +20,8 @@ from jmdi_scorm.targets.xapi import tincan_xml
 from tests.conftest import MINIMAL
 
 ACTOR = {"objectType": "Agent", "name": "Ada", "account": {"homePage": "https://lms.example.org/", "name": "ada"}}
+CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/cmi5"
+EXT_SESSION = "https://w3id.org/xapi/cmi5/context/extensions/sessionid"
 VERSION = {"X-Experience-API-Version": "1.0.3"}
 
 
@@ -225,3 +227,50 @@ def test_a_browser_leaving_mid_answer_is_not_an_error(lms: LocalLMS, capfd: pyte
             sock.sendall(f"GET /content/index.html HTTP/1.1\r\nHost: 127.0.0.1:{address.port}\r\n\r\n".encode())
     assert requests.get(lms.base_url + "content/index.html", timeout=5).status_code == 200
     assert "Traceback" not in capfd.readouterr().err
+
+
+def initialized(launch: dict[str, str], actor: dict, context: dict) -> dict:
+    """An AU's initialized statement with ``context`` (a template plus the cmi5 category)."""
+    activities = {**context.get("contextActivities", {}), "category": [{"id": CATEGORY}]}
+    return {
+        "actor": actor,
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/initialized"},
+        "object": {"id": launch["activityId"]},
+        "context": {**context, "registration": launch["registration"], "contextActivities": activities},
+    }
+
+
+def test_strict_session_rules_compare_each_request_with_its_launch(package: Path) -> None:
+    """``session_rules=True``, as ADL's test suite: the actor exactly as launched, the launch's own
+    context template (values and session id) kept, the State of its own activity only."""
+    server = LocalLMS(package, session_rules=True)
+    server.start()
+    try:
+        template = {"contextActivities": {"grouping": {"id": "https://lms.example.org/g"}}, "language": "de-DE"}
+        first, _ = cmi5_session(server, context_template=template)
+        launch, headers = cmi5_session(server, registration=first["registration"], context_template=template)
+        statements, documents = launch["endpoint"] + "statements", launch["endpoint"] + "activities/state"
+        context = requests.get(documents, params=state(launch, "LMS.LaunchData"), headers=headers).json()[
+            "contextTemplate"
+        ]
+        assert context["language"] == "de-DE"
+
+        def post(actor: dict, ctx: dict) -> int:
+            return requests.post(statements, json=[initialized(launch, actor, ctx)], headers=headers).status_code
+
+        plain_actor = {k: v for k, v in ACTOR.items() if k != "objectType"}
+        another_session = {**context, "extensions": {EXT_SESSION: first["registration"]}}
+        assert post(ACTOR, {**context, "language": "en"}) == 403  # a template value changed
+        assert post(ACTOR, another_session) == 403
+        assert post(plain_actor, context) == 403  # not the actor as launched
+        grouping = [context["contextActivities"]["grouping"], {"id": "https://example.org/course"}]
+        assert post(ACTOR, {**context, "contextActivities": {"grouping": grouping}}) == 200  # added to: fine
+
+        mine = state(launch, "suspend")
+        elsewhere = {**mine, "activityId": "https://lms.example.org/other-au"}
+        assert requests.put(documents, params=elsewhere, json={}, headers=headers).status_code == 403
+        assert requests.put(documents, params=mine, json={}, headers=headers).status_code == 204
+        wrong_agent = {**mine, "agent": json.dumps(plain_actor)}
+        assert requests.get(documents, params=wrong_agent, headers=headers).status_code == 403
+    finally:
+        server.stop()

@@ -355,7 +355,8 @@ def session_of(statement: dict[str, Any]) -> str:
 
 
 def _ids(statement: dict[str, Any], kind: str) -> list[str]:
-    return [a["id"] for a in statement.get("context", {}).get("contextActivities", {}).get(kind, [])]
+    found = statement.get("context", {}).get("contextActivities", {}).get(kind, [])
+    return [a["id"] for a in (found if isinstance(found, list) else [found])]  # one activity or a list
 
 
 def cmi5_statement_problems(s: dict[str, Any], launched: dict[str, Any], actor: dict[str, Any]) -> list[str]:
@@ -455,6 +456,32 @@ def order(requests: list[Any], t0: float | None = None) -> str:
         f"  {r.received - t0:6.3f} → {r.time - t0:6.3f}  {describe(r)}  {r.status}{'' if r.answered else ' (answer cut)'}"
         for r in requests
     )
+
+
+def sessions(requests: list[Any], since: int = 0) -> list[str]:
+    """The launches (sessions) that made ``requests[since:]``, first one first."""
+    seen: list[str] = []
+    for r in sorted(requests[since:], key=lambda r: r.received):
+        if r.session and r.session not in seen:
+            seen.append(r.session)
+    return seen
+
+
+def refused(requests: list[Any]) -> list[str]:
+    """The requests the LMS refused (401/403), described."""
+    return [f"{describe(r)} {r.status}" for r in requests if r.status in (401, 403)]
+
+
+def report(title: str, requests: list[Any], since: int = 0) -> str:
+    """The requests of each session in ``requests[since:]`` (printed with -s, and in failures)."""
+    requests = requests[since:]
+    t0 = min((r.received for r in requests), default=0.0)
+    parts = [title]
+    for number, session in enumerate(sessions(requests), 1):
+        parts.append(f"session {number}:\n" + order(session_requests(requests, session), t0))
+    text = "\n".join(parts)
+    print(text)
+    return text
 
 
 def terminated_last_problems(requests: list[Any], session: str) -> list[str]:

@@ -7,6 +7,7 @@ cmi5 facts: docs/standards.md §8.1–8.3; TinCan launch parameters: §7.2.
 from __future__ import annotations
 
 import base64
+import copy
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -106,13 +107,15 @@ class Launch:
     session_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     fetch_id: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     fetched: bool = False
+    template: dict[str, Any] | None = None  # an LMS's own context template (tests); None: the usual one
 
     def context_template(self) -> dict[str, Any]:
-        """§8.3: grouping = the AU's publisher id, the session id extension."""
-        return {
-            "contextActivities": {"grouping": [{"objectType": "Activity", "id": self.au.ident}]},
-            "extensions": {EXT_SESSION: self.session_id},
-        }
+        """§8.3: grouping = the AU's publisher id, the session id extension (or ``template`` with
+        the session id extension added)."""
+        usual: dict[str, Any] = {"contextActivities": {"grouping": [{"objectType": "Activity", "id": self.au.ident}]}}
+        made = copy.deepcopy(self.template) if self.template is not None else usual
+        made.setdefault("extensions", {})[EXT_SESSION] = self.session_id
+        return made
 
     def launch_data(self, return_url: str | None) -> dict[str, Any]:
         """The ``LMS.LaunchData`` state document (§8.3)."""
@@ -136,7 +139,7 @@ class Launch:
         """The LMS's own ``launched`` statement (cmi5 §9.3.1; content never sends it)."""
         context = self.context_template()
         context["registration"] = self.registration
-        context["contextActivities"]["category"] = [{"objectType": "Activity", "id": CATEGORY_CMI5}]
+        context.setdefault("contextActivities", {})["category"] = [{"objectType": "Activity", "id": CATEGORY_CMI5}]
         context["extensions"] |= {
             EXT_LAUNCH_MODE: self.launch_mode,
             EXT_LAUNCH_URL: launch_url,

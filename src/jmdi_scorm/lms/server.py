@@ -158,10 +158,13 @@ class LocalLMS:
     def launch_url(self, kind: str, *, actor: dict[str, Any] | None = None, registration: str | None = None,
                    au: str | int = 0, launch_mode: str = "Normal", return_url: str | None = None,
                    mastery_score: float | None = None, activity_id: str | None = None,
-                   extra: dict[str, str] | None = None) -> str:  # fmt: skip
+                   extra: dict[str, str] | None = None,
+                   context_template: dict[str, Any] | None = None) -> str:  # fmt: skip
         """A launch URL as an LMS would open it: ``kind`` is ``"xapi"`` (TinCan launch, §7.2) or
         ``"cmi5"`` (§8.2); ``au`` picks a cmi5 AU by id or position. ``mastery_score`` overrides
-        the AU's (an LMS may, §8.3); ``return_url=""`` means this LMS's own return page."""
+        the AU's (an LMS may, §8.3); ``return_url=""`` means this LMS's own return page;
+        ``context_template``: the LaunchData template an LMS of its own makes (the session id is
+        added to it)."""
         actor = actor or {
             "objectType": "Agent",
             "name": "Learner",
@@ -174,7 +177,7 @@ class LocalLMS:
             if return_url == "":
                 return_url = self.base_url + RETURN.lstrip("/")
             return self._cmi5_launch(
-                actor, registration or str(uuid.uuid4()), au, launch_mode, return_url, mastery_score
+                actor, registration or str(uuid.uuid4()), au, launch_mode, return_url, mastery_score, context_template
             )
         raise ValueError(f"unknown launch kind '{kind}' (xapi or cmi5)")
 
@@ -194,7 +197,8 @@ class LocalLMS:
         return with_query(self.base_url + CONTENT.lstrip("/") + root.url, params | extra)
 
     def _cmi5_launch(self, actor: dict[str, Any], registration: str, au: str | int, mode: str,
-                     return_url: str | None, mastery_score: float | None) -> str:  # fmt: skip
+                     return_url: str | None, mastery_score: float | None,
+                     template: dict[str, Any] | None) -> str:  # fmt: skip
         if mode not in LAUNCH_MODES:
             raise ValueError(f"launch mode must be one of {', '.join(LAUNCH_MODES)}")
         units = self.aus()
@@ -203,7 +207,8 @@ class LocalLMS:
             unit = replace(unit, mastery_score=mastery_score)
         # The LMS names the activity (§8.1: publisher ids differ from launch activity ids).
         activity_id = f"{self.home_page}xapi/activities/au/{uuid.uuid5(uuid.NAMESPACE_URL, unit.ident)}"
-        launch = Launch("cmi5", actor, registration, activity_id, new_token("cmi5"), unit, launch_mode=mode)
+        launch = Launch("cmi5", actor, registration, activity_id, new_token("cmi5"), unit, launch_mode=mode,
+                        template=template)  # fmt: skip
         self._fetch[launch.fetch_id] = launch
         if self.rules is not None:
             self.rules.open(launch)

@@ -8,8 +8,11 @@ session's ``terminated`` is recorded its token has ended: every later request wi
 The local LMS does the same when asked, so the browser tests see what such an LMS would refuse
 (cmi5 requirements 8.1.2.0-2, 9.3.0.0-2 … -7).
 
-Statements are judged against the session they name (the ``sessionid`` context extension), so a
-later launch may still deliver an earlier session's leftovers as long as that session is open.
+Like ADL's test suite, it also compares every request with the launch whose token it carries: a
+statement's actor and every ``agent`` parameter must be the launch actor exactly (8.1.3.0-3); a
+statement's context must keep the launch's context template, values and ``sessionid`` included
+(10.2.1.0-6), so a later launch can never deliver an earlier session's statements; and, as some
+LMSs do, a token writes the State of its own AU's activity only.
 """
 
 from __future__ import annotations
@@ -49,17 +52,20 @@ class SessionRules:
         session = self._sessions.get(launch.session_id)
         return bool(session and session.ended)
 
-    def check(self, launch: Launch, method: str, resource: str, body: bytes) -> str | None:
-        """Why this request is refused (403), or None. Call with ``lock`` held."""
+    def check(self, launch: Launch, method: str, resource: str, body: bytes,
+              query: dict[str, str] | None = None) -> str | None:  # fmt: skip
+        """Why this request is refused (403), or None. Call with ``lock`` held for statement writes."""
         if launch.kind != "cmi5" or launch.session_id not in self._sessions:
             return None
         if self.ended(launch):
             return "8.1.2.0-2: this session has ended (terminated is recorded); its token is no longer valid"
+        if resource in ("activities/state", "agents/profile"):
+            return _document_problem(launch, method, resource, query or {})
         if resource != "statements" or method not in ("POST", "PUT"):
             return None
         seen: set[tuple[str, str]] = set()  # (session, verb) earlier in this request
         for statement in _statements(body):
-            problem = self._judge(statement, seen)
+            problem = _launch_problem(launch, statement) or self._judge(statement, seen)
             if problem:
                 return f"statement {statement.get('id')}: {problem}"
         return None
@@ -100,6 +106,45 @@ class SessionRules:
                 session.ended = True
             elif verb in ONCE_PER_REGISTRATION:
                 self._moved.setdefault((session.registration, _object(statement)), set()).add(verb)
+
+
+def _document_problem(launch: Launch, method: str, resource: str, query: dict[str, str]) -> str | None:
+    """A State or Agent Profile request that does not name the launch actor, or a State write to
+    another activity than the launch's."""
+    try:
+        agent = json.loads(query.get("agent", "null"))
+    except json.JSONDecodeError:
+        agent = None
+    if agent != launch.actor:
+        return "8.1.3.0-3: the agent is not the launch actor"
+    if resource == "activities/state" and method != "GET" and query.get("activityId") != launch.activity_id:
+        return "this launch's token writes the State of its own activity only"
+    return None
+
+
+def _launch_problem(launch: Launch, statement: dict[str, Any]) -> str | None:
+    """A statement whose actor is not the launch actor, or whose context does not keep the launch's
+    context template (cmi5 §10.2.1: the AU may add to it, never change it)."""
+    if statement.get("actor") != launch.actor:
+        return "8.1.3.0-3: the actor is not the launch actor"
+    context = statement.get("context") or {}
+    for name, value in launch.context_template().items():
+        if name == "contextActivities":
+            for kind, items in value.items():
+                kept = _as_list((context.get(name) or {}).get(kind))
+                if [a.get("id") for a in kept[: len(_as_list(items))]] != [a.get("id") for a in _as_list(items)]:
+                    return f"10.2.1.0-6: contextActivities.{kind} does not start with the template's"
+        elif isinstance(value, dict):
+            if any((context.get(name) or {}).get(key) != item for key, item in value.items()):
+                return f"10.2.1.0-6: context.{name} does not keep the template's (sessionid: another session)"
+        elif context.get(name) != value:
+            return f"10.2.1.0-6: context.{name} is {context.get(name)!r}, the template says {value!r}"
+    return None
+
+
+def _as_list(value: Any) -> list[dict[str, Any]]:
+    items = value if isinstance(value, list) else [value] if value else []
+    return [a for a in items if isinstance(a, dict)]
 
 
 def _statements(body: bytes) -> list[dict[str, Any]]:

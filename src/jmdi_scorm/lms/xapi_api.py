@@ -96,7 +96,7 @@ class XapiResources:
             return self._route(route, request, launch)
         writes = request.resource == "statements" and request.method in ("POST", "PUT")
         with self.rules.lock if writes else contextlib.nullcontext():  # one statement request at a time
-            refusal = self.rules.check(launch, request.method, request.resource, request.body)
+            refusal = self.rules.check(launch, request.method, request.resource, request.body, request.query)
             if refusal:
                 return error(403, refusal)
             reply = self._route(route, request, launch)

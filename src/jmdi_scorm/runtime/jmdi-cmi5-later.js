@@ -11,7 +11,10 @@
   var CATEGORY_CMI5 = CMI5 + "context/categories/cmi5";
   var CATEGORY_MOVEON = CMI5 + "context/categories/moveon";
   var EXT_MASTERY = CMI5 + "context/extensions/masteryscore";
-  var DRAIN_MS = 4000; // how long terminated may take before the learner is sent to returnURL
+  var EXT_SESSION = CMI5 + "context/extensions/sessionid";
+  var VERDICT = /\/verbs\/(completed|passed|failed)$/;
+  var DRAIN_MS = 4000; // how long Exit waits for the LMS before terminated leaves with keepalive
+  var LATE_MS = 16000; // how much longer it waits when terminated cannot leave yet (see finish)
 
   // `s`: the session jmdi-cmi5.js started (data, launch, outbox, started, flags, last, ended,
   // STATE, FLAGS, ENDED_KEY, docQuery, session). Returns what the adapter's save, interaction and
@@ -154,28 +157,70 @@
       return true;
     }
 
-    // The core's own pagehide handler usually ran finish() already; either way, what may leave
-    // without waiting for an answer goes now with keepalive. terminated goes only when nothing
-    // else is on its way; otherwise the next launch in this browser sends it after the rest.
+    // The core's own pagehide handler usually ran finish() already; either way, what is not on
+    // its way yet leaves now with keepalive, terminated last in the same request (the page cannot
+    // wait for answers). Left without terminated, the session would end abandoned.
     function onPageHide() {
+      clearTimeout(hidden);
       terminate(last.snapshot);
-      outbox.sendBeforeUnload();
+      outbox.leave();
     }
 
-
+    // The page turning hidden may be the first step of its closing (pagehide may follow at once)
+    // or the learner looking elsewhere (which may end in the page being discarded): what is
+    // pending leaves a task later, unless pagehide took it with terminated meanwhile. Sent at once,
+    // it could arrive after the terminated pagehide sends a moment later, and be refused.
+    var hidden = null;
     function onVisibility() {
-      if (state === "initialized" && global.document.visibilityState === "hidden") outbox.sendBeforeUnload();
+      if (state !== "initialized" || global.document.visibilityState !== "hidden") return;
+      clearTimeout(hidden);
+      hidden = setTimeout(function () { if (state === "initialized") outbox.sendBeforeUnload(); }, 0);
+    }
+
+    // --- what an earlier session left in this browser ------------------------------------------
+    // A page that closed before the LMS answered leaves its statements in localStorage. Those of
+    // another session never go with this launch's token: the LMS judges a statement against the
+    // session of the token it comes with, and has ended that session (abandoned) by now. They are
+    // dropped; the learner's progress is in the State documents, which are sent. A completed,
+    // passed or failed among them may never have reached the LMS: unless the LMS has it (or will
+    // not say), this session earns it again.
+    function sessionOf(statement) {
+      var ext = statement.context && statement.context.extensions;
+      return ext ? ext[EXT_SESSION] : undefined;
+    }
+
+    function dropOtherSessions() {
+      var mine = sessionOf({ context: launch.launchData.contextTemplate || {} });
+      var gone = outbox.statements.filter(function (st) { return sessionOf(st) !== mine; });
+      var verdicts = gone.filter(function (st) { return VERDICT.test(st.verb.id); }).map(function (st) {
+        return { verb: VERDICT.exec(st.verb.id)[1], id: st.id, left: !!outbox.tried[st.id] };
+      });
+      if (gone.length) outbox.remove(gone.map(function (st) { return st.id; }), true);
+      return verdicts;
+    }
+
+    function earnAgain(verdicts) {
+      return Promise.all(verdicts.map(function (v) {
+        if (!v.left) return true; // it never left this browser
+        return outbox.lookup(v.id).then(function (r) { return r.found === false; });
+      })).then(function (missing) {
+        var again = verdicts.filter(function (v, i) { return missing[i]; });
+        again.forEach(function (v) { flags[v.verb] = false; });
+        if (again.length && state === "initialized" && last.snapshot) queue({ snapshot: last.snapshot });
+      });
     }
 
     // Defined statements are checked before a re-send (an LMS refuses a second passed even under
     // the same id, and the request with it; docs/tracking.md).
     outbox.rules.unique = isDefined;
-    // An earlier launch's leftovers go before this launch's initialized. After terminated nothing
-    // may be sent in this session (cmi5 §9.3.8): a reload of an ended launch sends nothing new.
-    outbox.flush();
+    // After terminated nothing may be sent in this session (cmi5 §9.3.8): a reload of an ended
+    // launch sends nothing, and leaves what is queued to the next launch.
     if (!s.ended) {
+      var verdicts = dropOtherSessions();
       state = "initialized";
       send("initialized", au(), null, null, true);
+      outbox.flush();
+      earnAgain(verdicts);
       global.addEventListener("pagehide", onPageHide);
       global.document.addEventListener("visibilitychange", onVisibility);
     }
@@ -192,11 +237,24 @@
       },
 
       // §8.7: terminated, wait until its request settles, then go to returnURL when there is one.
+      // The learner is not kept waiting on a slow LMS: after DRAIN_MS what is left leaves with
+      // keepalive, terminated last, and the page goes (the request outlives it). Only while
+      // terminated cannot leave yet (initialized unanswered) does the page wait longer.
       finish: function (snapshot) {
         if (!terminate(snapshot)) return Promise.resolve();
-        return outbox.drain(DRAIN_MS).then(function () {
+        // A task later: when the core calls this on pagehide, onPageHide sends everything in one
+        // request with terminated first, so that no request of ours leaves beside it and arrives
+        // after it.
+        return new Promise(function (resolve) { setTimeout(resolve, 0); }).then(function () {
+          return outbox.drain(DRAIN_MS);
+        }).then(function (settled) {
+          if (settled || outbox.sendBeforeUnload()) return;
+          return outbox.drain(LATE_MS);
+        }).then(function () {
           var back = launch.launchData.returnURL;
-          if (back) global.location.assign(back);
+          if (!back || outbox.left) return; // (left: the page is already going elsewhere)
+          outbox.leave();
+          global.location.assign(back);
         });
       }
     };

@@ -103,11 +103,11 @@
       launch = { lrs: new X.Lrs(p.endpoint, "Basic " + token), actor: X.parseActor(p.actor),
         registration: p.registration, activityId: p.activityId, fetch: p.fetch };
       started = Date.now();
-      // Leftovers of an earlier session that this token cannot deliver are dropped rather than
-      // block this session (docs/tracking.md); the later part adds rules.unique.
-      outbox = new X.Outbox(launch.lrs.endpoint + "|" + X.agentKey(launch.actor), launch.lrs, function () {
-        X.notify(text.refused);
-      }, { dropRefusedEarlier: true });
+      // One outbox per registration and AU: what one AU leaves is never sent with another's token
+      // (docs/tracking.md). An earlier page's leftovers that the LMS refuses are dropped rather
+      // than block this session; the later part adds rules.unique.
+      var key = [launch.lrs.endpoint, X.agentKey(launch.actor), launch.registration, launch.activityId].join("|");
+      outbox = new X.Outbox(key, launch.lrs, function () { X.notify(text.refused); }, { dropRefusedEarlier: true });
       // Five reads that need only the token, sent together (each is a round trip: over a slow
       // link one after the other they took seconds).
       var agent = { agent: JSON.stringify(launch.actor), profileId: PREFERENCES };

@@ -15,6 +15,7 @@
   var ADL = X.ADL;
   var TYPE_INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction";
   var KEEPALIVE_BYTES = 60000; // browsers cap in-flight keepalive bodies at 64 KiB in total
+  var ENCODER = typeof TextEncoder === "function" ? new TextEncoder() : null;
   var BATCH = 25; // statements per POST
   var GATHER_MS = 40; // statements queued within this time share one POST
   var BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000]; // then 30 s, with ±25 % jitter
@@ -82,6 +83,9 @@
 
   // --- the outbox (jmdi-xapi-common.js): queueing and sending ------------------------------
 
+  // The keepalive budget counts bytes: a course in Arabic takes two per character.
+  function bytes(text) { return ENCODER ? ENCODER.encode(text).length : 3 * text.length; }
+
   Outbox.prototype.persist = function () {
     try {
       if (!this.statements.length && !Object.keys(this.docs).length) global.localStorage.removeItem(this.key);
@@ -106,7 +110,7 @@
 
   Outbox.prototype.soon = function () {
     var self = this;
-    if (this.timer || this.blocked) return;
+    if (this.timer || this.blocked || this.left) return;
     this.timer = setTimeout(function () { self.timer = null; self.flush(); }, GATHER_MS);
   };
 
@@ -115,6 +119,7 @@
     if (this.ended) return;
     var key = JSON.stringify(query);
     this.docs[key] = { query: query, body: JSON.stringify(body), seq: ++this.seq };
+    delete this.docEarlier[key];
     this.persist();
     this.soon();
   };
@@ -130,7 +135,7 @@
   Outbox.prototype.flush = function () {
     var self = this;
     if (this.running) { this.again = true; return this.running; }
-    if (this.blocked) return Promise.resolve(false);
+    if (this.blocked || this.left) return Promise.resolve(false);
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     this.running = this.step().then(function (ok) {
       self.running = null;
@@ -150,6 +155,7 @@
   Outbox.prototype.step = function () {
     var self = this;
     if (this.ended) return Promise.resolve(true);
+    if (this.left) return Promise.resolve(false);
     var unloading = this.unloading;
     if (unloading) { // keepalive requests from a pagehide/hidden moment: let them answer first
       return unloading.then(function () {
@@ -186,19 +192,23 @@
   var keepaliveInFlight = 0;
 
   // Every request of the outbox goes through here: `inflight` tells pagehide whether anything
-  // is still on its way. Each may outlive the page (keepalive) while the budget allows it.
+  // is still on its way. Each may outlive the page (keepalive) while the budget allows it; the
+  // promise says whether it does (`.keepalive`).
   Outbox.prototype.call = function (method, resource, query, body, headers) {
     var self = this;
+    if (this.left) return Promise.resolve({ status: 0, text: "", etag: null }); // see leave()
     var text = body === undefined || typeof body === "string" ? body : JSON.stringify(body);
-    var size = text === undefined ? 0 : text.length;
+    var size = text === undefined ? 0 : bytes(text);
     var keepalive = size > 0 && keepaliveInFlight + size <= KEEPALIVE_BYTES;
     if (keepalive) keepaliveInFlight += size;
     this.inflight++;
-    return this.lrs.request(method, resource, query, text, headers, keepalive).then(function (r) {
+    var request = this.lrs.request(method, resource, query, text, headers, keepalive).then(function (r) {
       self.inflight--;
       if (keepalive) keepaliveInFlight -= size;
       return r;
     });
+    request.keepalive = keepalive;
+    return request;
   };
 
   // Before statements go out: from now on their outcome may be unknown (kept in localStorage,
@@ -230,6 +240,20 @@
     if (ending) this.ended = true;
   };
 
+  // A unique statement whose earlier request's outcome is unknown: looked up before it is sent.
+  Outbox.prototype.needsCheck = function (statement) {
+    return !!(this.tried[statement.id] && this.rules.unique && this.rules.unique(statement));
+  };
+
+  // GET statements?statementId=: resolves {found: true|false|null (the LRS would not say), status}.
+  Outbox.prototype.lookup = function (id) {
+    return this.call("GET", "statements", { statementId: id }).then(function (r) {
+      var found = r.status === 200 && hasStatement(r.text, id);
+      var known = r.status === 200 || r.status === 404 || r.status === 400; // 400: an LRS that cannot look it up
+      return { found: known ? found : null, status: r.status };
+    });
+  };
+
   // Resolves the statements of `batch` still to send (those the LRS already has are forgotten),
   // or null when a check failed (retried later). See `rules.unique` above.
   Outbox.prototype.unsent = function (batch) {
@@ -237,16 +261,17 @@
     return batch.reduce(function (chain, statement) {
       return chain.then(function (rest) {
         if (rest === null) return null;
-        if (!self.tried[statement.id] || !self.rules.unique || !self.rules.unique(statement)) return rest.concat([statement]);
-        return self.call("GET", "statements", { statementId: statement.id }).then(function (r) {
-          var found = r.status === 200 && hasStatement(r.text, statement.id);
-          if (found || ((r.status === 401 || r.status === 403) && verbIs(LAST, statement))) {
+        if (!self.needsCheck(statement)) return rest.concat([statement]);
+        return self.lookup(statement.id).then(function (r) {
+          var refused = r.status === 401 || r.status === 403;
+          if (r.found || (refused && verbIs(LAST, statement))) {
             // (an LMS ends the session's token once terminated is stored: 401/403 says it arrived)
             self.stored([statement]);
             return rest;
           }
-          // 404 (or an LRS that cannot look it up, 400): not there, send it.
-          if (r.status === 200 || r.status === 404 || r.status === 400) return rest.concat([statement]);
+          // Not there, or an LMS that refuses to say: send it (an LMS that has it refuses it, and
+          // the refusal drops it: failed).
+          if (r.found === false || refused) return rest.concat([statement]);
           return self.failed(r.status, [statement]) ? rest : null;
         });
       });
@@ -265,17 +290,35 @@
     var self = this;
     return this.unsent(batch).then(function (rest) {
       if (rest === null) return false;
+      // (a pagehide request may have taken some meanwhile: step() waits for its answer)
+      rest = rest.filter(function (s) { return !self.away[s.id]; });
       if (!rest.length) return true;
       self.stats.posts++;
       self.sending = rest;
       self.mark(rest);
-      return self.call("POST", "statements", null, rest).then(function (r) {
+      var request = self.call("POST", "statements", null, rest);
+      self.sendingKept = request.keepalive;
+      return request.then(function (r) {
         self.sending = [];
         if (r.status === 200 || r.status === 204) { self.stored(rest); return true; }
         if (r.status === 409 || (r.status === 400 && rest.length > 1)) return self.putEach(rest);
+        if ((r.status === 401 || r.status === 403) && rest.length > 1 && self.rules.unique && rest.some(self.rules.unique)) {
+          return self.postEach(rest);
+        }
         return self.failed(r.status, rest);
       });
     });
+  };
+
+  // A refused request that held a unique statement: the LMS refused all of it, perhaps because of
+  // that one (a second passed). Each statement again alone, in order; nothing of the request was
+  // stored, so none needs a check.
+  Outbox.prototype.postEach = function (batch) {
+    var self = this;
+    batch.forEach(function (s) { delete self.tried[s.id]; });
+    return batch.reduce(function (chain, statement) {
+      return chain.then(function (ok) { return ok && self.postBatch([statement]); });
+    }, Promise.resolve(true));
   };
 
   // One by one with PUT ?statementId=: 204 stored, 409 already there (§6.6: treat as stored).
@@ -301,16 +344,20 @@
   };
 
   // §6.6 error handling: 400 → drop (a bug, retrying cannot help); 401/403 → stop and tell the
-  // learner (or drop an earlier page's leftovers, `rules.dropRefusedEarlier`); anything else
+  // learner (or drop an earlier page's leftovers, `rules.dropRefusedEarlier`, or a unique
+  // statement sent alone, `rules.unique`: already recorded or never to be); anything else
   // (network, 429, 5xx) → keep everything and retry with backoff. true = go on with the next.
   Outbox.prototype.failed = function (status, statements) {
     var self = this;
     var ids = idsOf(statements);
     var refused = status === 401 || status === 403;
     var earlier = statements.length && statements.every(function (s) { return self.earlier[s.id]; });
-    if (status === 400 || (refused && earlier && this.rules.dropRefusedEarlier)) {
+    var unique = statements.length === 1 && this.rules.unique && this.rules.unique(statements[0]);
+    if (status === 400 || (refused && ((earlier && this.rules.dropRefusedEarlier) || unique))) {
       if (global.console) global.console.warn("jmdi: the LRS rejected statement(s) " + ids.join(", ") + " (" + status + ")");
+      var ending = unique && verbIs(LAST, statements[0]) && !this.earlier[ids[0]];
       this.remove(ids, true);
+      if (ending) this.ended = true; // nothing may follow a refused terminated either
       return true;
     }
     if (refused) {
@@ -359,8 +406,11 @@
           return g.status === 200 || g.status === 404 ? self.putDoc1(key) : self.failed(g.status, []);
         });
       }
-      if (r.status === 400 || r.status === 403 && doc.query.stateId === "LMS.LaunchData") {
-        delete self.docs[key];
+      var refused = r.status === 401 || r.status === 403;
+      var earlier = self.docEarlier[key] && self.rules.dropRefusedEarlier;
+      if (r.status === 400 || (refused && (earlier || doc.query.stateId === "LMS.LaunchData"))) {
+        if (self.docs[key] && self.docs[key].seq === doc.seq) delete self.docs[key];
+        delete self.docEarlier[key];
         self.persist();
         return true;
       }
@@ -380,6 +430,7 @@
       function later() { setTimeout(again, 100); }
       function again() {
         if (done) return;
+        if (self.left) return finish(self.ended); // the page is going: nothing more leaves
         if (self.timer && self.failures) return later(); // a retry is due: let its backoff run
         self.flush().then(function (ok) {
           if (ok && (self.size() === 0 || self.ended)) finish(true);
@@ -393,21 +444,27 @@
   };
 
   // pagehide (and the page turning hidden): the page may be gone before any answer comes back,
-  // so what may leave without waiting for an answer goes at once with keepalive: the documents
-  // not already in flight, and statements in order up to the first that must wait for an answer
-  // (see unloadBatch). The rest stays in localStorage for the next launch (or the rest of this
-  // one). A later flush waits for these requests, so the same id is never in two concurrent
-  // requests (an LRS may check for duplicates before either copy is stored).
+  // so what is not on its way yet leaves at once with keepalive: the documents, then the
+  // statements in one request with the last one (terminated) at its end (see unloadBatch). Within
+  // the browsers' keepalive budget, room is kept for terminated first: it ends the session, which
+  // the LMS otherwise records as abandoned. What is left stays in localStorage. A later flush
+  // waits for these requests, so the same id is never in two concurrent requests (an LRS may check
+  // for duplicates before either copy is stored).
+  // true once this page's last statement is stored or on its way in a request that outlives the
+  // page (or there is none, or nothing can be sent).
   Outbox.prototype.sendBeforeUnload = function () {
-    if (this.blocked || this.ended) return;
+    if (this.blocked || this.ended || this.left) return true;
     var self = this;
-    var budget = KEEPALIVE_BYTES;
+    var budget = KEEPALIVE_BYTES - keepaliveInFlight;
+    var last = this.statements.filter(function (s) { return verbIs(LAST, s) && !self.busy(s); })[0];
+    var reserve = last ? bytes(JSON.stringify(last)) : 0;
     var sends = [];
     // Documents first: a PUT is idempotent, and the newest version is the one sent last.
     Object.keys(this.docs).forEach(function (key) {
       var doc = self.docs[key];
-      if (self.docSending[key] === doc.seq || doc.body.length > budget) return;
-      budget -= doc.body.length;
+      var size = bytes(doc.body);
+      if (self.docSending[key] === doc.seq || size > budget - reserve) return;
+      budget -= size;
       self.docSending[key] = doc.seq;
       sends.push(self.call("PUT", "activities/state", doc.query, doc.body).then(function (r) {
         if (self.docSending[key] === doc.seq) delete self.docSending[key];
@@ -417,46 +474,64 @@
         }
       }));
     });
-    var batch = this.unloadBatch(budget, sends.length > 0);
+    var batch = this.unloadBatch(budget);
     if (batch.length) {
       this.mark(batch);
+      batch.forEach(function (s) { self.away[s.id] = 1; });
       sends.push(this.call("POST", "statements", null, batch).then(function (r) {
+        batch.forEach(function (s) { delete self.away[s.id]; });
         if (r.status === 200 || r.status === 204) self.stored(batch);
       }));
     }
     this.unloading = Promise.all([this.unloading].concat(sends));
+    return !this.statements.some(function (s) {
+      return verbIs(LAST, s) && !self.away[s.id] && !(self.sending.indexOf(s) >= 0 && self.sendingKept);
+    });
   };
 
-  // The statements that may leave now with no answer to wait for, in order, stopping at:
-  // anything while a first statement is unacknowledged; a unique statement that needs its check
-  // (the next page does it); a first statement unless nothing is in flight; a last statement
-  // unless nothing else at all is pending or in flight (else it waits for the next launch:
-  // sent now it could overtake a document and end the session before it; rules.lastOnUnload).
-  Outbox.prototype.unloadBatch = function (budget, docsSent) {
+  // The page is going (pagehide, or the adapter sends the learner elsewhere): the last requests
+  // leave now (sendBeforeUnload), and none after them. While a page unloads its script still runs
+  // a moment: the requests on their way fail from its point of view (they go on with keepalive),
+  // and sending those statements again would only make copies arrive after terminated.
+  Outbox.prototype.leave = function () {
+    var sent = this.sendBeforeUnload();
+    this.left = true;
+    clearTimeout(this.timer);
+    return sent;
+  };
+
+  // In a request on its way: the one the outbox waits for, or a pagehide one.
+  Outbox.prototype.busy = function (statement) {
+    return this.sending.indexOf(statement) >= 0 || !!this.away[statement.id];
+  };
+
+  // The statements that leave on pagehide, in order: those not on their way yet, as many as the
+  // budget holds, then the first last statement (terminated), whose room was kept; nothing after
+  // it. Nothing leaves while a first statement is unacknowledged (the LMS would refuse what comes
+  // before it has it); one never sent leaves alone. A unique statement that needs its check is
+  // left out: sent again it could make the LMS refuse the whole request, terminated with it.
+  Outbox.prototype.unloadBatch = function (budget) {
     var self = this;
-    var busy = this.sending;
-    if (busy.some(function (s) { return verbIs(FIRST, s); })) return [];
-    var quiet = !this.inflight && !docsSent && !Object.keys(this.docs).length;
+    var pending = this.statements.filter(function (s) { return !self.busy(s); });
+    var stop = 0;
+    while (stop < pending.length && !verbIs(LAST, pending[stop])) stop++;
+    var last = pending[stop];
+    budget -= last ? bytes(JSON.stringify(last)) : 0;
     var batch = [];
     for (var i = 0; i < this.statements.length; i++) {
       var s = this.statements[i];
-      if (busy.indexOf(s) >= 0) continue;
-      if (this.tried[s.id] && this.rules.unique && this.rules.unique(s)) break;
-      if (verbIs(LAST, s)) {
-        if (this.rules.lastOnUnload || (!batch.length && quiet && !busy.length)) batch.push(s);
-        break;
-      }
       if (verbIs(FIRST, s)) {
-        if (!batch.length && !this.inflight) batch.push(s);
-        break;
+        if (!this.busy(s) && !this.needsCheck(s) && !batch.length && !this.inflight) return [s];
+        return batch;
       }
-      if (batch.length && !!this.earlier[s.id] !== !!self.earlier[batch[0].id]) break;
-      var size = JSON.stringify(s).length;
+      if (s === last) break;
+      if (this.busy(s) || this.needsCheck(s)) continue;
+      var size = bytes(JSON.stringify(s));
       if (size > budget || batch.length >= 4 * BATCH) break;
       budget -= size;
       batch.push(s);
     }
-    return batch;
+    return last && budget >= 0 ? batch.concat([last]) : batch;
   };
 
   // --- statements ----------------------------------------------------------------------------

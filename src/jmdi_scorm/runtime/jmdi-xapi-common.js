@@ -101,23 +101,22 @@
   // Order (docs/tracking.md, "Statement order"): one request at a time, statements in the order
   // they were queued, then documents; a session's first statement (initialized/resumed) alone,
   // and nothing else until the LRS acknowledged it; its last (terminated) alone, after every
-  // other statement and document has settled, and nothing after it. Leftovers of an earlier page
-  // go first, never in one request with this page's statements.
+  // other statement and document has settled, and nothing after it (a closing page cannot wait:
+  // sendBeforeUnload). Leftovers of an earlier page go first, never in one request with this
+  // page's statements (the cmi5 adapter drops those of another session before it starts).
   //
   // `rules` (optional, from the adapter):
   // - unique(statement): the LRS must never get it twice, even under the same id (cmi5 defined
   //   statements: an LMS refuses a second passed in a registration, and the whole request with
   //   it). Once such a statement was in a request whose answer we did not get (network error,
   //   timeout, 5xx, closed page), it is sent again only after GET statements?statementId= says
-  //   the LRS does not have it. Other statements are simply sent again: the same id and content
-  //   is a duplicate the LRS stores once (§6.6).
-  // - dropRefusedEarlier: a 401/403 for an earlier page's leftovers drops them instead of
-  //   stopping the outbox (cmi5: they belong to an ended session that this launch's token can
-  //   never deliver; this launch must not be blocked by them).
-  // - lastOnUnload: on pagehide the last statement leaves after the other pending statements
-  //   even while requests are still on their way (TinCan: a plain LRS refuses nothing after
-  //   terminated, and one kept for the next launch is lost if that launch is in another
-  //   browser). Without it (cmi5) it waits for the next launch in this browser instead.
+  //   the LRS does not have it (or refuses to say: 401/403). Other statements are simply sent
+  //   again: the same id and content is a duplicate the LRS stores once (§6.6).
+  //   An LMS that refuses such a statement (401/403) has it already or will never take it: it is
+  //   dropped and the outbox goes on (a refused request that held several statements is sent
+  //   again one statement at a time, so the others still arrive).
+  // - dropRefusedEarlier: a 401/403 for an earlier page's leftovers (statements or documents)
+  //   drops them instead of stopping the outbox (cmi5: this launch must not be blocked by them).
   function Outbox(key, lrs, onBlocked, rules) {
     this.key = STORE_PREFIX + key;
     this.lrs = lrs;
@@ -128,15 +127,19 @@
     this.etags = {}; // doc key → last ETag seen (§6.7 If-Match)
     this.tried = {}; // statement id → 1: it was in a request whose answer we did not see
     this.earlier = {}; // statement id → 1: left by an earlier page
+    this.docEarlier = {}; // doc key → 1: left by an earlier page
+    this.away = {}; // statement id → 1: in a keepalive request sent on pagehide, not answered yet
     this.docSending = {}; // doc key → seq of the version in flight
     this.seq = 0;
     this.failures = 0;
     this.blocked = false;
     this.ended = false; // this page's last statement was stored: nothing more may be sent
+    this.left = false; // the page is going (leave()): no request leaves any more
     this.running = null;
     this.unloading = null; // keepalive requests sent on pagehide, not answered yet
     this.inflight = 0; // requests sent and not answered yet
     this.sending = []; // the statements of the request in flight
+    this.sendingKept = false; // that request was sent with keepalive: it outlives the page
     this.timer = null;
     this.stats = { posts: 0, puts: 0, retries: 0, sent: 0, dropped: 0 };
     this.load();
@@ -153,8 +156,9 @@
         this.tried = saved.tried || {};
       }
     } catch (e) { /* storage off or corrupt: start empty */ }
-    var earlier = this.earlier;
+    var earlier = this.earlier, docEarlier = this.docEarlier;
     this.statements.forEach(function (s) { earlier[s.id] = 1; });
+    Object.keys(this.docs).forEach(function (key) { docEarlier[key] = 1; });
   };
 
   // Nothing is sent before jmdi-xapi-common-later.js replaces this: until then what is queued

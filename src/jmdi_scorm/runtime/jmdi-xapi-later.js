@@ -127,7 +127,7 @@
     // without waiting for an answer goes now with keepalive, terminated last.
     function onPageHide() {
       closing(last.snapshot);
-      outbox.sendBeforeUnload();
+      outbox.leave();
     }
 
     function onVisibility() {

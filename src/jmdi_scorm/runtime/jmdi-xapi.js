@@ -85,9 +85,7 @@
         started = Date.now();
         tracked.load(); // the later part comes while the LRS answers
         var key = launch.lrs.endpoint + "|" + X.agentKey(launch.actor);
-        // On pagehide terminated leaves even while other requests are on their way (see
-        // rules.lastOnUnload): no LRS ends a TinCan session's credentials with it.
-        outbox = new X.Outbox(key, launch.lrs, function () { X.notify(text.refused); }, { lastOnUnload: true });
+        outbox = new X.Outbox(key, launch.lrs, function () { X.notify(text.refused); });
         return Promise.all([readState(STATE.suspend), readState(STATE.bookmark)]).then(function (docs) {
           var state = restore(docs[0], docs[1]);
           restored = !!state;
