@@ -30,6 +30,7 @@ from jmdi_scorm.render import state_codec
 from tests.lrs.ralph_lrs import RalphLRS
 from tests.support import xapi_harness as h
 
+BASE = "https://example.org/courses/mini/"
 LAST = "practice.assessment.a1"  # its answer completes and passes the course
 
 
@@ -313,4 +314,47 @@ def test_what_one_au_left_is_never_sent_with_another_aus_token(stacks, browser: 
     assert {h.session_of(s) for r in second for s in statements_of(r)} == {two}, text
     assert verbs_of(next(r for r in second if verbs_of(r))) == ["initialized"], text
     assert h.terminated_last_problems(run.requests, two) == [], text
+    run.check(stored, tmp_path)
+
+
+# --- 5, 6, 7. The launch actor and the context template as the LMS gave them ------------------
+
+
+def test_the_launch_actor_and_context_template_are_kept_as_given(stacks, browser: Any, tmp_path: Path) -> None:
+    """The LMS names the learner by an account alone (no objectType) and makes a template of its
+    own: a single grouping activity (not a list), another activity, language, revision, platform
+    and an extension. Every request names the actor exactly so, and every statement keeps the
+    template's values, adding to it only."""
+    stack = stacks["course"]
+    actor = {"account": {"homePage": "https://lms.example.org/", "name": "cy"}}
+    run = Run(stack, browser, "cmi5, the LMS's own actor and template", actor=actor)
+    publisher = stack.lms.aus()[0].ident
+    template = {
+        "contextActivities": {
+            "grouping": {"objectType": "Activity", "id": publisher},
+            "other": [{"objectType": "Activity", "id": "https://lms.example.org/x"}],
+        },
+        "language": "de-DE",
+        "revision": "lms-rev-7",
+        "platform": "ExampleLMS",
+        "extensions": {"https://lms.example.org/ext/tenant": "t1"},
+    }
+    page = run.open(run.url(context_template=template))
+    h.wait_ready(page, "home")
+    h.walk(page, h.RIGHT, h.WALK[:3])  # home, intro, intro-01 and its answers
+    exit_to_lms(page)
+    stored = run.stored()
+    run.context.close()
+    text = run.report()
+    assert h.refused(run.requests) == [], text
+    mine = [h.strip_lrs_fields(s) for s in stored if h.verb_of(s) != "launched"]
+    assert {h.verb_of(s) for s in mine} >= {"initialized", "experienced", "answered", "terminated"}, text
+    for s in mine:
+        context = s["context"]
+        assert s["actor"] == actor
+        assert (context["language"], context["revision"], context["platform"]) == ("de-DE", "lms-rev-7", "ExampleLMS")
+        assert context["contextActivities"]["grouping"][:2] == [template["contextActivities"]["grouping"], {
+            "objectType": "Activity", "id": BASE}]  # fmt: skip
+        assert context["contextActivities"]["other"] == template["contextActivities"]["other"]
+        assert context["extensions"]["https://lms.example.org/ext/tenant"] == "t1"
     run.check(stored, tmp_path)

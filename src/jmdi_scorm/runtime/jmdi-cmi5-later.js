@@ -30,7 +30,7 @@
     // §8.3: every statement's context starts as a copy of the template; we only add to it.
     function context(parentKey, defined) {
       var c = X.clone(launch.launchData.contextTemplate || {});
-      var acts = c.contextActivities = c.contextActivities || {};
+      var acts = c.contextActivities = lists(c.contextActivities || {});
       var page = parentKey !== null && parentKey !== undefined ? data.pages[parentKey] : null;
       if (page) acts.parent = (acts.parent || []).concat([make.ref(page.activity)]);
       var course = data.pages[data.scope || ""].activity;
@@ -39,6 +39,13 @@
       acts.grouping = grouping;
       if (defined) acts.category = (acts.category || []).concat([{ objectType: "Activity", id: CATEGORY_CMI5 }]);
       return c;
+    }
+
+    // xAPI allows one activity or a list as a contextActivities value: lists here, the template's
+    // activities first (ours are added after them).
+    function lists(acts) {
+      Object.keys(acts).forEach(function (kind) { if (!Array.isArray(acts[kind])) acts[kind] = [acts[kind]]; });
+      return acts;
     }
 
     function send(verb, object, result, parentKey, defined) {

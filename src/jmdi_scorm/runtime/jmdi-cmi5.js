@@ -100,7 +100,9 @@
     // launch therefore shows the learner's progress read-only and says how to continue.
     function begin(p, token) {
       ended = !!session(ENDED_KEY + p.fetch);
-      launch = { lrs: new X.Lrs(p.endpoint, "Basic " + token), actor: X.parseActor(p.actor),
+      // §8.4: the launch actor exactly as given (an LMS compares it with what it sent, on every
+      // statement and document request): parsed, never completed or trimmed.
+      launch = { lrs: new X.Lrs(p.endpoint, "Basic " + token), actor: JSON.parse(p.actor),
         registration: p.registration, activityId: p.activityId, fetch: p.fetch };
       started = Date.now();
       // One outbox per registration and AU: what one AU leaves is never sent with another's token

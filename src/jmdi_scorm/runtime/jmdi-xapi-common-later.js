@@ -562,8 +562,9 @@
     var s = { id: uuid(), actor: clone(this.actor), verb: { id: ADL + "verbs/" + verb, display: { en: verb } }, object: clone(object) };
     if (result && Object.keys(result).length) s.result = result;
     if (this.registration) context.registration = this.registration;
-    context.revision = this.data.revision; // object is always an Activity (§6.1)
-    context.language = this.data.lang;
+    // object is always an Activity (§6.1); a cmi5 context template's own values stay (§8.3)
+    if (context.revision === undefined) context.revision = this.data.revision;
+    if (context.language === undefined) context.language = this.data.lang;
     s.context = context;
     s.timestamp = this.clock.stamp();
     return s;
