@@ -20,6 +20,7 @@ import requests
 from tests.support import xapi_harness as h
 
 BASE = "https://example.org/courses/mini/"
+LOCAL_KEY = "jmdi:mini-course:cmi5:learner:" + h.ACTOR["name"]  # the core's copy of unsaved progress
 
 
 @pytest.fixture(scope="module")
@@ -155,20 +156,38 @@ def test_launch_data_mastery_score_wins(stack: h.Stack, browser: Any, tmp_path: 
 def test_browse_and_review_send_only_initialized_and_terminated(
     stack: h.Stack, browser: Any, tmp_path: Path, mode: str
 ) -> None:
-    """C5-07: no completed/passed/failed outside Normal mode; allowed statements still flow."""
+    """C5-07: no completed/passed/failed outside Normal mode; allowed statements still flow. What
+    the learner does in Browse earns nothing: no progressed, no State written, so the next Normal
+    launch has nothing to complete or pass with; and the copy of unsaved Normal progress this
+    browser keeps is left alone."""
     registration = h.new_registration()
     context = browser.new_context()
+    since = len(stack.lms.requests)
+    unsaved = context.new_page()  # an earlier Normal launch left progress the LMS did not confirm
+    unsaved.goto(stack.lms.base_url + "lms/return")
+    unsaved.evaluate("k => localStorage.setItem(k, '1~intro-01~intro-01*1')", LOCAL_KEY)
+    unsaved.close()
     page = launch(stack, context, registration, launch_mode=mode)
     h.wait_ready(page, "home")
     h.walk(page, h.RIGHT if mode == "Browse" else {})
     h.exit_course(page)
     page.wait_for_url("**/lms/return", timeout=15_000)
     stored = settle(stack, registration, "terminated")
-    context.close()
     defined = [h.verb_of(s) for s in h.by_time(stored) if h.verb_of(s) in h.DEFINED]
     assert defined == ["initialized", "terminated"]
     if mode == "Browse":  # in Review the core saves nothing, so the adapter hears of no page view
-        assert "experienced" in [h.verb_of(s) for s in stored]
+        names = [h.verb_of(s) for s in stored]
+        assert "experienced" in names and "progressed" not in names
+        writes = [h.describe(r) for r in stack.lms.requests[since:] if r.method != "GET" and r.path.endswith("/state")]
+        assert writes == []
+        assert page.evaluate("k => localStorage.getItem(k)", LOCAL_KEY) == "1~intro-01~intro-01*1"
+        page = launch(stack, context, registration)  # Normal: the answers given in Browse count for nothing
+        h.wait_ready(page)
+        h.exit_course(page)
+        page.wait_for_url("**/lms/return", timeout=15_000)
+        stored = settle(stack, registration, "terminated", 2)
+        assert not {"completed", "passed", "failed"} & {h.verb_of(s) for s in stored}
+    context.close()
     check_statements(stack, stored, tmp_path)
 
 

@@ -102,8 +102,9 @@
       }
       last.location = snapshot.location;
       var progress = X.percent(snapshot.progress);
-      // §8.5: no progress extension on completed or after it.
-      if (progress > last.progress && last.progress >= 0 && !thisLaunch.completed && !flags.completed) {
+      // §8.5: no progress extension on completed or after it; §8.6: none in Browse (no credit).
+      var counts = launch.mode === "normal" && !thisLaunch.completed && !flags.completed;
+      if (progress > last.progress && last.progress >= 0 && counts) {
         var ext = {};
         ext[data.ext.progress] = progress;
         send("progressed", au(), { extensions: ext }, null, false);
@@ -113,8 +114,9 @@
       writeState(snapshot);
     }
 
+    // §8.6: only Normal launches keep progress (what is done in Browse earns no credit later).
     function writeState(snapshot) {
-      if (launch.mode === "review") return;
+      if (launch.mode !== "normal") return;
       if (snapshot.location && snapshot.location !== last.savedLocation) {
         last.savedLocation = snapshot.location;
         outbox.putDoc(docQuery(STATE.bookmark), { location: snapshot.location });

@@ -334,9 +334,11 @@
     } catch (e) { /* quota: nothing more can be done here */ }
   }
 
+  // Only a Normal session's save covers the copy: Browse and Review never read it, and their
+  // adapter may save nothing (cmi5 Browse keeps no progress).
   function dropLocal() {
     try {
-      if (store && !offline) store.removeItem(storeKey);
+      if (store && !offline && mode === "normal") store.removeItem(storeKey);
     } catch (e) { /* as above */ }
   }
 
