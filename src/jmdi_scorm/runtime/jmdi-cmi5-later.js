@@ -86,11 +86,11 @@
       }
       var verdict = judge(snapshot);
       if (!verdict || flags.passed || thisLaunch.passed || thisLaunch.failed) return;
-      if (!verdict.passed && thisLaunch.failed) return;
+      if (!verdict.passed && flags.failed) return; // an earlier launch reported it (the same final score)
       var result = { success: verdict.passed, duration: elapsed() };
       if (verdict.score) result.score = verdict.score;
       if (verdict.passed) thisLaunch.passed = flags.passed = true;
-      else thisLaunch.failed = true;
+      else thisLaunch.failed = flags.failed = true;
       send(verdict.passed ? "passed" : "failed", au(), result, null, "moveon");
     }
 

@@ -15,7 +15,7 @@
   // --- cmi5 constants (docs/standards.md §8.3-8.5) --------------------------------------------------
   var LAUNCH_DATA = "LMS.LaunchData";
   var PREFERENCES = "cmi5LearnerPreferences";
-  var FLAGS = "cmi5-au-flags"; // §8.5: completed/passed already sent in this registration
+  var FLAGS = "cmi5-au-flags"; // §8.5: completed/passed/failed already sent in this registration
   var STATE = { bookmark: "bookmark", suspend: "suspend" }; // §6.7
   var MODES = { Normal: "normal", Browse: "browse", Review: "review" }; // §8.6
   var TOKEN_KEY = "jmdi-cmi5-token:"; // + fetch URL. §8.2 project rule: a reload does not fetch again
@@ -30,7 +30,7 @@
     var outbox = null;
     var started = 0;
     var ended = false; // this launch sent terminated already (a reload): review only
-    var flags = { completed: false, passed: false };
+    var flags = { completed: false, passed: false, failed: false };
     var last = { location: null, progress: -1, suspend: null, savedLocation: null, snapshot: null };
 
     function docQuery(stateId) {
@@ -127,6 +127,7 @@
         if (docs[2]) { // in place: the later part shares this object
           flags.completed = !!docs[2].completed;
           flags.passed = !!docs[2].passed;
+          flags.failed = !!docs[2].failed;
         }
         last.flags = JSON.stringify(flags);
         tracked(function () {}); // the later part: initialized, then what an earlier launch left
