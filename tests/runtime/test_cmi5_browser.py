@@ -337,5 +337,10 @@ def test_a_used_fetch_url_is_told_to_the_learner(stack: h.Stack, browser: Any) -
     h.wait_ready(page, "home")
     notice = page.locator("#jmdi-status").text_content()
     assert "could not connect" in notice and "cmi5-fetch-1" in notice
+    h.walk(page, h.RIGHT, h.WALK[:3])  # kept in this browser (the Exit page says it is saved)
+    kept = page.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.endsWith(':offline')).map(k => localStorage[k])"
+    )
+    assert len(kept) == 1 and "intro-01*2" in kept[0], kept
     page.context.close()
     assert [h.verb_of(s) for s in stack.stored(registration)] == ["launched"]

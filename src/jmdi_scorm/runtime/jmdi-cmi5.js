@@ -91,9 +91,10 @@
       return decoded;
     }
 
+    // Nothing reaches the LMS: the core keeps the progress in this browser (offline).
     function untracked(code) {
       launch = null;
-      return { state: null, mode: "normal", notice: code ? text.launch + " (" + code + ")" : text.untracked };
+      return { state: null, mode: "normal", offline: true, notice: code ? text.launch + " (" + code + ")" : text.untracked };
     }
 
     // After terminated nothing may be sent in this session (cmi5 §9.3.8). A reload of an ended
