@@ -61,7 +61,7 @@ def test_pass_close_relaunch_and_return(stack: h.Stack, browser: Any, tmp_path: 
     h.wait_ready(page, "home")
     h.walk(page, h.RIGHT, h.WALK[:4])  # home … intro-02, answering intro-01 and intro-02
     # Closed once everything is saved, terminated leaves with keepalive. (Closed while requests
-    # are on their way, it waits for the next launch in this browser: test_cmi5_order.py.)
+    # are on their way, it leaves after them all the same: test_cmi5_strict.py.)
     settle(stack, registration, "answered", 4)  # the last answer's statements are stored …
     h.wait_outbox_empty(page)  # … and the State written with them
     page.close()
