@@ -451,8 +451,8 @@
   // waits for these requests, so the same id is never in two concurrent requests (an LRS may check
   // for duplicates before either copy is stored).
   // true once this page's last statement is stored or on its way in a request that outlives the
-  // page (or there is none, or nothing can be sent).
-  Outbox.prototype.sendBeforeUnload = function () {
+  // page (or there is none, or nothing can be sent). `going`: the page is going (leave()).
+  Outbox.prototype.sendBeforeUnload = function (going) {
     if (this.blocked || this.ended || this.left) return true;
     var self = this;
     var budget = KEEPALIVE_BYTES - keepaliveInFlight;
@@ -474,7 +474,7 @@
         }
       }));
     });
-    var batch = this.unloadBatch(budget);
+    var batch = this.unloadBatch(budget, going);
     if (batch.length) {
       this.mark(batch);
       batch.forEach(function (s) { self.away[s.id] = 1; });
@@ -494,7 +494,7 @@
   // a moment: the requests on their way fail from its point of view (they go on with keepalive),
   // and sending those statements again would only make copies arrive after terminated.
   Outbox.prototype.leave = function () {
-    var sent = this.sendBeforeUnload();
+    var sent = this.sendBeforeUnload(true);
     this.left = true;
     clearTimeout(this.timer);
     return sent;
@@ -507,10 +507,12 @@
 
   // The statements that leave on pagehide, in order: those not on their way yet, as many as the
   // budget holds, then the first last statement (terminated), whose room was kept; nothing after
-  // it. Nothing leaves while a first statement is unacknowledged (the LMS would refuse what comes
-  // before it has it); one never sent leaves alone. A unique statement that needs its check is
-  // left out: sent again it could make the LMS refuse the whole request, terminated with it.
-  Outbox.prototype.unloadBatch = function (budget) {
+  // it. While a first statement is unacknowledged nothing else leaves (the LMS would refuse what
+  // comes before it has it), unless it is on its way and the page is going: it was sent before,
+  // so it comes first, and waiting would lose the rest. A first statement never sent leaves
+  // alone. A unique statement that needs its check is left out: sent again it could make the LMS
+  // refuse the whole request, terminated with it.
+  Outbox.prototype.unloadBatch = function (budget, going) {
     var self = this;
     var pending = this.statements.filter(function (s) { return !self.busy(s); });
     var stop = 0;
@@ -521,6 +523,7 @@
     for (var i = 0; i < this.statements.length; i++) {
       var s = this.statements[i];
       if (verbIs(FIRST, s)) {
+        if (this.busy(s) && going) continue;
         if (!this.busy(s) && !this.needsCheck(s) && !batch.length && !this.inflight) return [s];
         return batch;
       }
