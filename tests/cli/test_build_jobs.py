@@ -98,7 +98,7 @@ def test_two_processes_make_the_same_bytes_as_one(tmp_path: Path, pools: Pools, 
     assert str(os.getpid()) not in pools.processes()
 
 
-def test_each_language_is_translated_and_rendered_in_a_worker_of_its_own(
+def test_each_language_is_translated_and_rendered_in_a_worker(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     course = _with_catalogue(tmp_path / "course")
@@ -114,7 +114,9 @@ def test_each_language_is_translated_and_rendered_in_a_worker_of_its_own(
     build(course, BuildOptions(formats=("scorm12",), out=tmp_path / "out", pdf=False, jobs=2))
     ran = dict(path.name.split("-") for path in seen.iterdir())
     assert sorted(ran) == ["fr", "source"]
-    assert len(set(ran.values())) == 2 and str(os.getpid()) not in ran.values()
+    # in the pool, not the build's process; which worker takes which language is the pool's choice
+    # (on a loaded machine one worker may take both before the other has started)
+    assert str(os.getpid()) not in ran.values()
 
 
 def test_a_course_error_in_a_language_worker_reaches_the_build_whole(
