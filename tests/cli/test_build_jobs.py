@@ -98,9 +98,7 @@ def test_two_processes_make_the_same_bytes_as_one(tmp_path: Path, pools: Pools, 
     assert str(os.getpid()) not in pools.processes()
 
 
-def test_each_language_is_translated_and_rendered_in_a_worker(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_each_language_is_translated_and_rendered_in_a_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     course = _with_catalogue(tmp_path / "course")
     seen = tmp_path / "seen"
     seen.mkdir()
