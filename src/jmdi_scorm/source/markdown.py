@@ -127,7 +127,7 @@ def _container_block(state: StateBlock, start_line: int, end_line: int, silent: 
     src = state.src
     start = state.bMarks[start_line] + state.tShift[start_line]
     maximum = state.eMarks[start_line]
-    if src[start] != ":":
+    if start >= maximum or src[start] != ":":  # an empty line (the last may end the text) opens nothing
         return False
     pos = _skip_markers(src, start + 1, maximum)
     count = pos - start
@@ -148,7 +148,7 @@ def _container_block(state: StateBlock, start_line: int, end_line: int, silent: 
         maximum = state.eMarks[next_line]
         if start < maximum and state.sCount[next_line] < state.blkIndent:
             break  # a non-empty line indented less ends a list item holding the block
-        if src[start] != ":" or state.is_code_block(next_line):
+        if start >= maximum or src[start] != ":" or state.is_code_block(next_line):
             continue
         pos = _skip_markers(src, start + 1, maximum)
         if pos - start < count:
